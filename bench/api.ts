@@ -1,0 +1,483 @@
+/**
+ * API benchmark: `pnpm bench:api` from the repository root (about a minute and a half).
+ *
+ * Starts the platform from source against real PostgreSQL (a fresh database `viva_bench_<random>`, dropped
+ * afterwards) and real Redis, and a bare Koa 3 hello-world as the baseline, each in its own child process
+ * (platform-server.ts, bare-koa.ts), so autocannon, here in this process, never shares an event loop with
+ * the server it measures. Then it creates a tenant, a job, a candidate and an interview through the API and
+ * measures, each run after a warm-up of the same shape:
+ *
+ *   bare Koa   GET /                       max throughput
+ *   platform   GET /v1/interviews/{id}     at a fixed rate (500 req/s), then max throughput
+ *   platform   POST /v1/candidates         at a fixed rate (200 req/s), then max throughput
+ *
+ * It prints the machine, one row per run and the platform's GET throughput as a share of bare Koa's, and
+ * per run (from /proc, Linux only) the server's CPU time per request and how much CPU other processes or
+ * the hypervisor took meanwhile: on a shared machine that is what makes two runs differ.
+ * Latency percentiles are computed from every response's own time (autocannon's `response` event, in
+ * fractional ms), not from autocannon's histogram: that one keeps whole milliseconds, has no p95 and, at a
+ * fixed rate, adds synthetic samples (its coordinated-omission correction uses a 1 ms interval).
+ * autocannon's own p50/p90/p97.5/p99 are printed too, to cross-check.
+ *
+ * The rate limiter runs (Redis) with budgets too high to refuse anything. Exits 1 when any measured
+ * request got a non-2xx answer or a connection error; timings are reported, never asserted.
+ *
+ * Environment (all optional):
+ *   BENCH_POSTGRES_URL    server to create the bench database on, via its maintenance database
+ *                         (default postgresql://postgres@127.0.0.1:5432/postgres)
+ *   BENCH_REDIS_URL       Redis for the rate limiter (default redis://127.0.0.1:6379)
+ *   BENCH_CONNECTIONS     connections per run (default 20)
+ *   BENCH_GET_RATE        fixed rate of the GET run, req/s (default 500)
+ *   BENCH_POST_RATE       fixed rate of the POST run, req/s (default 200)
+ *   BENCH_RATED_SECONDS   length of the fixed-rate GET run (default 15)
+ *   BENCH_SECONDS         length of every other measured run (default 10)
+ *   BENCH_WARMUP_SECONDS  warm-up before each measured run (default 2)
+ *   BENCH_ONLY            comma-separated scenario ids to run (default: all; ids are in the table)
+ *   BENCH_NODE_ARGS       extra node flags for the platform process, space-separated
+ *                         (e.g. "--cpu-prof --cpu-prof-dir=/tmp/viva-prof" to profile it)
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { type CpuShare, watchCpu } from './cpu-share.ts';
+import { type ServerProcess, spawnServer } from './server-process.ts';
+
+// --- Settings -----------------------------------------------------------------------------------------
+
+function numberFrom(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+const settings = {
+  postgresUrl: process.env.BENCH_POSTGRES_URL?.trim() || 'postgresql://postgres@127.0.0.1:5432/postgres',
+  redisUrl: process.env.BENCH_REDIS_URL?.trim() || 'redis://127.0.0.1:6379',
+  connections: numberFrom('BENCH_CONNECTIONS', 20),
+  getRate: numberFrom('BENCH_GET_RATE', 500),
+  postRate: numberFrom('BENCH_POST_RATE', 200),
+  ratedSeconds: numberFrom('BENCH_RATED_SECONDS', 15),
+  seconds: numberFrom('BENCH_SECONDS', 10),
+  warmupSeconds: numberFrom('BENCH_WARMUP_SECONDS', 2),
+  only: process.env.BENCH_ONLY?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean),
+  nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+};
+
+const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+
+// --- Machine ------------------------------------------------------------------------------------------
+
+async function postgresVersion(): Promise<string> {
+  return withAdmin(async (client) => {
+    const result = await client.query<{ server_version: string }>('show server_version');
+    return result.rows[0]?.server_version ?? 'unknown';
+  });
+}
+
+function describeCode(): string {
+  try {
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, {
+        cwd: here('.'),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    const dirty = git('status', '--porcelain', '--', '../platform') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes to platform/' : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+function describeMachine(pgVersion: string): string[] {
+  const cpus = os.cpus();
+  const load = os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+  return [
+    `date:     ${new Date().toISOString()}`,
+    `machine:  ${cpus.length} CPUs × ${cpus[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
+    `runtime:  Node ${process.version}, PostgreSQL ${pgVersion}, Redis at ${settings.redisUrl}`,
+    `code:     ${describeCode()}`,
+    `setup:    autocannon in this process; each server in its own process; all on this machine`,
+    `load avg: ${load} (1/5/15 min, before the run; anything else busy skews the figures)`,
+  ];
+}
+
+// --- Database -----------------------------------------------------------------------------------------
+
+async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: settings.postgresUrl });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function databaseUrl(database: string): string {
+  const url = new URL(settings.postgresUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+// --- API set-up ---------------------------------------------------------------------------------------
+
+async function call<T>(base: string, method: string, path: string, key: string, body: unknown): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+interface Fixtures {
+  testKey: string;
+  interviewId: string;
+}
+
+async function createFixtures(base: string): Promise<Fixtures> {
+  const created = await call<{ api_keys: { test: string } }>(base, 'POST', '/admin/v1/tenants', adminKey, {
+    name: 'Bench ATS',
+  });
+  const key = created.api_keys.test;
+  const job = await call<{ id: string }>(base, 'POST', '/v1/jobs', key, {
+    title: 'Senior Backend Engineer',
+    questions: [
+      { text: 'Walk me through a production incident you led.' },
+      { text: 'How would you design an idempotent payment-capture endpoint?' },
+    ],
+  });
+  const candidate = await call<{ id: string }>(base, 'POST', '/v1/candidates', key, {
+    name: 'Ada Lovelace',
+    email: 'ada@example.com',
+  });
+  const interview = await call<{ id: string }>(base, 'POST', '/v1/interviews', key, {
+    job_id: job.id,
+    candidate_id: candidate.id,
+  });
+  await call(base, 'GET', `/v1/interviews/${interview.id}`, key, undefined);
+  return { testKey: key, interviewId: interview.id };
+}
+
+// --- Load ---------------------------------------------------------------------------------------------
+
+interface Scenario {
+  id: string;
+  label: string;
+  target: 'bare' | 'platform';
+  method: 'GET' | 'POST';
+  path: string;
+  /** Fixed overall rate in req/s; undefined: as fast as the server answers. */
+  rate?: number;
+  seconds: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+interface Outcome {
+  scenario: Scenario;
+  result: autocannon.Result;
+  /** Every response's time in ms, sorted. */
+  times: Float64Array;
+  /** CPU used outside the benchmark while it ran (null off Linux). */
+  cpu: CpuShare | null;
+}
+
+let current: autocannon.Instance | null = null;
+let interrupted = false;
+/** This process and the servers under test: theirs is the CPU the benchmark itself uses. */
+const benchPids: number[] = [process.pid];
+
+function fire(url: string, scenario: Scenario, seconds: number): Promise<Outcome> {
+  const times: number[] = [];
+  return new Promise((resolve, reject) => {
+    const options: autocannon.Options = {
+      url: `${url}${scenario.path}`,
+      method: scenario.method,
+      connections: settings.connections,
+      duration: seconds,
+      ...(scenario.rate === undefined ? {} : { overallRate: scenario.rate }),
+      ...(scenario.headers ? { headers: scenario.headers } : {}),
+      ...(scenario.body === undefined ? {} : { body: scenario.body }),
+    };
+    const instance = autocannon(options, (error: unknown, result: autocannon.Result) => {
+      current = null;
+      if (error) reject(error);
+      else resolve({ scenario, result, times: Float64Array.from(times).sort(), cpu: null });
+    });
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      times.push(responseTime);
+    });
+    current = instance;
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function measure(url: string, serverPid: number, scenario: Scenario): Promise<Outcome> {
+  process.stderr.write(`… ${scenario.id}: warm-up ${settings.warmupSeconds} s, `);
+  const warmup = await fire(url, scenario, settings.warmupSeconds);
+  if (warmup.result.non2xx > 0 || warmup.result.errors > 0) {
+    process.stderr.write(`(warm-up: ${warmup.result.non2xx} non-2xx, ${warmup.result.errors} errors) `);
+  }
+  if (interrupted) throw new Error('Interrupted');
+  process.stderr.write(`measuring ${scenario.seconds} s\n`);
+  const cpu = watchCpu(() => benchPids, serverPid);
+  const outcome = await fire(url, scenario, scenario.seconds);
+  outcome.cpu = cpu.stop();
+  if (interrupted) throw new Error('Interrupted');
+  return outcome;
+}
+
+// --- Report -------------------------------------------------------------------------------------------
+
+const ms = (value: number): string => (Number.isNaN(value) ? '-' : value.toFixed(2));
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]): string =>
+    `| ${cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i < 2 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+function report(outcomes: Outcome[]): string {
+  const percent = (value: number | undefined): string => (value === undefined ? '-' : value.toFixed(0));
+  const figures = outcomes.map(({ scenario, result, times }) => [
+    scenario.id,
+    scenario.label,
+    scenario.rate === undefined ? 'max' : String(scenario.rate),
+    result.requests.average.toFixed(0),
+    ms(percentile(times, 50)),
+    ms(percentile(times, 95)),
+    ms(percentile(times, 99)),
+    ms(times.at(-1) ?? Number.NaN),
+    String(result.non2xx),
+    String(result.errors),
+  ]);
+  const conditions = outcomes.map(({ scenario, result, times, cpu }) => [
+    scenario.id,
+    scenario.label,
+    String(times.length),
+    cpu && times.length > 0 ? (cpu.serverMs / times.length).toFixed(3) : '-',
+    percent(cpu?.machineBusy),
+    percent(cpu?.others),
+    percent(cpu?.steal),
+    String(result.latency.p50),
+    String(result.latency.p90),
+    String(result.latency.p97_5),
+    String(result.latency.p99),
+  ]);
+  return [
+    table(
+      ['id', 'scenario', 'rate', 'req/s mean', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors'],
+      figures,
+    ),
+    '',
+    `${settings.connections} connections each. Percentiles: nearest rank over every response's own time.`,
+    '',
+    table(
+      [
+        'id',
+        'scenario',
+        'responses',
+        'server CPU ms/req',
+        'busy %',
+        'others %',
+        'steal %',
+        'ac p50',
+        'ac p90',
+        'ac p97.5',
+        'ac p99',
+      ],
+      conditions,
+    ),
+    '',
+    'server CPU ms/req: CPU time of the server process under test per response. busy %: the whole machine',
+    '(all cores); others %: processes other than this one, the servers, PostgreSQL and Redis; steal %: time',
+    'the hypervisor gave to other machines (from /proc, Linux only). Others or steal above a few percent skew',
+    "the figures. ac: autocannon's own latency histogram, whole ms, 2xx only; at a fixed rate it includes",
+    'synthetic samples from its coordinated-omission correction.',
+  ].join('\n');
+}
+
+// --- Main ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const pgVersion = await postgresVersion();
+  console.log(describeMachine(pgVersion).join('\n'));
+  console.log('');
+
+  const database = `viva_bench_${randomBytes(6).toString('hex')}`;
+  const dataDir = await mkdtemp(join(os.tmpdir(), 'viva-bench-'));
+  const servers: ServerProcess[] = [];
+  let databaseCreated = false;
+  try {
+    await withAdmin((client) => client.query(`create database ${database}`));
+    databaseCreated = true;
+    const childEnv = { PATH: process.env.PATH ?? '' };
+    const bare = await spawnServer('bare-koa', here('./bare-koa.ts'), childEnv);
+    servers.push(bare);
+    if (bare.child.pid) benchPids.push(bare.child.pid);
+    const platform = await spawnServer(
+      'platform',
+      here('./platform-server.ts'),
+      {
+        ...childEnv,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        VIVA_DATA_DIR: dataDir,
+        VIVA_ADMIN_KEY: adminKey,
+        DATABASE_URL: databaseUrl(database),
+        REDIS_URL: settings.redisUrl,
+        VIVA_RATE_LIMIT_PER_KEY: '1000000',
+        VIVA_RATE_LIMIT_PER_TENANT: '1000000',
+      },
+      { nodeArgs: settings.nodeArgs },
+    );
+    servers.push(platform);
+    if (platform.child.pid) benchPids.push(platform.child.pid);
+    const fixtures = await createFixtures(platform.url);
+
+    const auth = { authorization: `Bearer ${fixtures.testKey}` };
+    const candidate = JSON.stringify({
+      name: 'Grace Hopper',
+      email: 'grace@example.com',
+      metadata: { source: 'bench' },
+    });
+    const post = { ...auth, 'content-type': 'application/json' };
+    const getPath = `/v1/interviews/${fixtures.interviewId}`;
+    const all: Scenario[] = [
+      {
+        id: 'koa-max',
+        label: 'bare Koa GET /',
+        target: 'bare',
+        method: 'GET',
+        path: '/',
+        seconds: settings.seconds,
+      },
+      {
+        id: 'get-rate',
+        label: 'GET /v1/interviews/{id}',
+        target: 'platform',
+        method: 'GET',
+        path: getPath,
+        rate: settings.getRate,
+        seconds: settings.ratedSeconds,
+        headers: auth,
+      },
+      {
+        id: 'get-max',
+        label: 'GET /v1/interviews/{id}',
+        target: 'platform',
+        method: 'GET',
+        path: getPath,
+        seconds: settings.seconds,
+        headers: auth,
+      },
+      {
+        id: 'post-rate',
+        label: 'POST /v1/candidates',
+        target: 'platform',
+        method: 'POST',
+        path: '/v1/candidates',
+        rate: settings.postRate,
+        seconds: settings.seconds,
+        headers: post,
+        body: candidate,
+      },
+      {
+        id: 'post-max',
+        label: 'POST /v1/candidates',
+        target: 'platform',
+        method: 'POST',
+        path: '/v1/candidates',
+        seconds: settings.seconds,
+        headers: post,
+        body: candidate,
+      },
+    ];
+    const scenarios = settings.only ? all.filter((s) => settings.only!.includes(s.id)) : all;
+    if (scenarios.length === 0) throw new Error(`BENCH_ONLY matches no scenario of ${all.map((s) => s.id)}`);
+
+    const outcomes: Outcome[] = [];
+    for (const scenario of scenarios) {
+      const server = scenario.target === 'bare' ? bare : platform;
+      outcomes.push(await measure(server.url, server.child.pid ?? 0, scenario));
+    }
+
+    console.log(report(outcomes));
+    console.log('');
+    const koa = outcomes.find((o) => o.scenario.id === 'koa-max');
+    const getMax = outcomes.find((o) => o.scenario.id === 'get-max');
+    if (koa && getMax) {
+      const share = (100 * getMax.result.requests.average) / koa.result.requests.average;
+      console.log(
+        `Platform GET max throughput vs bare Koa: ${getMax.result.requests.average.toFixed(0)} / ${koa.result.requests.average.toFixed(0)} req/s = ${share.toFixed(1)} %`,
+      );
+    }
+    const disturbed = outcomes.filter((o) => (o.cpu?.others ?? 0) + (o.cpu?.steal ?? 0) > 5);
+    if (disturbed.length > 0) {
+      console.log(
+        `Warning: other processes or machines took over 5 % of the CPU during ${disturbed.map((o) => o.scenario.id).join(', ')}; rerun on a quiet machine.`,
+      );
+    }
+    const failed = outcomes.filter((o) => o.result.non2xx > 0 || o.result.errors > 0);
+    if (failed.length > 0) {
+      for (const { scenario, result } of failed) {
+        console.error(
+          `FAIL ${scenario.id}: ${result.non2xx} non-2xx (${JSON.stringify(result.statusCodeStats)}), ${result.errors} errors, ${result.timeouts} timeouts`,
+        );
+      }
+      return 1;
+    }
+    return 0;
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+    if (databaseCreated) {
+      await withAdmin((client) => client.query(`drop database if exists ${database} with (force)`));
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+process.once('SIGINT', () => {
+  interrupted = true;
+  current?.stop();
+});
+
+main().then(
+  (code) => {
+    process.exitCode = interrupted ? 130 : code;
+  },
+  (error: unknown) => {
+    if (interrupted) {
+      console.error('Interrupted: servers stopped, bench database dropped.');
+      process.exitCode = 130;
+      return;
+    }
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

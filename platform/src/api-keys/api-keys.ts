@@ -1,0 +1,94 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { findPage, type PageRequest } from '../db/pagination.ts';
+import { ApiError } from '../http/api-error.ts';
+import { newId } from '../ids.ts';
+import type { Owner } from '../owner.ts';
+import { ApiKey } from './api-key.entity.ts';
+import { generateSecret } from './key-format.ts';
+import { covers } from './scopes.ts';
+
+export interface ApiKeyInput {
+  name: string;
+  scopes?: string[];
+  expires_at?: string;
+}
+
+/** Creates a key and returns its secret, which exists nowhere else from this moment on. */
+export function issueKey(
+  em: EntityManager,
+  owner: Owner,
+  input: ApiKeyInput,
+): { key: ApiKey; secret: string } {
+  const generated = generateSecret(owner.livemode);
+  const key = em.create(ApiKey, {
+    id: newId('apiKey'),
+    tenantId: owner.tenantId,
+    livemode: owner.livemode,
+    name: input.name,
+    scopes: input.scopes ?? ['*'],
+    lookup: generated.lookup,
+    secretHash: generated.hash,
+    redacted: generated.redacted,
+    createdAt: new Date(),
+    lastUsedAt: null,
+    expiresAt: input.expires_at ? new Date(input.expires_at) : null,
+    revokedAt: null,
+  });
+  return { key, secret: generated.secret };
+}
+
+/** A key can hand out only what it holds: a read-only key cannot mint a key that writes. */
+export async function createApiKey(
+  em: EntityManager,
+  owner: Owner,
+  callerScopes: string[],
+  input: ApiKeyInput,
+): Promise<{ key: ApiKey; secret: string }> {
+  const scopes = input.scopes ?? ['*'];
+  if (!covers(callerScopes, scopes)) {
+    throw new ApiError(
+      'insufficient_scope',
+      'A key cannot grant scopes that the key creating it does not hold.',
+      {
+        param: 'scopes',
+      },
+    );
+  }
+  if (input.expires_at && new Date(input.expires_at) <= new Date()) {
+    throw new ApiError('invalid_request', 'expires_at must be in the future.', { param: 'expires_at' });
+  }
+  const issued = issueKey(em, owner, { ...input, scopes });
+  await em.flush();
+  return issued;
+}
+
+export async function listApiKeys(em: EntityManager, owner: Owner, page: PageRequest) {
+  return findPage(em, ApiKey, { tenantId: owner.tenantId, livemode: owner.livemode, revokedAt: null }, page);
+}
+
+/**
+ * Revocation is immediate: authentication reads the key's row on every request. A key may revoke only keys
+ * it could have created, so a narrow key cannot lock the tenant out by revoking its full-access keys.
+ */
+export async function revokeApiKey(
+  em: EntityManager,
+  owner: Owner,
+  callerScopes: string[],
+  id: string,
+): Promise<void> {
+  const key = await em.findOne(ApiKey, {
+    id,
+    tenantId: owner.tenantId,
+    livemode: owner.livemode,
+    revokedAt: null,
+  });
+  if (!key) throw new ApiError('resource_missing', `No API key ${id}.`, { param: 'id' });
+  if (!covers(callerScopes, key.scopes)) {
+    throw new ApiError(
+      'insufficient_scope',
+      'A key cannot revoke a key that holds scopes it does not hold itself.',
+    );
+  }
+  key.revokedAt = new Date();
+  await em.flush();
+}

@@ -1,0 +1,59 @@
+import { deletedObject } from '../db/pagination.ts';
+import { operation } from '../http/operation.ts';
+import { interviewResource } from '../interviews/interview-resource.ts';
+import { interviewsOfCandidate } from '../interviews/interviews.ts';
+import { candidateResource } from './candidate-resource.ts';
+import {
+  attachResume,
+  createCandidate,
+  eraseCandidate,
+  getCandidate,
+  listCandidates,
+  maxResumeBytes,
+} from './candidates.ts';
+
+export const candidateOperations = [
+  operation('createCandidate', {}, async ({ em, caller, body, services }) => ({
+    status: 201,
+    body: await candidateResource(await createCandidate(em, caller, body), services.blobs),
+  })),
+  operation('listCandidates', {}, async ({ em, caller, query, services }) => {
+    const found = await listCandidates(em, caller, query);
+    const data = await Promise.all(found.items.map((c) => candidateResource(c, services.blobs)));
+    return { status: 200, body: { object: 'list' as const, data, has_more: found.hasMore } };
+  }),
+  operation('retrieveCandidate', {}, async ({ em, caller, params, services }) => ({
+    status: 200,
+    body: await candidateResource(await getCandidate(em, caller, params.id), services.blobs),
+  })),
+  operation('deleteCandidate', {}, async ({ em, caller, params, services }) => {
+    await eraseCandidate(em, services.blobs, caller, params.id);
+    return { status: 200, body: deletedObject(params.id, 'candidate') };
+  }),
+  operation(
+    'uploadCandidateResume',
+    { maxRawBytes: maxResumeBytes },
+    async ({ em, caller, params, query, raw, services }) => {
+      const upload = {
+        contentType: raw?.contentType ?? '',
+        bytes: raw?.bytes ?? Buffer.alloc(0),
+        filename: query.filename,
+      };
+      const candidate = await attachResume(em, services.blobs, caller, params.id, upload);
+      return { status: 200, body: await candidateResource(candidate, services.blobs) };
+    },
+  ),
+  operation('exportCandidate', {}, async ({ em, caller, params, services }) => {
+    const candidate = await getCandidate(em, caller, params.id);
+    const interviews = await interviewsOfCandidate(em, caller, candidate.id);
+    return {
+      status: 200,
+      body: {
+        object: 'candidate_export' as const,
+        generated_at: new Date().toISOString(),
+        candidate: await candidateResource(candidate, services.blobs),
+        interviews: interviews.map(interviewResource),
+      },
+    };
+  }),
+];

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/config.ts';
+import { DataDirInUseError } from './db/embedded-postgres.ts';
+import { migrate, openDatabase } from './db/orm.ts';
+import { ApiError } from './http/api-error.ts';
+import { createLogger } from './observability/logger.ts';
+import { createValidatorFactory } from './openapi/request-validator.ts';
+import { loadSpec, specRoutes } from './openapi/spec.ts';
+import { SigningKeys } from './sessions/signing-keys.ts';
+import { createTenant, tenantResource } from './tenants/tenants.ts';
+
+const usage = `usage:
+  viva migrate                                   apply pending database migrations
+  viva tenant create --name NAME [--origin URL]  create a tenant; prints it and its keys as JSON (keys shown once)
+  viva keys rotate                               start signing session tokens with a new key; old tokens keep working`;
+
+async function withDatabase<T>(
+  run: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig();
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger: createLogger('silent'),
+  });
+  try {
+    await migrate(db);
+    return await run(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  if (command === 'keys' && sub === 'rotate') {
+    const kid = await withDatabase((db) => new SigningKeys(db.orm).rotate());
+    process.stdout.write(`session tokens are now signed with ${kid}\n`);
+    return 0;
+  }
+  if (command === 'migrate') {
+    await withDatabase(async () => undefined);
+    process.stdout.write('migrations applied\n');
+    return 0;
+  }
+  if (command === 'tenant' && sub === 'create') {
+    const { values } = parseArgs({
+      args: rest,
+      options: { name: { type: 'string' }, origin: { type: 'string', multiple: true } },
+    });
+    const input = { name: values.name ?? '', allowed_origins: values.origin ?? [] };
+    // The same check the operator API applies, from the same spec: the CLI accepts nothing the API would not.
+    const route = specRoutes(loadSpec()).find((r) => r.operation.operationId === 'createTenant')!;
+    try {
+      createValidatorFactory(loadSpec())(route).validate({ params: {}, query: {}, body: input });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const problems = (error.errors ?? []).map((e) => `${e.pointer.replace('/body/', '')} ${e.detail}`);
+      process.stderr.write(`viva: ${problems.join('; ') || error.message}\n`);
+      return 2;
+    }
+    const created = await withDatabase((db) => createTenant(db.orm.em.fork(), input));
+    process.stdout.write(
+      `${JSON.stringify({ tenant: tenantResource(created.tenant), api_keys: created.keys }, null, 2)}\n`,
+    );
+    return 0;
+  }
+  process.stderr.write(`${usage}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message =
+      error instanceof ConfigError
+        ? `invalid configuration: ${error.message}`
+        : error instanceof DataDirInUseError
+          ? error.message
+          : String(error);
+    process.stderr.write(`viva: ${message}\n`);
+    process.exit(1);
+  },
+);

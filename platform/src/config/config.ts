@@ -1,0 +1,162 @@
+import { resolve } from 'node:path';
+import { type ProviderSettings, parseProviderEnv } from '../providers/provider-config.ts';
+
+/** Everything the platform reads from its environment, parsed once at boot. Nothing else reads `process.env`. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Where links the platform hands out point (signed blob URLs, the demo page); null: where it listens. */
+  publicUrl: string | null;
+  dataDir: string;
+  adminKey: string | null;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  s3: S3Config | null;
+  /** Allowed origins for browser calls to the REST API (secret-key calls are server-to-server). */
+  corsOrigins: string[];
+  rateLimit: { perKey: number; perTenant: number };
+  /** Largest JSON body accepted, in bytes. */
+  maxJsonBytes: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** LLM, speech-to-text and text-to-speech endpoints; each null when not configured. */
+  providers: ProviderSettings;
+  /** Most LLM tokens one live interview may spend before the interviewer closes it. */
+  interviewTokenBudget: number;
+  /**
+   * How long an instance may hold an interviewer turn it is generating before another instance may take it
+   * over: after a crash mid-turn, the turn is regenerated once this has passed.
+   */
+  interviewerLeaseSeconds: number;
+}
+
+export interface S3Config {
+  endpoint: string | null;
+  bucket: string;
+  region: string;
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
+  forcePathStyle: boolean;
+}
+
+/** A setting that cannot be used: start-up stops with `message`, one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | null {
+  const value = env[name]?.trim();
+  return value ? value : null;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = read(env, name);
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL (${protocols.join(' or ')}), got "${redactUrl(raw)}"`);
+  }
+  if (!protocols.includes(parsed.protocol.slice(0, -1))) {
+    throw new ConfigError(
+      `${name} must use ${protocols.join(' or ')}, got "${parsed.protocol.slice(0, -1)}"`,
+    );
+  }
+  return raw;
+}
+
+/** Keeps credentials in a URL out of error messages and logs. */
+function redactUrl(raw: string): string {
+  return raw.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === null) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function s3(env: Env): S3Config | null {
+  const bucket = read(env, 'S3_BUCKET');
+  const endpoint = url(env, 'S3_ENDPOINT', ['http', 'https']);
+  if (bucket === null) {
+    if (endpoint !== null) throw new ConfigError('S3_BUCKET must be set when S3_ENDPOINT is set');
+    return null;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError(
+      `S3_BUCKET must be a valid bucket name (3-63 lower-case letters, digits, dots, hyphens), got "${bucket}"`,
+    );
+  }
+  const accessKeyId = read(env, 'S3_ACCESS_KEY_ID');
+  const secretAccessKey = read(env, 'S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === null) !== (secretAccessKey === null)) {
+    throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together');
+  }
+  return {
+    endpoint,
+    bucket,
+    region: read(env, 'S3_REGION') ?? 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: boolean(env, 'S3_FORCE_PATH_STYLE', endpoint !== null),
+  };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const host = read(env, 'HOST') ?? '127.0.0.1';
+  const adminKey = read(env, 'VIVA_ADMIN_KEY');
+  if (adminKey !== null && adminKey.length < 24) {
+    throw new ConfigError('VIVA_ADMIN_KEY must be at least 24 characters long');
+  }
+  const level = read(env, 'LOG_LEVEL') ?? 'info';
+  if (!(logLevels as readonly string[]).includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${level}"`);
+  }
+  const corsOrigins = (read(env, 'VIVA_CORS_ORIGINS') ?? '*').split(',').map((origin) => origin.trim());
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        `VIVA_CORS_ORIGINS must list origins like https://ats.example.com, got "${origin}"`,
+      );
+    }
+  }
+  return {
+    port,
+    host,
+    publicUrl: url(env, 'VIVA_PUBLIC_URL', ['http', 'https'])?.replace(/\/$/, '') ?? null,
+    // Relative to where the user ran `pnpm start` (pnpm's INIT_CWD), not the package folder pnpm runs in.
+    dataDir: resolve(read(env, 'INIT_CWD') ?? process.cwd(), read(env, 'VIVA_DATA_DIR') ?? '.viva'),
+    adminKey,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres', 'postgresql']),
+    redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),
+    s3: s3(env),
+    corsOrigins,
+    rateLimit: {
+      perKey: integer(env, 'VIVA_RATE_LIMIT_PER_KEY', 100, 1, 1_000_000),
+      perTenant: integer(env, 'VIVA_RATE_LIMIT_PER_TENANT', 250, 1, 1_000_000),
+    },
+    maxJsonBytes: integer(env, 'VIVA_MAX_JSON_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    logLevel: level as Config['logLevel'],
+    providers: parseProviderEnv(env),
+    interviewTokenBudget: integer(env, 'VIVA_INTERVIEW_TOKEN_BUDGET', 50_000, 1000, 10_000_000),
+    interviewerLeaseSeconds: integer(env, 'VIVA_INTERVIEWER_LEASE_SECONDS', 60, 1, 3600),
+  };
+}

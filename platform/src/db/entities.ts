@@ -1,0 +1,17 @@
+import { ApiKeySchema } from '../api-keys/api-key.entity.ts';
+import { CandidateSchema } from '../candidates/candidate.entity.ts';
+import { InterviewSchema } from '../interviews/interview.entity.ts';
+import { JobSchema } from '../jobs/job.entity.ts';
+import { SigningKeySchema } from '../sessions/signing-key.entity.ts';
+import { TenantSchema } from '../tenants/tenant.entity.ts';
+import { TurnSchema } from '../transcripts/turn.entity.ts';
+
+export const entities = [
+  TenantSchema,
+  ApiKeySchema,
+  JobSchema,
+  CandidateSchema,
+  InterviewSchema,
+  TurnSchema,
+  SigningKeySchema,
+];

@@ -1,0 +1,5 @@
+import { Migration20261122Initial } from './Migration20261122Initial.ts';
+import { Migration20261123Sessions } from './Migration20261123Sessions.ts';
+
+/** Every migration in order. Listed, not globbed, so a build or bundler cannot drop one. */
+export const migrations = [Migration20261122Initial, Migration20261123Sessions];

@@ -1,0 +1,84 @@
+import { MikroORM } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { entities } from './entities.ts';
+import { migrations } from './migrations/index.ts';
+
+export type Orm = MikroORM<PostgreSqlDriver>;
+
+export interface Database {
+  orm: Orm;
+  /** `postgres` when DATABASE_URL is set, `embedded` for PGlite in the data directory. */
+  kind: 'postgres' | 'embedded';
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  logger: Logger;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  let embedded: EmbeddedPostgres | null = null;
+  let connection: Record<string, unknown>;
+  if (options.databaseUrl) {
+    connection = { clientUrl: options.databaseUrl, pool: { min: 0, max: 10 } };
+  } else {
+    embedded = await startEmbeddedPostgres(options.dataDir);
+    connection = {
+      host: embedded.socketDir,
+      port: embedded.port,
+      user: 'postgres',
+      dbName: 'postgres',
+      pool: { min: 1, max: 1 },
+    };
+  }
+  try {
+    const orm = await MikroORM.init<PostgreSqlDriver>({
+      driver: PostgreSqlDriver,
+      entities,
+      extensions: [Migrator],
+      migrations: { migrationsList: migrations, silent: true, snapshot: false, transactional: true },
+      // The identity map is per request (`em.fork()`); the global one must never be used by accident.
+      allowGlobalContext: false,
+      debug: false,
+      ...connection,
+    });
+    return {
+      orm,
+      kind: embedded ? 'embedded' : 'postgres',
+      async close() {
+        await orm.close(true);
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+/** Any fixed number: the advisory lock that lets one instance at a time migrate a shared database. */
+const migrationLock = 7_340_201;
+
+/**
+ * Applies every pending migration; returns the names applied. MikroORM takes no lock of its own, so on a
+ * shared PostgreSQL instances starting together queue on an advisory lock and only the first does the work.
+ * (The embedded database belongs to one process, and its pool of one could not hold a lock beside it.)
+ */
+export async function migrate(db: Database): Promise<string[]> {
+  if (db.kind === 'embedded') return names(await db.orm.migrator.up());
+  return db.orm.em.fork().transactional(async (tx) => {
+    await tx
+      .getConnection()
+      .execute('select pg_advisory_xact_lock(?)', [migrationLock], 'all', tx.getTransactionContext());
+    return names(await db.orm.migrator.up());
+  });
+}
+
+function names(applied: { name: string }[]): string[] {
+  return applied.map((migration) => migration.name);
+}

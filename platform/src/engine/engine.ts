@@ -1,0 +1,402 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { BlobStore } from '../blobs/blob-store.ts';
+import { Candidate } from '../candidates/candidate.entity.ts';
+import { candidateBlobPrefix } from '../candidates/candidates.ts';
+import type { Orm } from '../db/orm.ts';
+import { ApiError } from '../http/api-error.ts';
+import { newId } from '../ids.ts';
+import { Interview } from '../interviews/interview.entity.ts';
+import { effectiveStatus } from '../interviews/interviews.ts';
+import { Job } from '../jobs/job.entity.ts';
+import type { Providers } from '../providers/providers.ts';
+import type { SessionEventBus } from '../sessions/session-events.ts';
+import { Tenant } from '../tenants/tenant.entity.ts';
+import { Turn } from '../transcripts/turn.entity.ts';
+import type { InterviewBrief, Interviewer, Move, PastTurn } from './interviewer.ts';
+import { LlmInterviewer } from './llm-interviewer.ts';
+import { OfflineInterviewer } from './offline-interviewer.ts';
+import type { ClosingReason, InterviewProgress } from './progress.ts';
+import { speakTurn } from './speak-turn.ts';
+import { stateEvent } from './state-event.ts';
+
+export interface EngineOptions {
+  orm: Orm;
+  bus: SessionEventBus;
+  providers: Providers;
+  blobs: BlobStore;
+  logger: Logger;
+  /** Most LLM tokens one interview may spend; past it the interviewer closes. */
+  tokenBudget: number;
+  /** Overrides the lease below (VIVA_INTERVIEWER_LEASE_SECONDS): how long a turn is held before another may take it. */
+  leaseSeconds?: number;
+}
+
+export type Answer =
+  | { text: string }
+  | { audio: { bytes: Buffer; contentType: string; durationMs: number | null } };
+
+/**
+ * How long an instance may hold an interviewer turn before another may take it over (after a crash). A turn
+ * outliving it could be generated twice, but only one commits: the commit re-checks whose turn it is.
+ */
+const leaseSeconds = 20;
+const offline = new OfflineInterviewer();
+
+/**
+ * The interview as a state machine: scheduled → in_progress → completed (or expired, canceled). Each step
+ * commits the turn it produced and the progress it reached in one transaction, so a crash at any moment
+ * resumes from the last committed step, on this instance or another. The engine knows nothing of HTTP.
+ */
+export class InterviewEngine {
+  readonly #o: EngineOptions;
+  readonly #llm: LlmInterviewer | null;
+
+  constructor(options: EngineOptions) {
+    this.#o = options;
+    this.#llm = options.providers.chat ? new LlmInterviewer(options.providers.chat) : null;
+  }
+
+  /** Test mode always uses the offline interviewer: no provider cost for test keys. */
+  interviewerFor(interview: Interview): Interviewer {
+    return interview.livemode && this.#llm ? this.#llm : offline;
+  }
+
+  /** Starts a scheduled interview, or resumes one in progress; either way the conversation moves on. */
+  async start(interviewId: string): Promise<Interview> {
+    const interview = await this.#o.orm.em.fork().transactional(async (em) => {
+      const row = await this.#lock(em, interviewId);
+      const status = effectiveStatus(row);
+      if (status === 'in_progress') return row;
+      if (status !== 'scheduled') throw new ApiError('invalid_state', `This interview is ${status}.`);
+      row.status = 'in_progress';
+      row.startedAt = new Date();
+      row.updatedAt = new Date();
+      row.progress = { ...row.progress, phase: 'intro', awaiting: 'interviewer' };
+      return row;
+    });
+    await this.publishState(interview);
+    this.resume(interviewId);
+    return interview;
+  }
+
+  /**
+   * Commits the candidate's answer (audio to storage first, then the transcript turn) before returning,
+   * then lets the interviewer reply in the background: the reply streams as session events.
+   */
+  async answer(interviewId: string, answer: Answer): Promise<Turn> {
+    const em = this.#o.orm.em.fork();
+    const current = await em.findOneOrFail(Interview, interviewId);
+    this.#assertCandidateTurn(current);
+    let text: string;
+    let audio: Turn['audio'] = null;
+    const turnId = newId('turn');
+    if ('audio' in answer) {
+      const stt = this.#o.providers.speechToText;
+      // Test mode is offline end to end (no provider cost), so it takes text only, as GET /v1/session says.
+      if (!stt || !current.livemode) {
+        throw new ApiError('invalid_request', 'This interview takes text answers only.');
+      }
+      const extension = answer.audio.contentType.split('/')[1]!.split(';')[0];
+      const blobKey = `${candidateBlobPrefix(current, current.candidateId)}interviews/${interviewId}/${turnId}.${extension}`;
+      await this.#o.blobs.put(blobKey, answer.audio.bytes, answer.audio.contentType);
+      audio = {
+        blobKey,
+        contentType: answer.audio.contentType,
+        size: answer.audio.bytes.length,
+        durationMs: answer.audio.durationMs,
+      };
+      const job = await em.findOneOrFail(Job, current.jobId);
+      text = (await stt.transcribe(answer.audio, { language: job.language })).text.trim();
+    } else {
+      text = answer.text.trim();
+    }
+    const started = new Date(Date.now() - (audio?.durationMs ?? 0));
+    let turn: Turn;
+    try {
+      turn = await em.transactional(async (tx) => {
+        const row = await this.#lock(tx, interviewId);
+        this.#assertCandidateTurn(row);
+        const created = tx.create(Turn, {
+          id: turnId,
+          interviewId,
+          tenantId: row.tenantId,
+          livemode: row.livemode,
+          seq: (await tx.count(Turn, { interviewId })) + 1,
+          speaker: 'candidate',
+          kind: 'answer',
+          questionIndex: row.progress.questionIndex,
+          text,
+          audio,
+          startedAt: started,
+          endedAt: new Date(),
+          createdAt: new Date(),
+        });
+        row.progress = { ...row.progress, awaiting: 'interviewer' };
+        row.updatedAt = new Date();
+        return created;
+      });
+    } catch (error) {
+      // Lost a race with a concurrent answer: the audio stored for this one belongs to nothing.
+      if (audio) await this.#o.blobs.delete(audio.blobKey).catch(() => undefined);
+      throw error;
+    }
+    await this.#o.bus.publish(interviewId, {
+      type: 'candidate.transcript',
+      data: { turn_id: turn.id, text, final: true },
+    });
+    const after = await this.#o.orm.em.fork().findOneOrFail(Interview, interviewId);
+    await this.publishState(after);
+    this.resume(interviewId);
+    return turn;
+  }
+
+  /** The candidate ends the interview early; what was said so far stands. */
+  async end(interviewId: string): Promise<Interview> {
+    const interview = await this.#o.orm.em.fork().transactional(async (em) => {
+      const row = await this.#lock(em, interviewId);
+      const status = effectiveStatus(row);
+      if (status === 'completed') return row;
+      if (status !== 'in_progress') throw new ApiError('invalid_state', `This interview is ${status}.`);
+      this.#complete(row, 'candidate_ended');
+      return row;
+    });
+    await this.#announceCompletion(interview);
+    return interview;
+  }
+
+  /**
+   * Generates the interviewer's pending turn if one is due and no live instance is generating it. Called
+   * after each step and whenever a session reconnects, which is how a crashed turn is taken over.
+   */
+  resume(interviewId: string): void {
+    this.#runTurn(interviewId).catch((error: unknown) => {
+      this.#o.logger.error({ err: error, interview_id: interviewId }, 'interviewer turn failed');
+      void this.#o.bus
+        .publish(interviewId, {
+          type: 'error',
+          data: {
+            code: 'interviewer_unavailable',
+            message: 'The interviewer could not reply. Reconnect to try again.',
+          },
+        })
+        .catch(() => undefined);
+    });
+  }
+
+  async publishState(interview: Interview): Promise<void> {
+    const job = await this.#o.orm.em.fork().findOneOrFail(Job, interview.jobId);
+    await this.#o.bus.publish(interview.id, stateEvent(interview, job));
+  }
+
+  async #runTurn(interviewId: string): Promise<void> {
+    const em = this.#o.orm.em.fork();
+    const lease = await this.#takeLease(em, interviewId);
+    if (!lease) return;
+    try {
+      await this.#generateTurn(em, interviewId, lease);
+    } catch (error) {
+      // Let the next reconnect (on any instance) try again at once rather than after the lease lapses; only
+      // this lease, though: once it lapsed, another instance may have taken the turn over.
+      await em
+        .getConnection()
+        .execute(
+          `update interviews set progress = jsonb_set(progress, '{leaseUntil}', 'null') where id = ? and progress->>'leaseUntil' = ?`,
+          [interviewId, lease],
+        )
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async #generateTurn(em: EntityManager, interviewId: string, lease: string): Promise<void> {
+    const interview = await em.findOneOrFail(Interview, interviewId);
+    const [job, candidate, tenant, turns] = await Promise.all([
+      em.findOneOrFail(Job, interview.jobId),
+      em.findOneOrFail(Candidate, interview.candidateId),
+      em.findOneOrFail(Tenant, interview.tenantId),
+      em.find(Turn, { interviewId }, { orderBy: { seq: 'asc' } }),
+    ]);
+    const move = this.#nextMove(interview, job, turns);
+    const brief: InterviewBrief = {
+      jobTitle: job.title,
+      jobDescription: job.description,
+      companyName: tenant.name,
+      candidateName: candidate.name ?? '',
+      interviewerName: job.settings.interviewer_name,
+      language: job.language,
+      questionCount: job.questions.length,
+      maxMinutes: Math.round(job.settings.max_duration_seconds / 60),
+    };
+    const history: PastTurn[] = turns.map((t) => ({ speaker: t.speaker, text: t.text }));
+    const turnId = newId('turn');
+    const spoken = await speakTurn({
+      interviewer: this.interviewerFor(interview),
+      fallback: offline,
+      brief,
+      history,
+      move,
+      turnId,
+      voice: job.settings.voice,
+      bus: this.#o.bus,
+      interviewId,
+      textToSpeech: interview.livemode ? this.#o.providers.textToSpeech : null,
+      logger: this.#o.logger,
+    });
+    const audio = spoken.audio
+      ? await this.#storeSpeech(interview, turnId, spoken.audio.bytes, spoken.audio.contentType)
+      : null;
+
+    const committed = await em.fork().transactional(async (tx) => {
+      const row = await this.#lock(tx, interviewId);
+      // The turn is still due, and still ours: a turn that outlived its lease was taken over, and by the time
+      // it ends the interviewer may be due again, for a later answer this turn never heard.
+      if (row.status !== 'in_progress' || row.progress.awaiting !== 'interviewer') return null;
+      if (row.progress.leaseUntil !== lease) return null;
+      tx.create(Turn, {
+        id: turnId,
+        interviewId,
+        tenantId: row.tenantId,
+        livemode: row.livemode,
+        seq: (await tx.count(Turn, { interviewId })) + 1,
+        speaker: 'interviewer',
+        kind: spoken.kind,
+        questionIndex: spoken.kind === 'closing' ? null : this.#questionIndexAfter(row.progress, spoken.kind),
+        text: spoken.text,
+        audio,
+        startedAt: spoken.startedAt,
+        endedAt: new Date(),
+        createdAt: new Date(),
+      });
+      row.tokensUsed += spoken.tokens;
+      row.progress = this.#progressAfter(row.progress, spoken.kind, move);
+      row.updatedAt = new Date();
+      if (spoken.kind === 'closing')
+        this.#complete(row, move.kind === 'closing' ? move.reason : 'questions_done');
+      return row;
+    });
+    if (!committed) return;
+    await this.#o.bus.publish(interviewId, {
+      type: 'interviewer.done',
+      data: { turn_id: turnId, text: spoken.text },
+    });
+    if (committed.status === 'completed') await this.#announceCompletion(committed);
+    else await this.publishState(committed);
+  }
+
+  #nextMove(interview: Interview, job: Job, turns: Turn[]): Move {
+    const { progress } = interview;
+    const questions = job.questions;
+    const elapsed = interview.startedAt ? Date.now() - interview.startedAt.getTime() : 0;
+    if (elapsed >= job.settings.max_duration_seconds * 1000) return { kind: 'closing', reason: 'time_limit' };
+    if (interview.livemode && this.#llm && interview.tokensUsed >= this.#o.tokenBudget) {
+      return { kind: 'closing', reason: 'token_budget' };
+    }
+    if (progress.phase === 'intro' || turns.length === 0) return { kind: 'intro', question: questions[0]! };
+    const current = questions[progress.questionIndex]!;
+    return {
+      kind: 'after_answer',
+      mayFollowUp: progress.followUpsAsked < job.settings.max_follow_ups,
+      current,
+      next: questions[progress.questionIndex + 1] ?? null,
+    };
+  }
+
+  #questionIndexAfter(progress: InterviewProgress, kind: string): number {
+    if (kind === 'question' && progress.phase !== 'intro') return progress.questionIndex + 1;
+    return progress.questionIndex;
+  }
+
+  #progressAfter(progress: InterviewProgress, kind: string, move: Move): InterviewProgress {
+    const base = { ...progress, leaseUntil: null };
+    if (kind === 'closing')
+      return {
+        ...base,
+        phase: 'done',
+        awaiting: 'none',
+        closingReason: move.kind === 'closing' ? move.reason : 'questions_done',
+      };
+    if (kind === 'intro')
+      return { ...base, phase: 'question', questionIndex: 0, followUpsAsked: 0, awaiting: 'candidate' };
+    if (kind === 'follow_up')
+      return {
+        ...base,
+        phase: 'question',
+        followUpsAsked: progress.followUpsAsked + 1,
+        awaiting: 'candidate',
+      };
+    return {
+      ...base,
+      phase: 'question',
+      questionIndex: progress.questionIndex + 1,
+      followUpsAsked: 0,
+      awaiting: 'candidate',
+    };
+  }
+
+  #complete(row: Interview, reason: ClosingReason): void {
+    row.status = 'completed';
+    row.completedAt = new Date();
+    row.updatedAt = new Date();
+    row.progress = {
+      ...row.progress,
+      phase: 'done',
+      awaiting: 'none',
+      closingReason: reason,
+      leaseUntil: null,
+    };
+  }
+
+  async #announceCompletion(interview: Interview): Promise<void> {
+    await this.publishState(interview);
+    await this.#o.bus.publish(interview.id, {
+      type: 'interview.completed',
+      data: { interview_id: interview.id, reason: interview.progress.closingReason ?? 'questions_done' },
+    });
+  }
+
+  #assertCandidateTurn(interview: Interview): void {
+    const status = effectiveStatus(interview);
+    if (status !== 'in_progress')
+      throw new ApiError('invalid_state', `This interview is ${status}: it takes no more answers.`);
+    if (interview.progress.awaiting !== 'candidate') {
+      throw new ApiError(
+        'invalid_state',
+        'The interviewer is still speaking: answer once the question is asked.',
+      );
+    }
+  }
+
+  async #lock(em: EntityManager, interviewId: string): Promise<Interview> {
+    return em.findOneOrFail(Interview, interviewId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  }
+
+  /**
+   * Claims the pending interviewer turn for this instance: the lease (its expiry, which no other claim of this
+   * turn shares), or null when none is due or another instance holds it.
+   */
+  async #takeLease(em: EntityManager, interviewId: string): Promise<string | null> {
+    const rows = await em.getConnection().execute<{ lease: string }[]>(
+      `update interviews
+          set progress = jsonb_set(progress, '{leaseUntil}', to_jsonb(to_char((now() + make_interval(secs => ?)) at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+        where id = ? and status = 'in_progress' and progress->>'awaiting' = 'interviewer'
+          and (progress->>'leaseUntil' is null or (progress->>'leaseUntil')::timestamptz < now())
+        returning progress->>'leaseUntil' as lease`,
+      [this.#o.leaseSeconds ?? leaseSeconds, interviewId],
+    );
+    return rows[0]?.lease ?? null;
+  }
+
+  async #storeSpeech(
+    interview: Interview,
+    turnId: string,
+    bytes: Buffer,
+    contentType: string,
+  ): Promise<Turn['audio']> {
+    const extension = contentType.split('/')[1]?.replace('mpeg', 'mp3') ?? 'bin';
+    const blobKey = `${candidateBlobPrefix(interview, interview.candidateId)}interviews/${interview.id}/${turnId}.${extension}`;
+    await this.#o.blobs.put(blobKey, bytes, contentType);
+    return { blobKey, contentType, size: bytes.length, durationMs: null };
+  }
+}

@@ -1,0 +1,109 @@
+import type { Logger } from 'pino';
+import type { SpeechFormat, TextToSpeech } from '../providers/providers.ts';
+import { sentences } from '../providers/sentences.ts';
+import type { SessionEventBus } from '../sessions/session-events.ts';
+import { AsyncQueue } from './async-queue.ts';
+import type { InterviewBrief, Interviewer, Move, PastTurn, SpokenTurn } from './interviewer.ts';
+
+export interface SpeakTurnOptions {
+  interviewer: Interviewer;
+  /** Speaks instead when the interviewer fails before saying anything, so a provider outage can't stall the interview. */
+  fallback: Interviewer;
+  brief: InterviewBrief;
+  history: PastTurn[];
+  move: Move;
+  turnId: string;
+  voice: string;
+  bus: SessionEventBus;
+  interviewId: string;
+  textToSpeech: TextToSpeech | null;
+  logger: Logger;
+}
+
+export interface SpokenResult {
+  text: string;
+  kind: Awaited<ReturnType<SpokenTurn['kind']>>;
+  tokens: number;
+  startedAt: Date;
+  audio: { bytes: Buffer; contentType: string } | null;
+}
+
+const contentTypes: Record<SpeechFormat, string> = {
+  mp3: 'audio/mpeg',
+  opus: 'audio/ogg',
+  aac: 'audio/aac',
+  flac: 'audio/flac',
+  wav: 'audio/wav',
+  pcm: 'audio/pcm',
+};
+
+/**
+ * Streams one interviewer turn: each text delta goes out as it arrives, and each sentence goes to
+ * text-to-speech the moment it is complete, so the first audio leaves while the model is still writing.
+ */
+export async function speakTurn(o: SpeakTurnOptions): Promise<SpokenResult> {
+  const startedAt = new Date();
+  let spoken = o.interviewer.speak(o.brief, o.history, o.move);
+  let text = '';
+  const forSpeech = new AsyncQueue<string>();
+  const speech = o.textToSpeech ? synthesize(o, o.textToSpeech, sentences(forSpeech)) : Promise.resolve(null);
+  try {
+    try {
+      text = await relay(o, spoken, forSpeech);
+    } catch (error) {
+      if (text !== '') throw error;
+      o.logger.warn(
+        { err: error, interview_id: o.interviewId },
+        'interviewer failed; the offline interviewer speaks this turn',
+      );
+      spoken = o.fallback.speak(o.brief, o.history, o.move);
+      text = await relay(o, spoken, forSpeech);
+    }
+  } finally {
+    forSpeech.close();
+  }
+  const [kind, usage, audio] = await Promise.all([spoken.kind(), spoken.usage(), speech]);
+  return { text: text.trim(), kind, tokens: usage.promptTokens + usage.completionTokens, startedAt, audio };
+}
+
+async function relay(
+  o: SpeakTurnOptions,
+  spoken: SpokenTurn,
+  forSpeech: AsyncQueue<string>,
+): Promise<string> {
+  let text = '';
+  for await (const delta of spoken.text) {
+    text += delta;
+    forSpeech.push(delta);
+    await o.bus.publish(o.interviewId, {
+      type: 'interviewer.delta',
+      data: { turn_id: o.turnId, text: delta },
+    });
+  }
+  return text;
+}
+
+async function synthesize(
+  o: SpeakTurnOptions,
+  tts: TextToSpeech,
+  sentenceStream: AsyncIterable<string>,
+): Promise<{ bytes: Buffer; contentType: string } | null> {
+  const chunks: Buffer[] = [];
+  let seq = 0;
+  try {
+    for await (const sentence of sentenceStream) {
+      for await (const chunk of tts.synthesize(sentence, { voice: o.voice })) {
+        chunks.push(chunk);
+        await o.bus.publish(o.interviewId, {
+          type: 'interviewer.audio',
+          data: { turn_id: o.turnId, seq, format: tts.format, data: chunk.toString('base64') },
+        });
+        seq += 1;
+      }
+    }
+  } catch (error) {
+    // Captions carry the turn without voice; the candidate can still read and answer.
+    o.logger.warn({ err: error, interview_id: o.interviewId }, 'text-to-speech failed for this turn');
+  }
+  return chunks.length > 0 ? { bytes: Buffer.concat(chunks), contentType: contentTypes[tts.format] } : null;
+}

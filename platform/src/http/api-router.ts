@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import Router from '@koa/router';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from 'koa';
+import { authenticateSecret, bearerSecret } from '../api-keys/authenticate.ts';
+import { allScopes, grants, type Scope } from '../api-keys/scopes.ts';
+import { claimKey, completeKey, releaseKey } from '../idempotency/idempotency-store.ts';
+import { createValidatorFactory, type RequestValidator } from '../openapi/request-validator.ts';
+import { type OpenApiDocument, type SpecRoute, specRoutes, toRouterPath } from '../openapi/spec.ts';
+import type { Services } from '../services.ts';
+import { authenticateSession } from '../sessions/session-auth.ts';
+import { ApiError, problemOf } from './api-error.ts';
+import type { AnyOperation, Caller, OperationInput, OperationResult } from './operation.ts';
+import { parseJson, readBody } from './read-body.ts';
+
+const maxIdempotencyKeyLength = 255;
+
+/**
+ * The /v1 API, built from the spec: each spec operation is bound to the handler of the same operationId,
+ * and boot fails if either side has one the other lacks. Every operation runs the same pipeline:
+ * authenticate, authorise, rate-limit, read and validate input, honour Idempotency-Key, handle, respond.
+ */
+export function apiRouter(services: Services, spec: OpenApiDocument, operations: AnyOperation[]): Router {
+  const router = new Router();
+  const byId = new Map<string, AnyOperation>(operations.map((op) => [op.id, op]));
+  const validatorFor = createValidatorFactory(spec);
+  const routes = specRoutes(spec).filter((route) => route.path.startsWith('/v1/'));
+  const missing = routes.filter((route) => !byId.has(route.operation.operationId));
+  if (missing.length > 0) {
+    throw new Error(
+      `No handler for spec operations: ${missing.map((r) => r.operation.operationId).join(', ')}`,
+    );
+  }
+  const extra = operations.filter((op) => !routes.some((route) => route.operation.operationId === op.id));
+  if (extra.length > 0) throw new Error(`Handlers not in the spec: ${extra.map((op) => op.id).join(', ')}`);
+
+  for (const route of routes) {
+    const op = byId.get(route.operation.operationId)!;
+    const validator = validatorFor(route);
+    const auth = authenticationOf(route);
+    router[route.method](route.operation.operationId, toRouterPath(route.path), async (ctx) => {
+      await runOperation(ctx, services, route, op, validator, auth);
+    });
+  }
+  return router;
+}
+
+type Authentication = { scheme: 'secret'; scope: Scope } | { scheme: 'session' };
+
+/**
+ * How an operation authenticates comes from its security requirement in the spec: a secret key with the
+ * one scope named as its role, or a widget's session token.
+ */
+function authenticationOf(route: SpecRoute): Authentication {
+  const requirements = route.operation.security ?? [];
+  if (requirements.some((requirement) => 'SessionToken' in requirement)) return { scheme: 'session' };
+  const scopes = requirements.flatMap((requirement) => requirement.SecretKey ?? []);
+  const [scope] = scopes;
+  if (scopes.length !== 1 || !allScopes.includes(scope as Scope)) {
+    throw new Error(
+      `${route.operation.operationId} must name exactly one known scope in its security, not ${JSON.stringify(scopes)}`,
+    );
+  }
+  return { scheme: 'secret', scope: scope as Scope };
+}
+
+async function authenticate(ctx: Context, services: Services, em: EntityManager, auth: Authentication) {
+  if (auth.scheme === 'session') {
+    const origin = ctx.get('origin') || undefined;
+    return authenticateSession(
+      em,
+      services.signingKeys,
+      services.issuer,
+      ctx.get('authorization') || undefined,
+      origin,
+    );
+  }
+  const caller = await authenticateSecret(em, bearerSecret(ctx.get('authorization') || undefined));
+  if (!grants(caller.scopes, auth.scope)) {
+    throw new ApiError(
+      'insufficient_scope',
+      `This API key lacks the "${auth.scope}" scope this request needs.`,
+    );
+  }
+  return { caller, session: null };
+}
+
+async function runOperation(
+  ctx: Context,
+  services: Services,
+  route: SpecRoute,
+  op: AnyOperation,
+  validator: RequestValidator,
+  auth: Authentication,
+): Promise<void> {
+  const em = services.db.orm.em.fork();
+  const { caller, session } = await authenticate(ctx, services, em, auth);
+  const budget = await services.rateLimiter.consume(caller.keyId, caller.tenantId);
+  ctx.set({
+    'RateLimit-Limit': String(budget.limit),
+    'RateLimit-Remaining': String(budget.remaining),
+    'RateLimit-Reset': String(budget.resetSeconds),
+  });
+
+  const { body, raw } = await readInput(ctx, services, route, op, validator);
+  const input = validator.validate({ params: ctx.params as Record<string, string>, query: ctx.query, body });
+  let stream: ((ctx: Context) => Promise<void>) | null = null;
+  const run = async (): Promise<{ status: number; body: string }> => {
+    const result = await (
+      op.handle as (input: OperationInput<typeof op.id>) => Promise<OperationResult<typeof op.id>>
+    )({
+      params: input.params,
+      query: input.query,
+      body: input.body,
+      caller,
+      session,
+      em,
+      services,
+      raw,
+    } as OperationInput<typeof op.id>);
+    if ('stream' in result) {
+      stream = result.stream;
+      return { status: 200, body: '' };
+    }
+    return { status: result.status, body: JSON.stringify(result.body) };
+  };
+
+  // A session's idempotency keys live in the interview's own namespace, apart from the tenant's API keys.
+  const key = ctx.get('idempotency-key');
+  const scopedKey = session && key ? `${session.interviewId}:${key}` : key;
+  const response =
+    route.method === 'post' && key
+      ? await runIdempotently(ctx, em, caller, scopedKey, input.body, run)
+      : await run();
+  if (stream) return (stream as (ctx: Context) => Promise<void>)(ctx);
+  ctx.status = response.status;
+  ctx.type = response.status >= 400 ? 'application/problem+json' : 'application/json';
+  ctx.body = response.body;
+}
+
+async function readInput(
+  ctx: Context,
+  services: Services,
+  route: SpecRoute,
+  op: AnyOperation,
+  validator: RequestValidator,
+): Promise<{ body: unknown; raw: OperationInput<'createJob'>['raw'] }> {
+  const takesBody = route.operation.requestBody !== undefined;
+  if (!takesBody) return { body: undefined, raw: null };
+  const contentType = ctx.get('content-type').split(';')[0]!.trim().toLowerCase();
+  if (op.maxRawBytes !== undefined && contentType !== 'application/json') {
+    const bytes = await readBody(ctx, op.maxRawBytes);
+    return { body: undefined, raw: { contentType, bytes } };
+  }
+  const bytes = await readBody(ctx, services.config.maxJsonBytes);
+  if (bytes.length === 0) {
+    if (validator.bodyRequired) throw new ApiError('invalid_request', 'This request needs a JSON body.');
+    return { body: undefined, raw: null };
+  }
+  if (contentType !== 'application/json') {
+    throw new ApiError(
+      'unsupported_media_type',
+      `Send the body as application/json, not "${contentType || 'nothing'}".`,
+    );
+  }
+  return { body: parseJson(bytes), raw: null };
+}
+
+async function runIdempotently(
+  ctx: Context,
+  em: OperationInput<'createJob'>['em'],
+  caller: Caller,
+  key: string,
+  body: unknown,
+  run: () => Promise<{ status: number; body: string }>,
+): Promise<{ status: number; body: string }> {
+  if (key.length > maxIdempotencyKeyLength) {
+    throw new ApiError(
+      'invalid_request',
+      `Idempotency-Key must be at most ${maxIdempotencyKeyLength} characters.`,
+      {
+        param: 'Idempotency-Key',
+      },
+    );
+  }
+  const fingerprint = createHash('sha256')
+    .update(`${ctx.method} ${ctx.path}\n${JSON.stringify(body ?? null)}`)
+    .digest('hex');
+  const claim = await claimKey(em, caller, key, fingerprint);
+  if (claim.kind === 'in_flight') {
+    throw new ApiError(
+      'idempotency_key_in_use',
+      'A request with this Idempotency-Key is still being processed; retry shortly.',
+      {
+        headers: { 'Retry-After': '1' },
+      },
+    );
+  }
+  if (claim.kind === 'mismatch') {
+    throw new ApiError(
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used with a different request.',
+    );
+  }
+  if (claim.kind === 'replay') {
+    ctx.set('Idempotent-Replayed', 'true');
+    return { status: claim.status, body: claim.body };
+  }
+  try {
+    const response = await run();
+    await completeKey(em, caller, key, response.status, response.body);
+    return response;
+  } catch (error) {
+    // A client error is the request's answer and is replayed like a success; our own failures are not.
+    if (error instanceof ApiError && error.status < 500) {
+      const problem = JSON.stringify(problemOf(error, ctx.state.requestId));
+      await completeKey(em, caller, key, error.status, problem);
+      ctx.set(error.headers);
+      return { status: error.status, body: problem };
+    }
+    await releaseKey(em, caller, key).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+
+/** Prefixes of every public id: they say what an id is at a glance, in logs and support tickets. */
+export const idPrefix = {
+  tenant: 'ten',
+  apiKey: 'key',
+  job: 'job',
+  question: 'qst',
+  candidate: 'cand',
+  interview: 'int',
+  turn: 'turn',
+  signingKey: 'sig',
+  request: 'req',
+} as const;
+
+export type IdKind = keyof typeof idPrefix;
+
+const alphabet = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case: sorts like the bytes
+
+function base32(bytes: Uint8Array): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+let lastMs = 0;
+let sequence = 0;
+
+/**
+ * A prefixed id whose body sorts by creation time (48-bit milliseconds, a 16-bit per-millisecond counter,
+ * then 64 random bits), so ids double as the pagination cursor and index order is insertion order.
+ */
+export function newId(kind: IdKind): string {
+  const now = Date.now();
+  sequence = now === lastMs ? (sequence + 1) & 0xffff : 0;
+  lastMs = now;
+  const bytes = Buffer.alloc(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes.writeUInt16BE(sequence, 6);
+  randomBytes(8).copy(bytes, 8);
+  return `${idPrefix[kind]}_${base32(bytes)}`;
+}
+
+const idBody = /^[0-9a-hjkmnp-tv-z]{26}$/;
+
+/** True when `value` has the shape of an id of that kind; says nothing about whether it exists. */
+export function isId(kind: IdKind, value: string): boolean {
+  const prefix = `${idPrefix[kind]}_`;
+  return value.startsWith(prefix) && idBody.test(value.slice(prefix.length));
+}

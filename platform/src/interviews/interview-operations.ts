@@ -1,0 +1,23 @@
+import { toPage } from '../db/pagination.ts';
+import { operation } from '../http/operation.ts';
+import { interviewResource } from './interview-resource.ts';
+import { cancelInterview, createInterview, getInterview, listInterviews } from './interviews.ts';
+
+export const interviewOperations = [
+  operation('createInterview', {}, async ({ em, caller, body }) => ({
+    status: 201,
+    body: interviewResource(await createInterview(em, caller, body)),
+  })),
+  operation('listInterviews', {}, async ({ em, caller, query }) => ({
+    status: 200,
+    body: toPage(await listInterviews(em, caller, query), interviewResource),
+  })),
+  operation('retrieveInterview', {}, async ({ em, caller, params }) => ({
+    status: 200,
+    body: interviewResource(await getInterview(em, caller, params.id)),
+  })),
+  operation('cancelInterview', {}, async ({ em, caller, params }) => ({
+    status: 200,
+    body: interviewResource(await cancelInterview(em, caller, params.id)),
+  })),
+];

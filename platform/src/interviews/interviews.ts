@@ -1,0 +1,149 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { findCandidate } from '../candidates/candidates.ts';
+import { findPage, type PageRequest } from '../db/pagination.ts';
+import { initialProgress } from '../engine/progress.ts';
+import { ApiError } from '../http/api-error.ts';
+import { newId } from '../ids.ts';
+import { findJob } from '../jobs/jobs.ts';
+import type { Owner } from '../owner.ts';
+import { Interview, type InterviewStatus } from './interview.entity.ts';
+
+export interface InterviewInput {
+  job_id: string;
+  candidate_id: string;
+  expires_at?: string;
+  external_id?: string | null;
+  metadata?: Record<string, string>;
+}
+
+const day = 24 * 60 * 60 * 1000;
+export const defaultLifetimeMs = 7 * day;
+export const maxLifetimeMs = 90 * day;
+
+/** A scheduled interview whose invitation has lapsed reads as expired at once, before any sweep records it. */
+export function effectiveStatus(interview: Interview, now = new Date()): InterviewStatus {
+  return interview.status === 'scheduled' && interview.expiresAt <= now ? 'expired' : interview.status;
+}
+
+function expiryFrom(input: string | undefined, now: Date): Date {
+  if (input === undefined) return new Date(now.getTime() + defaultLifetimeMs);
+  const expiresAt = new Date(input);
+  if (expiresAt <= now) {
+    throw new ApiError('invalid_request', 'expires_at must be in the future.', { param: 'expires_at' });
+  }
+  if (expiresAt.getTime() - now.getTime() > maxLifetimeMs) {
+    throw new ApiError('invalid_request', 'expires_at must be at most 90 days ahead.', {
+      param: 'expires_at',
+    });
+  }
+  return expiresAt;
+}
+
+export async function createInterview(
+  em: EntityManager,
+  owner: Owner,
+  input: InterviewInput,
+): Promise<Interview> {
+  const now = new Date();
+  const expiresAt = expiryFrom(input.expires_at, now);
+  const [job, candidate] = await Promise.all([
+    findJob(em, owner, input.job_id),
+    findCandidate(em, owner, input.candidate_id),
+  ]);
+  if (!job) throw new ApiError('invalid_reference', `No job ${input.job_id}.`, { param: 'job_id' });
+  if (!candidate) {
+    throw new ApiError('invalid_reference', `No candidate ${input.candidate_id}.`, { param: 'candidate_id' });
+  }
+  const interview = em.create(Interview, {
+    id: newId('interview'),
+    tenantId: owner.tenantId,
+    livemode: owner.livemode,
+    jobId: job.id,
+    candidateId: candidate.id,
+    status: 'scheduled',
+    expiresAt,
+    startedAt: null,
+    completedAt: null,
+    canceledAt: null,
+    externalId: input.external_id ?? null,
+    metadata: input.metadata ?? {},
+    progress: initialProgress(),
+    tokensUsed: 0,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await em.flush();
+  return interview;
+}
+
+export async function getInterview(em: EntityManager, owner: Owner, id: string): Promise<Interview> {
+  const interview = await em.findOne(Interview, { id, tenantId: owner.tenantId, livemode: owner.livemode });
+  if (!interview) throw new ApiError('resource_missing', `No interview ${id}.`, { param: 'id' });
+  return interview;
+}
+
+export interface InterviewFilters extends PageRequest {
+  status?: InterviewStatus;
+  job_id?: string;
+  candidate_id?: string;
+  external_id?: string;
+}
+
+function statusFilter(status: InterviewStatus, now: Date): FilterQuery<Interview> {
+  if (status === 'expired')
+    return { $or: [{ status: 'expired' }, { status: 'scheduled', expiresAt: { $lte: now } }] };
+  if (status === 'scheduled') return { status: 'scheduled', expiresAt: { $gt: now } };
+  return { status };
+}
+
+export async function listInterviews(em: EntityManager, owner: Owner, filters: InterviewFilters) {
+  const where: FilterQuery<Interview>[] = [{ tenantId: owner.tenantId, livemode: owner.livemode }];
+  if (filters.status) where.push(statusFilter(filters.status, new Date()));
+  if (filters.job_id) where.push({ jobId: filters.job_id });
+  if (filters.candidate_id) where.push({ candidateId: filters.candidate_id });
+  if (filters.external_id !== undefined) where.push({ externalId: filters.external_id });
+  return findPage(em, Interview, { $and: where }, filters);
+}
+
+const cancelable: InterviewStatus[] = ['scheduled', 'in_progress'];
+
+export async function cancelInterview(em: EntityManager, owner: Owner, id: string): Promise<Interview> {
+  const interview = await getInterview(em, owner, id);
+  const now = new Date();
+  const status = effectiveStatus(interview, now);
+  if (!cancelable.includes(status)) {
+    throw new ApiError('invalid_state', `Interview ${id} is ${status} and can no longer be canceled.`);
+  }
+  interview.status = 'canceled';
+  interview.canceledAt = now;
+  interview.updatedAt = now;
+  await em.flush();
+  return interview;
+}
+
+/** Part of erasing a candidate: nothing may still run on their behalf. */
+export async function cancelInterviewsOfCandidate(
+  em: EntityManager,
+  owner: Owner,
+  candidateId: string,
+): Promise<void> {
+  const now = new Date();
+  await em.nativeUpdate(
+    Interview,
+    { tenantId: owner.tenantId, livemode: owner.livemode, candidateId, status: { $in: cancelable } },
+    { status: 'canceled', canceledAt: now, updatedAt: now },
+  );
+}
+
+export async function interviewsOfCandidate(
+  em: EntityManager,
+  owner: Owner,
+  candidateId: string,
+): Promise<Interview[]> {
+  return em.find(
+    Interview,
+    { tenantId: owner.tenantId, livemode: owner.livemode, candidateId },
+    { orderBy: { id: 'desc' } },
+  );
+}

@@ -1,0 +1,49 @@
+import { ConfigError, loadConfig } from './config/config.ts';
+import { DataDirInUseError } from './db/embedded-postgres.ts';
+import { startPlatform } from './platform.ts';
+import { ensureDemoTenant } from './tenants/demo-tenant.ts';
+
+/** `pnpm start`: the platform, on whatever the environment configures, else on the embedded default. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const platform = await startPlatform(config);
+  const { services, url } = platform;
+  const publicUrl = config.publicUrl ?? url;
+  const lines = [
+    '',
+    `  Viva platform listening on ${url}`,
+    `  database: ${services.db.kind === 'embedded' ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL'}`,
+    `  redis:    ${services.redis ? 'connected' : 'in-process (REDIS_URL not set)'}`,
+    `  blobs:    ${services.localBlobs ? `local folder in ${config.dataDir}/blobs` : `S3 bucket ${config.s3?.bucket}`}`,
+    `  API reference: ${publicUrl}/docs`,
+  ];
+  if (!config.databaseUrl) {
+    const demo = await ensureDemoTenant(services.db.orm.em.fork(), config.dataDir);
+    lines.push(
+      `  demo tenant ${demo.tenantId}, test key: ${demo.testKey}`,
+      `  try: curl -H "Authorization: Bearer ${demo.testKey}" ${publicUrl}/v1/jobs`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  const stop = async (signal: string) => {
+    services.logger.info({ signal }, 'shutting down');
+    await platform.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`viva: invalid configuration: ${error.message}\n`);
+  } else if (error instanceof DataDirInUseError) {
+    process.stderr.write(`viva: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `viva: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
+import { createApp } from './app.ts';
+import type { BlobStore } from './blobs/blob-store.ts';
+import { LocalBlobStore } from './blobs/local-blob-store.ts';
+import { S3BlobStore } from './blobs/s3-blob-store.ts';
+import type { Config } from './config/config.ts';
+import { migrate, openDatabase } from './db/orm.ts';
+import { InterviewEngine } from './engine/engine.ts';
+import { startSweeper } from './engine/sweeper.ts';
+import { ApiError, problemOf } from './http/api-error.ts';
+import { createRateLimiter } from './http/rate-limit.ts';
+import { sweepKeys } from './idempotency/idempotency-store.ts';
+import { newId } from './ids.ts';
+import { createLogger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { loadSpec } from './openapi/spec.ts';
+import { buildProviders } from './providers/provider-config.ts';
+import type { Services } from './services.ts';
+import { MemoryEventBus } from './sessions/memory-event-bus.ts';
+import { RedisEventBus } from './sessions/redis-event-bus.ts';
+import type { SessionEventBus } from './sessions/session-events.ts';
+import { SigningKeys } from './sessions/signing-keys.ts';
+
+export interface RunningPlatform {
+  services: Services;
+  server: Server;
+  /** Where it listens, e.g. http://127.0.0.1:4000. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A secret that survives restarts of the embedded default, so signed links stay valid across them. */
+function localSigningSecret(dataDir: string): Buffer {
+  const file = join(dataDir, 'blob-signing.key');
+  try {
+    return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  } catch {
+    const secret = randomBytes(32);
+    writeFileSync(file, secret.toString('base64'), { mode: 0o600 });
+    return secret;
+  }
+}
+
+export interface StartOptions {
+  /** Where logs go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
+}
+
+export async function createServices(
+  config: Config,
+  publicUrl: string,
+  options: StartOptions = {},
+): Promise<Services> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  try {
+    await migrate(db);
+    const redis = config.redisUrl
+      ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true })
+      : null;
+    // Without a listener ioredis prints connection errors outside the JSON logs; readiness reports them.
+    redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+    await redis?.connect();
+    let blobs: BlobStore;
+    let localBlobs: LocalBlobStore | null = null;
+    if (config.s3) {
+      blobs = new S3BlobStore({
+        bucket: config.s3.bucket,
+        region: config.s3.region,
+        forcePathStyle: config.s3.forcePathStyle,
+        ...(config.s3.endpoint ? { endpoint: config.s3.endpoint } : {}),
+        ...(config.s3.accessKeyId && config.s3.secretAccessKey
+          ? { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey }
+          : {}),
+      });
+    } else {
+      localBlobs = new LocalBlobStore({
+        dir: join(config.dataDir, 'blobs'),
+        publicBaseUrl: publicUrl,
+        signingSecret: localSigningSecret(config.dataDir),
+      });
+      blobs = localBlobs;
+    }
+    const providers = buildProviders(config.providers);
+    const bus: SessionEventBus = redis ? new RedisEventBus(redis) : new MemoryEventBus();
+    const engine = new InterviewEngine({
+      orm: db.orm,
+      bus,
+      providers,
+      blobs,
+      logger,
+      tokenBudget: config.interviewTokenBudget,
+      leaseSeconds: config.interviewerLeaseSeconds,
+    });
+    return {
+      config,
+      logger,
+      db,
+      redis,
+      blobs,
+      localBlobs,
+      rateLimiter: createRateLimiter({ ...config.rateLimit, redis }),
+      metrics: createMetrics(),
+      providers,
+      signingKeys: new SigningKeys(db.orm),
+      issuer: publicUrl,
+      bus,
+      engine,
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/**
+ * Listens first (answering 503 while it migrates), then builds the services and the app. Listening first
+ * tells us the real address when `config.port` is 0 (tests), which signed links need.
+ */
+export async function startPlatform(config: Config, options: StartOptions = {}): Promise<RunningPlatform> {
+  const server = createServer((_req, res) => {
+    const requestId = newId('request');
+    res.writeHead(503, {
+      'content-type': 'application/problem+json',
+      'retry-after': '1',
+      'x-request-id': requestId,
+    });
+    res.end(
+      JSON.stringify(
+        problemOf(new ApiError('service_unavailable', 'Starting up; retry in a moment.'), requestId),
+      ),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  let services: Services;
+  try {
+    services = await createServices(config, config.publicUrl ?? url, options);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  const app = createApp(services, loadSpec());
+  server.removeAllListeners('request');
+  server.on('request', app.callback());
+  const stopSweeper = startSweeper(services.db.orm, services.logger);
+  const sweep = setInterval(
+    () => {
+      sweepKeys(services.db.orm.em.fork()).catch((err: unknown) =>
+        services.logger.warn({ err }, 'idempotency sweep failed'),
+      );
+    },
+    60 * 60 * 1000,
+  );
+  sweep.unref();
+  return {
+    services,
+    server,
+    url,
+    async close() {
+      clearInterval(sweep);
+      stopSweeper();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // An event stream lasts as long as its candidate stays, so the server would wait for it forever: ending
+      // the bus ends every stream (the widget resumes on another instance with Last-Event-ID), and their
+      // connections, idle once the streams have ended, are closed rather than left to the keep-alive timeout.
+      await services.bus.close();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      server.closeIdleConnections();
+      await closed;
+      services.redis?.disconnect();
+      await services.db.close();
+    },
+  };
+}

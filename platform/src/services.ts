@@ -1,0 +1,32 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { BlobStore } from './blobs/blob-store.ts';
+import type { LocalBlobStore } from './blobs/local-blob-store.ts';
+import type { Config } from './config/config.ts';
+import type { Database } from './db/orm.ts';
+import type { InterviewEngine } from './engine/engine.ts';
+import type { RateLimiter } from './http/rate-limit.ts';
+import type { Metrics } from './observability/metrics.ts';
+import type { Providers } from './providers/providers.ts';
+import type { SessionEventBus } from './sessions/session-events.ts';
+import type { SigningKeys } from './sessions/signing-keys.ts';
+
+/** The infrastructure, built once at boot and handed to handlers; each piece has a real and an in-process form. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  redis: Redis | null;
+  blobs: BlobStore;
+  /** Set when blobs live in the data directory and the platform serves their signed URLs itself. */
+  localBlobs: LocalBlobStore | null;
+  rateLimiter: RateLimiter;
+  metrics: Metrics;
+  providers: Providers;
+  /** Signs and verifies session tokens; keys live in the database so every instance shares them. */
+  signingKeys: SigningKeys;
+  /** The `iss` of session tokens and the base of links: the platform's public URL. */
+  issuer: string;
+  bus: SessionEventBus;
+  engine: InterviewEngine;
+}

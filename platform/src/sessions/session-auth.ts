@@ -1,0 +1,68 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApiError } from '../http/api-error.ts';
+import type { Caller, SessionCaller } from '../http/operation.ts';
+import { Interview } from '../interviews/interview.entity.ts';
+import { effectiveStatus } from '../interviews/interviews.ts';
+import { originAllowed } from './origin.ts';
+import { verifySessionToken } from './session-token.ts';
+import type { SigningKeys } from './signing-keys.ts';
+
+const ended = ['completed', 'expired', 'canceled'];
+
+/**
+ * A widget's request: its token must verify, its interview must still be live (a token dies with its
+ * interview), and the page it comes from must be one the interview may be embedded in.
+ */
+export async function authenticateSession(
+  em: EntityManager,
+  keys: SigningKeys,
+  issuer: string,
+  header: string | undefined,
+  origin: string | undefined,
+): Promise<{ caller: Caller; session: SessionCaller }> {
+  const token = /^Bearer\s+(\S+)$/i.exec(header?.trim() ?? '')?.[1];
+  if (!token) {
+    throw new ApiError(
+      'invalid_session_token',
+      'Send the session token as "Authorization: Bearer <token>".',
+      {
+        headers: { 'WWW-Authenticate': 'Bearer realm="viva-session"' },
+      },
+    );
+  }
+  const claims = await verifySessionToken(keys, token, issuer);
+  const interview = await em.findOne(Interview, {
+    id: claims.interviewId,
+    tenantId: claims.tenantId,
+    livemode: claims.livemode,
+  });
+  const status = interview ? effectiveStatus(interview) : null;
+  const dead = { headers: { 'WWW-Authenticate': 'Bearer realm="viva-session", error="invalid_token"' } };
+  if (!interview || !status || ended.includes(status)) {
+    throw new ApiError(
+      'invalid_session_token',
+      'This interview has ended; its session token no longer works.',
+      dead,
+    );
+  }
+  if (status === 'scheduled' && claims.startBy.getTime() < Date.now()) {
+    throw new ApiError(
+      'invalid_session_token',
+      'The time to start with this link has passed; ask for a new one.',
+      dead,
+    );
+  }
+  // The platform's own join page is always a home for its interviews, whatever else the tenant allows.
+  if (origin !== new URL(issuer).origin && !originAllowed(origin, claims.origins)) {
+    throw new ApiError('origin_not_allowed', `This interview cannot be embedded on ${origin}.`);
+  }
+  return {
+    caller: {
+      tenantId: claims.tenantId,
+      livemode: claims.livemode,
+      keyId: `session:${interview.id}`,
+      scopes: [],
+    },
+    session: { interviewId: interview.id },
+  };
+}

@@ -1,0 +1,72 @@
+import { ApiError } from '../http/api-error.ts';
+import { operation, type SessionCaller } from '../http/operation.ts';
+import { Interview } from '../interviews/interview.entity.ts';
+import { inspectAudio, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.ts';
+import { sessionResource } from './session-resource.ts';
+import { openSse } from './sse-stream.ts';
+
+function sessionOf(session: SessionCaller | null): SessionCaller {
+  if (!session) throw new Error('session operation reached without a session');
+  return session;
+}
+
+export const sessionOperations = [
+  operation('getSession', {}, async ({ em, session, services }) => ({
+    status: 200,
+    body: await sessionResource(em, sessionOf(session).interviewId, services.providers),
+  })),
+  operation('startSession', {}, async ({ em, session, services }) => {
+    const { interviewId } = sessionOf(session);
+    await services.engine.start(interviewId);
+    return { status: 200, body: await sessionResource(em.fork(), interviewId, services.providers) };
+  }),
+  operation('endSession', {}, async ({ em, session, services }) => {
+    const { interviewId } = sessionOf(session);
+    await services.engine.end(interviewId);
+    return { status: 200, body: await sessionResource(em.fork(), interviewId, services.providers) };
+  }),
+  operation('submitAnswer', { maxRawBytes: maxAnswerBytes }, async ({ session, body, raw, services }) => {
+    const { interviewId } = sessionOf(session);
+    let turn: Awaited<ReturnType<typeof services.engine.answer>>;
+    if (raw) {
+      if (raw.bytes.length === 0) throw new ApiError('invalid_request', 'The audio answer is empty.');
+      const audio = inspectAudio(raw.bytes, raw.contentType);
+      if (audio.durationMs !== null && audio.durationMs > maxAnswerSeconds * 1000) {
+        throw new ApiError('invalid_request', `An answer may last at most ${maxAnswerSeconds} seconds.`);
+      }
+      turn = await services.engine.answer(interviewId, {
+        audio: { bytes: raw.bytes, contentType: audio.contentType, durationMs: audio.durationMs },
+      });
+    } else {
+      if (!body) throw new ApiError('invalid_request', 'Send the answer as JSON {"text": ...} or as audio.');
+      turn = await services.engine.answer(interviewId, { text: body.text });
+    }
+    return {
+      status: 202,
+      body: { object: 'answer' as const, turn_id: turn.id, text: turn.text, interview_id: interviewId },
+    };
+  }),
+  operation('streamSessionEvents', {}, async ({ em, session, services }) => ({
+    stream: async (ctx) => {
+      const { interviewId } = sessionOf(session);
+      const lastEventId = ctx.get('last-event-id') || null;
+      const sse = openSse(ctx);
+      const { engine, bus } = services;
+      const events = bus.subscribe(interviewId, lastEventId, sse.signal);
+      // A fresh snapshot for whoever just (re)connected, and a nudge in case a turn was left unfinished by a crash.
+      const interview = await em.findOneOrFail(Interview, interviewId);
+      await engine.publishState(interview);
+      engine.resume(interviewId);
+      void (async () => {
+        try {
+          for await (const delivered of events) {
+            sse.send(delivered.id, delivered.event.type, delivered.event.data);
+            if (delivered.event.type === 'interview.completed') break;
+          }
+        } finally {
+          sse.close();
+        }
+      })();
+    },
+  })),
+];

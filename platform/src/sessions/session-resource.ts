@@ -1,0 +1,49 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SuccessBody } from '../http/operation.ts';
+import { Interview } from '../interviews/interview.entity.ts';
+import { effectiveStatus } from '../interviews/interviews.ts';
+import { Job } from '../jobs/job.entity.ts';
+import type { Providers } from '../providers/providers.ts';
+import { Tenant } from '../tenants/tenant.entity.ts';
+import { acceptedAudioTypes, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.ts';
+
+export type SessionResource = SuccessBody<'getSession'>;
+
+const consentText =
+  'This interview is conducted by an AI interviewer. Your voice and answers are recorded and transcribed, ' +
+  'and shared with the hiring company to assess your application.';
+
+/** What the widget may show: never the rubric, never another interview, never anything secret. */
+export async function sessionResource(
+  em: EntityManager,
+  interviewId: string,
+  providers: Providers,
+): Promise<SessionResource> {
+  const interview = await em.findOneOrFail(Interview, interviewId);
+  const [job, tenant] = await Promise.all([
+    em.findOneOrFail(Job, interview.jobId),
+    em.findOneOrFail(Tenant, interview.tenantId),
+  ]);
+  // Test mode is always offline: it takes text answers, as the offline interviewer has no ears.
+  const audio = interview.livemode && providers.speechToText !== null;
+  return {
+    object: 'session',
+    interview_id: interview.id,
+    livemode: interview.livemode,
+    status: effectiveStatus(interview),
+    job: { title: job.title },
+    company: { name: tenant.name, logo_url: tenant.logoUrl ?? null },
+    interviewer: { name: job.settings.interviewer_name },
+    language: job.language,
+    question_count: job.questions.length,
+    max_duration_seconds: job.settings.max_duration_seconds,
+    consent_text: consentText,
+    transports: ['http'],
+    answer_modes: audio ? ['text', 'audio'] : ['text'],
+    audio: {
+      accepted_types: [...acceptedAudioTypes],
+      max_bytes: maxAnswerBytes,
+      max_seconds: maxAnswerSeconds,
+    },
+  } as SessionResource;
+}

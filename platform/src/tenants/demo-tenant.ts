@@ -1,0 +1,25 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { createTenant } from './tenants.ts';
+
+export interface DemoTenant {
+  tenantId: string;
+  testKey: string;
+}
+
+/**
+ * On the embedded default's first boot, a demo tenant so a newcomer can call the API at once. Its test key
+ * is kept in the data directory (on this machine only, never in the database) so every boot can print it.
+ */
+export async function ensureDemoTenant(em: EntityManager, dataDir: string): Promise<DemoTenant> {
+  const file = join(dataDir, 'demo-tenant.json');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as DemoTenant;
+  } catch {
+    const created = await createTenant(em, { name: 'Demo ATS' });
+    const demo = { tenantId: created.tenant.id, testKey: created.keys.test };
+    writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
+    return demo;
+  }
+}

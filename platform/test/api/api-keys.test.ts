@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSpec, specRoutes } from '../../src/openapi/spec.ts';
+import {
+  type ApiClient,
+  apiClient,
+  createTestTenant,
+  describeResponse,
+  type TestTenant,
+} from '../support/api.ts';
+import { createInterview } from '../support/fixtures.ts';
+import { adminKey, startTestPlatform, type TestPlatform } from '../support/harness.ts';
+
+type Key = {
+  id: string;
+  object: string;
+  name: string;
+  scopes: string[];
+  redacted: string;
+  secret?: string;
+  livemode: boolean;
+};
+
+let test: TestPlatform;
+let api: ApiClient;
+let tenant: TestTenant;
+
+beforeAll(async () => {
+  test = await startTestPlatform();
+  api = apiClient(test.url);
+  tenant = await createTestTenant(api);
+});
+afterAll(async () => test?.stop());
+
+const newKey = (body: unknown, key = tenant.testKey) => api.call<Key>('POST', '/v1/api_keys', { key, body });
+
+describe('operator: tenants', () => {
+  it('creates a tenant with one test and one live key', async () => {
+    const res = await api.call<{ tenant: { id: string }; api_keys: { test: string; live: string } }>(
+      'POST',
+      '/admin/v1/tenants',
+      {
+        key: adminKey,
+        body: { name: 'Globex', allowed_origins: ['https://careers.globex.com'] },
+      },
+    );
+    expect(res.status, describeResponse(res)).toBe(201);
+    expect(res.body.tenant).toMatchObject({
+      object: 'tenant',
+      name: 'Globex',
+      allowed_origins: ['https://careers.globex.com'],
+    });
+    expect(res.body.api_keys.test).toMatch(/^sk_test_[0-9A-Za-z]{38}$/);
+    expect(res.body.api_keys.live).toMatch(/^sk_live_[0-9A-Za-z]{38}$/);
+  });
+
+  it('refuses a wrong operator key, a tenant key, and a bad body', async () => {
+    for (const key of ['wrong-admin-key-0123456789abcdef', tenant.testKey, null]) {
+      const res = await api.call('POST', '/admin/v1/tenants', { key, body: { name: 'X' } });
+      expect(res.status, describeResponse(res)).toBe(401);
+    }
+    const bad = await api.call('POST', '/admin/v1/tenants', { key: adminKey, body: { name: '' } });
+    expect(bad.status, describeResponse(bad)).toBe(400);
+  });
+});
+
+describe('API keys', () => {
+  it('shows the secret once, then only its redacted form', async () => {
+    const created = await newKey({ name: 'CI', scopes: ['jobs:read'] });
+    expect(created.status, describeResponse(created)).toBe(201);
+    expect(created.body.secret).toMatch(/^sk_test_/);
+    expect(created.body.redacted).toContain('…');
+    const list = await api.call<{ data: Key[] }>('GET', '/v1/api_keys?limit=100', { key: tenant.testKey });
+    expect(list.text).not.toContain(created.body.secret);
+    expect(list.body.data.find((k) => k.id === created.body.id)).toMatchObject({
+      name: 'CI',
+      scopes: ['jobs:read'],
+    });
+    expect(list.body.data.every((k) => k.secret === undefined)).toBe(true);
+  });
+
+  it('keeps no usable secret in the database', async () => {
+    const created = await newKey({ name: 'dump test' });
+    const rows = await test.platform.services.db.orm.em
+      .fork()
+      .getConnection()
+      .execute('select * from api_keys');
+    expect(JSON.stringify(rows)).not.toContain(created.body.secret!.slice(8));
+  });
+
+  it('revokes a key at once', async () => {
+    const created = await newKey({ name: 'short-lived' });
+    const secret = created.body.secret!;
+    expect((await api.call('GET', '/v1/jobs', { key: secret })).status).toBe(200);
+    const revoked = await api.call('DELETE', `/v1/api_keys/${created.body.id}`, { key: tenant.testKey });
+    expect(revoked.body).toEqual({ id: created.body.id, object: 'api_key', deleted: true });
+    const after = await api.call('GET', '/v1/jobs', { key: secret });
+    expect(after.status, describeResponse(after)).toBe(401);
+  });
+
+  it('rejects an expired key', async () => {
+    const created = await newKey({
+      name: 'expiring',
+      expires_at: new Date(Date.now() + 60_000).toISOString(),
+    });
+    await test.platform.services.db.orm.em
+      .fork()
+      .getConnection()
+      .execute("update api_keys set expires_at = now() - interval '1 second' where id = ?", [
+        created.body.id,
+      ]);
+    expect((await api.call('GET', '/v1/jobs', { key: created.body.secret! })).status).toBe(401);
+  });
+
+  it('creates keys in the mode of the key that creates them', async () => {
+    const live = await newKey({ name: 'live one' }, tenant.liveKey);
+    expect(live.body.secret).toMatch(/^sk_live_/);
+    expect(live.body.livemode).toBe(true);
+  });
+
+  it('will not let a key grant more than it holds', async () => {
+    const narrow = await newKey({ name: 'narrow', scopes: ['api_keys:write', 'jobs:read'] });
+    const res = await newKey({ name: 'escalate', scopes: ['jobs:write'] }, narrow.body.secret!);
+    expect(res.status, describeResponse(res)).toBe(403);
+    expect(res.body).toMatchObject({ code: 'insufficient_scope', param: 'scopes' });
+    const ok = await newKey({ name: 'subset', scopes: ['jobs:read'] }, narrow.body.secret!);
+    expect(ok.status, describeResponse(ok)).toBe(201);
+  });
+
+  it('will not let a narrow key revoke a broader one', async () => {
+    const narrow = await newKey({ name: 'key admin', scopes: ['api_keys:write'] });
+    const full = await newKey({ name: 'full' });
+    const res = await api.call('DELETE', `/v1/api_keys/${full.body.id}`, { key: narrow.body.secret! });
+    expect(res.status, describeResponse(res)).toBe(403);
+    expect((await api.call('GET', '/v1/jobs', { key: full.body.secret! })).status).toBe(200);
+  });
+
+  it('says how to authenticate on a bad key', async () => {
+    const res = await api.call('GET', '/v1/jobs', { key: 'sk_test_nope' });
+    expect(res.headers.get('www-authenticate')).toContain('Bearer');
+  });
+
+  it('refuses unknown scopes', async () => {
+    const res = await newKey({ name: 'x', scopes: ['jobs:delete'] });
+    expect(res.status, describeResponse(res)).toBe(400);
+  });
+});
+
+describe('a read-only key', () => {
+  it('reads everything and gets 403 on every write, key creation included', async () => {
+    const readOnly = (await newKey({ name: 'reader', scopes: ['*:read'] })).body.secret!;
+    const ids = await createInterview(api, tenant.testKey);
+    const writes = specRoutes(loadSpec()).filter(
+      (r) => r.operation.security?.some((s) => 'SecretKey' in s) && r.method !== 'get',
+    );
+    expect(writes.length).toBeGreaterThan(5);
+    for (const route of writes) {
+      const path = route.path.replace(
+        '{id}',
+        route.path.includes('interviews')
+          ? ids.interviewId
+          : route.path.includes('candidates')
+            ? ids.candidateId
+            : ids.jobId,
+      );
+      const res = await api.call(route.method.toUpperCase(), path, {
+        key: readOnly,
+        body: route.method === 'delete' ? undefined : { name: 'x' },
+      });
+      expect(res.status, `${route.method} ${route.path}: ${describeResponse(res)}`).toBe(403);
+    }
+    expect((await api.call('GET', `/v1/interviews/${ids.interviewId}`, { key: readOnly })).status).toBe(200);
+  });
+});

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiClient,
+  apiClient,
+  createTestTenant,
+  describeResponse,
+  type TestTenant,
+} from '../support/api.ts';
+import { backend, startTestPlatform, type TestPlatform } from '../support/harness.ts';
+
+let test: TestPlatform;
+let api: ApiClient;
+let tenant: TestTenant;
+
+beforeAll(async () => {
+  test = await startTestPlatform();
+  api = apiClient(test.url);
+  tenant = await createTestTenant(api);
+});
+afterAll(async () => test?.stop());
+
+describe('operations endpoints', () => {
+  it('is live and ready, naming what it checked', async () => {
+    expect((await api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await api.call('GET', '/readyz');
+    expect(ready.status, describeResponse(ready)).toBe(200);
+    expect(ready.body).toEqual({
+      status: 'ok',
+      checks: { database: 'ok', redis: backend === 'postgres' ? 'ok' : 'disabled', blobs: 'ok' },
+    });
+  });
+
+  it('exposes Prometheus metrics labelled by route template', async () => {
+    await api.call('GET', '/v1/jobs', { key: tenant.testKey });
+    const res = await api.call('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(res.text).toContain('viva_http_request_duration_seconds_bucket');
+    expect(res.text).toContain('route="/v1/jobs"');
+  });
+
+  it('serves the spec and rendered docs', async () => {
+    const spec = await api.call<{ openapi: string; paths: Record<string, unknown> }>('GET', '/openapi.json');
+    expect(spec.body.openapi).toMatch(/^3\.1/);
+    expect(Object.keys(spec.body.paths)).toContain('/v1/jobs');
+    const docs = await api.call('GET', '/docs');
+    expect(docs.headers.get('content-type')).toContain('text/html');
+    expect(docs.text).toContain('/openapi.json');
+  });
+});
+
+describe('every response', () => {
+  it('carries a request id, also on errors, and the problem body repeats it', async () => {
+    const ok = await api.call('GET', '/healthz');
+    expect(ok.headers.get('x-request-id')).toMatch(/^req_/);
+    const err = await api.call('GET', '/v1/jobs');
+    expect(err.headers.get('x-request-id')).toBe((err.body as { request_id: string }).request_id);
+  });
+
+  it('carries security headers', async () => {
+    const res = await api.call('GET', '/v1/jobs', { key: tenant.testKey });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('strict-transport-security')).toContain('max-age');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('answers CORS preflights for the API', async () => {
+    const res = await fetch(`${test.url}/v1/jobs`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://ats.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,idempotency-key',
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://ats.example.com');
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('idempotency-key');
+  });
+
+  it('answers unknown routes and methods with problem+json, never a stack', async () => {
+    const missing = await api.call('GET', '/v1/nothing-here', { key: tenant.testKey });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ code: 'route_not_found', status: 404 });
+    const wrongMethod = await api.call('PUT', '/v1/jobs', { key: tenant.testKey });
+    expect(wrongMethod.status, describeResponse(wrongMethod)).toBe(405);
+    expect(wrongMethod.body).toMatchObject({ code: 'method_not_allowed' });
+    expect(wrongMethod.headers.get('allow')).toContain('GET');
+    const unknownMethod = await api.call('PROPFIND', '/v1/jobs', { key: tenant.testKey });
+    expect(unknownMethod.status, describeResponse(unknownMethod)).toBe(405);
+  });
+
+  it('reports rate-limit budget on API responses', async () => {
+    const res = await api.call('GET', '/v1/jobs', { key: tenant.testKey });
+    expect(Number(res.headers.get('ratelimit-limit'))).toBeGreaterThan(0);
+    expect(res.headers.get('ratelimit-remaining')).not.toBeNull();
+    expect(res.headers.get('ratelimit-reset')).not.toBeNull();
+  });
+});

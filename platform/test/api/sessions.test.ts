@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintSessionToken } from '../../src/sessions/session-token.ts';
+import {
+  type ApiClient,
+  apiClient,
+  createTestTenant,
+  describeResponse,
+  type TestTenant,
+} from '../support/api.ts';
+import { jobInput } from '../support/fixtures.ts';
+import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { openSession } from '../support/sessions.ts';
+import { SseClient } from '../support/sse-client.ts';
+
+let test: TestPlatform;
+let api: ApiClient;
+let tenant: TestTenant;
+
+beforeAll(async () => {
+  test = await startTestPlatform();
+  api = apiClient(test.url);
+  tenant = await createTestTenant(api);
+});
+afterAll(async () => test?.stop());
+
+const longAnswer =
+  'At my last company I designed the payments ledger: double-entry accounts in Postgres, idempotent writes keyed by request, and a nightly reconciliation job that caught drift early.';
+
+describe('a whole interview by text, on the offline interviewer', () => {
+  it('introduces itself, asks every question, follows up a thin answer, closes, and keeps the transcript', async () => {
+    const { interviewId, token, joinUrl } = await openSession(api, tenant.testKey);
+    expect(joinUrl).toMatch(/\/join#token=/);
+    const session = await api.call('GET', '/v1/session', { key: token });
+    expect(session.status, describeResponse(session)).toBe(200);
+    expect(session.body).toMatchObject({
+      object: 'session',
+      interview_id: interviewId,
+      status: 'scheduled',
+      job: { title: jobInput.title },
+      question_count: 2,
+      answer_modes: ['text'],
+      transports: ['http'],
+    });
+    expect(JSON.stringify(session.body)).not.toContain('system_design');
+
+    const started = await api.call('POST', '/v1/session/start', { key: token });
+    expect(started.status, describeResponse(started)).toBe(200);
+    const events = new SseClient(`${test.url}/v1/session/events`, token);
+    const intro = await events.next((e) => e.event === 'interviewer.done');
+    expect(String(intro.data.text)).toContain(jobInput.questions[0]!.text);
+    await events.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+
+    const answer = async (text: string) => {
+      const before = events.events.length;
+      const res = await api.call('POST', '/v1/session/answers', { key: token, body: { text } });
+      expect(res.status, describeResponse(res)).toBe(202);
+      return events.nextAfter(before, 'interviewer.done');
+    };
+    const followUp = await answer('I did some stuff.');
+    expect(String(followUp.data.text)).toMatch(/tell me more/i);
+    const second = await answer(longAnswer);
+    expect(String(second.data.text)).toContain(jobInput.questions[1]!.text);
+    await answer(longAnswer);
+    const completed = await events.next((e) => e.event === 'interview.completed');
+    expect(completed.data).toEqual({ interview_id: interviewId, reason: 'questions_done' });
+    await events.done;
+
+    const ids = events.events.map((e) => e.id);
+    expect(ids.every((id) => id !== null)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+
+    const transcript = await api.call<{
+      turns: { speaker: string; kind: string; text: string; question_index: number | null }[];
+    }>('GET', `/v1/interviews/${interviewId}/transcript`, { key: tenant.testKey });
+    expect(transcript.status, describeResponse(transcript)).toBe(200);
+    expect(transcript.body.turns.map((t) => `${t.speaker}:${t.kind}`)).toEqual([
+      'interviewer:intro',
+      'candidate:answer',
+      'interviewer:follow_up',
+      'candidate:answer',
+      'interviewer:question',
+      'candidate:answer',
+      'interviewer:closing',
+    ]);
+    expect(transcript.body.turns[1]).toMatchObject({ text: 'I did some stuff.', question_index: 0 });
+    expect(transcript.body.turns[5]).toMatchObject({ question_index: 1 });
+
+    const interview = await api.call('GET', `/v1/interviews/${interviewId}`, { key: tenant.testKey });
+    expect(interview.body).toMatchObject({ status: 'completed' });
+    const dead = await api.call('GET', '/v1/session', { key: token });
+    expect(dead.status, describeResponse(dead)).toBe(401);
+    expect(dead.body).toMatchObject({ code: 'invalid_session_token' });
+  });
+
+  it('replays missed events after Last-Event-ID, none twice', async () => {
+    const { token } = await openSession(api, tenant.testKey);
+    await api.call('POST', '/v1/session/start', { key: token });
+    const first = new SseClient(`${test.url}/v1/session/events`, token);
+    await first.next((e) => e.event === 'interviewer.done');
+    const cut = first.events[1]!;
+    first.close();
+    const again = new SseClient(`${test.url}/v1/session/events`, token, cut.id!);
+    await again.next((e) => e.event === 'interviewer.done');
+    const replayed = again.events.map((e) => e.id);
+    expect(replayed).not.toContain(cut.id);
+    expect(replayed.filter((id) => first.events.slice(0, 2).some((e) => e.id === id))).toEqual([]);
+    again.close();
+  });
+
+  it('refuses answers out of turn, after the end, and in bad shapes', async () => {
+    const { token } = await openSession(api, tenant.testKey);
+    const early = await api.call('POST', '/v1/session/answers', { key: token, body: { text: 'hello?' } });
+    expect(early.status, describeResponse(early)).toBe(409);
+    await api.call('POST', '/v1/session/start', { key: token });
+    const events = new SseClient(`${test.url}/v1/session/events`, token);
+    await events.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+    const empty = await api.call('POST', '/v1/session/answers', { key: token, body: { text: '' } });
+    expect(empty.status, describeResponse(empty)).toBe(400);
+    const unknown = await api.call('POST', '/v1/session/answers', {
+      key: token,
+      body: { text: 'x', extra: 1 },
+    });
+    expect(unknown.status, describeResponse(unknown)).toBe(400);
+    const audio = await api.call('POST', '/v1/session/answers', {
+      key: token,
+      rawBody: new Uint8Array(Buffer.from('RIFF....WAVEfmt ')),
+      headers: { 'content-type': 'audio/wav' },
+    });
+    expect(audio.status, describeResponse(audio)).toBe(400);
+    const concurrent = await Promise.all([
+      api.call('POST', '/v1/session/answers', { key: token, body: { text: 'first of two at once' } }),
+      api.call('POST', '/v1/session/answers', { key: token, body: { text: 'second of two at once' } }),
+    ]);
+    expect(concurrent.map((r) => r.status).sort()).toEqual([202, 409]);
+    const ended = await api.call('POST', '/v1/session/end', { key: token });
+    expect(ended.status, describeResponse(ended)).toBe(200);
+    expect(ended.body).toMatchObject({ status: 'completed' });
+    const late = await api.call('POST', '/v1/session/answers', {
+      key: token,
+      body: { text: 'one more thing' },
+    });
+    expect(late.status, describeResponse(late)).toBe(401);
+    events.close();
+  });
+});
+
+describe('session tokens at the API', () => {
+  it('open only the session endpoints, for their own interview', async () => {
+    const { token } = await openSession(api, tenant.testKey);
+    const onApi = await api.call('GET', '/v1/jobs', { key: token });
+    expect(onApi.status, describeResponse(onApi)).toBe(401);
+    const secretOnSession = await api.call('GET', '/v1/session', { key: tenant.testKey });
+    expect(secretOnSession.status, describeResponse(secretOnSession)).toBe(401);
+    const tampered = `${token.slice(0, -4)}AAAA`;
+    expect((await api.call('GET', '/v1/session', { key: tampered })).status).toBe(401);
+    expect((await api.call('GET', '/v1/session')).status).toBe(401);
+  });
+
+  it('check the page origin against the allowed origins', async () => {
+    const { token } = await openSession(api, tenant.testKey, undefined, {
+      allowed_origins: ['https://careers.acme.com'],
+    });
+    const allowed = await api.call('GET', '/v1/session', {
+      key: token,
+      headers: { origin: 'https://careers.acme.com' },
+    });
+    expect(allowed.status, describeResponse(allowed)).toBe(200);
+    const other = await api.call('GET', '/v1/session', {
+      key: token,
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(other.status, describeResponse(other)).toBe(403);
+    expect(other.body).toMatchObject({ code: 'origin_not_allowed' });
+  });
+
+  it("let the platform's own join page in, whatever origins the tenant allows", async () => {
+    const { token } = await openSession(api, tenant.testKey, undefined, {
+      allowed_origins: ['https://careers.acme.com'],
+    });
+    const res = await api.call('GET', '/v1/session', {
+      key: token,
+      headers: { origin: new URL(test.url).origin },
+    });
+    expect(res.status, describeResponse(res)).toBe(200);
+  });
+
+  it('must be used to start before their start_by time', async () => {
+    const { interviewId } = await openSession(api, tenant.testKey);
+    const { services } = test.platform;
+    const row = await services.db.orm.em
+      .fork()
+      .getConnection()
+      .execute('select tenant_id from interviews where id = ?', [interviewId]);
+    const { token } = await mintSessionToken(
+      services.signingKeys,
+      {
+        interviewId,
+        tenantId: (row[0] as { tenant_id: string }).tenant_id,
+        livemode: false,
+        allowedOrigins: [],
+        ttlSeconds: 3600,
+        startBy: new Date(Date.now() - 1000),
+      },
+      services.issuer,
+    );
+    const res = await api.call('POST', '/v1/session/start', { key: token });
+    expect(res.status, describeResponse(res)).toBe(401);
+    expect(res.body).toMatchObject({ code: 'invalid_session_token' });
+  });
+
+  it('publishes the keys that verify them', async () => {
+    await openSession(api, tenant.testKey);
+    const jwks = await api.call<{ keys: { kid: string; alg: string; crv: string }[] }>(
+      'GET',
+      '/.well-known/jwks.json',
+    );
+    expect(jwks.status).toBe(200);
+    expect(jwks.body.keys[0]).toMatchObject({ alg: 'EdDSA', crv: 'Ed25519' });
+  });
+
+  it('cannot be minted for an interview that is over', async () => {
+    const { interviewId } = await openSession(api, tenant.testKey);
+    await api.call('POST', `/v1/interviews/${interviewId}/cancel`, { key: tenant.testKey });
+    const res = await api.call('POST', `/v1/interviews/${interviewId}/sessions`, {
+      key: tenant.testKey,
+      body: {},
+    });
+    expect(res.status, describeResponse(res)).toBe(409);
+  });
+});

@@ -1,0 +1,231 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiClient,
+  apiClient,
+  createTestTenant,
+  describeResponse,
+  type TestTenant,
+} from '../support/api.ts';
+import { type FakeOpenAi, startFakeOpenAi } from '../support/fake-openai.ts';
+import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import {
+  candidateTurnAt,
+  expectInOrderOnce,
+  leaseLapsed,
+  postAnswer,
+  type ScriptedModel,
+  scriptedModel,
+  shapeOf,
+  threeQuestionJob,
+  transcriptOf,
+  until,
+  withDatabase,
+  within,
+} from '../support/interview-flow.ts';
+import { openSession } from '../support/sessions.ts';
+import { type ReceivedEvent, SseClient } from '../support/sse-client.ts';
+
+/**
+ * Two platform instances on one database and one Redis, as behind a load balancer: whichever instance
+ * takes a request, the candidate's stream on the other hears it.
+ */
+
+/** Short, so a test can let a turn's lease lapse while its instance still works on it. */
+const leaseSeconds = 1;
+const job = threeQuestionJob();
+const question = (index: number) => job.questions[index]!.text;
+
+let a: TestPlatform;
+let b: TestPlatform;
+let apiA: ApiClient;
+let apiB: ApiClient;
+let tenant: TestTenant;
+let fake: FakeOpenAi;
+let model: ScriptedModel;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAi();
+  model = scriptedModel();
+  fake.setChatScript(model.script);
+  const env = {
+    LLM_BASE_URL: fake.baseUrl,
+    VIVA_INTERVIEWER_LEASE_SECONDS: String(leaseSeconds),
+    // Session tokens name the platform's public URL as issuer: instances behind one address share it.
+    VIVA_PUBLIC_URL: 'https://interviews.example.com',
+  };
+  a = await startTestPlatform(env);
+  b = await startTestPlatform(env, { databaseUrl: a.databaseUrl!, s3: a.s3! });
+  apiA = apiClient(a.url);
+  apiB = apiClient(b.url);
+  tenant = await createTestTenant(apiA);
+});
+
+/** Every stream a test opens, closed after it whether it passed or not. */
+const streams: SseClient[] = [];
+function listen(platform: TestPlatform, token: string, lastEventId?: string): SseClient {
+  const stream = new SseClient(`${platform.url}/v1/session/events`, token, lastEventId);
+  streams.push(stream);
+  return stream;
+}
+afterEach(() => {
+  for (const stream of streams.splice(0)) stream.close();
+});
+
+afterAll(async () => {
+  await b?.stop();
+  await a?.stop();
+  await fake?.stop();
+});
+
+/** The text each interviewer turn streamed, by turn id, in the order the deltas came. */
+function streamedTexts(events: ReceivedEvent[]): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const e of events.filter((x) => x.event === 'interviewer.delta')) {
+    const id = String(e.data.turn_id);
+    texts.set(id, (texts.get(id) ?? '') + String(e.data.text));
+  }
+  return texts;
+}
+
+describe('two instances on one database and one Redis', () => {
+  it('streams on B, in order and none twice, what answers posted to A produce; a token minted on A works on B', async () => {
+    const { interviewId, token } = await openSession(apiA, tenant.testKey, job);
+    const onB = await apiB.call('GET', '/v1/session', { key: token });
+    expect(onB.status, describeResponse(onB)).toBe(200);
+    expect(onB.body).toMatchObject({ interview_id: interviewId, status: 'scheduled' });
+
+    const streamB = listen(b, token);
+    const streamA = listen(a, token);
+    await streamB.next((e) => e.event === 'state');
+    await streamA.next((e) => e.event === 'state');
+    const started = await apiA.call('POST', '/v1/session/start', { key: token });
+    expect(started.status, describeResponse(started)).toBe(200);
+    const intro = await streamB.next((e) => e.event === 'interviewer.done');
+    expect(String(intro.data.text)).toContain(question(0));
+    await streamB.next(candidateTurnAt(0));
+
+    const answerTurns: string[] = [];
+    for (let at = 0; at < job.questions.length; at++) {
+      const before = streamB.events.length;
+      // The last answer goes to B: the token works there for answers too.
+      answerTurns.push(await postAnswer(at === job.questions.length - 1 ? apiB : apiA, token));
+      const heard = await streamB.nextAfter(before, 'candidate.transcript');
+      expect(heard.data.turn_id).toBe(answerTurns[at]);
+      const reply = await streamB.nextAfter(before, 'interviewer.done');
+      if (at + 1 < job.questions.length) {
+        expect(String(reply.data.text)).toContain(question(at + 1));
+        await streamB.next(candidateTurnAt(at + 1));
+      }
+    }
+    const completed = await streamB.next((e) => e.event === 'interview.completed');
+    expect(completed.data).toEqual({ interview_id: interviewId, reason: 'questions_done' });
+    await Promise.all([streamA.done, streamB.done]);
+
+    expectInOrderOnce(streamB.events);
+    // Both instances delivered the same events, with the same ids, in the same order.
+    expect(streamA.events).toEqual(streamB.events);
+
+    const done = streamB.events.filter((e) => e.event === 'interviewer.done');
+    const heard = streamB.events.filter((e) => e.event === 'candidate.transcript');
+    expect(done).toHaveLength(4);
+    expect(heard.map((e) => e.data.turn_id)).toEqual(answerTurns);
+    const streamed = streamedTexts(streamB.events);
+    expect([...streamed.keys()]).toEqual(done.map((e) => e.data.turn_id));
+    for (const e of done) expect(streamed.get(String(e.data.turn_id))?.trim()).toBe(e.data.text);
+    // Each reply comes after the answer it replies to, and its deltas after that answer too.
+    const turnOrder = streamB.events
+      .filter((e) => e.event === 'interviewer.done' || e.event === 'candidate.transcript')
+      .map((e) => e.event);
+    expect(turnOrder).toEqual([
+      'interviewer.done',
+      'candidate.transcript',
+      'interviewer.done',
+      'candidate.transcript',
+      'interviewer.done',
+      'candidate.transcript',
+      'interviewer.done',
+    ]);
+
+    const turns = await transcriptOf(apiB, tenant.testKey, interviewId);
+    expect(turns.map((t) => t.id)).toEqual(
+      streamB.events
+        .filter((e) => e.event === 'interviewer.done' || e.event === 'candidate.transcript')
+        .map((e) => e.data.turn_id),
+    );
+  });
+
+  it('picks up on B a turn whose lease lapsed on A, and the turn commits once', async () => {
+    const { interviewId, token } = await openSession(apiA, tenant.liveKey, job);
+    await apiA.call('POST', '/v1/session/start', { key: token });
+    const streamA = listen(a, token);
+    await streamA.next(candidateTurnAt(0));
+    const held = model.holdNextReply();
+    await postAnswer(apiA, token);
+    await within('A’s reply to reach the model', held.reached);
+    await until('A’s lease lapses', () => leaseLapsed(a.databaseUrl!, interviewId));
+    // B's stream nudges B's engine, which takes the lapsed turn over while A is still waiting on the model.
+    const streamB = listen(b, token, streamA.events.at(-1)!.id!);
+    const reply = await streamB.next((e) => e.event === 'interviewer.done');
+    expect(String(reply.data.text)).toContain(question(1));
+    await streamB.next(candidateTurnAt(1));
+    // A's reply now arrives, late: the commit sees the turn already taken and drops it.
+    held.release();
+    await until('A’s late reply has been streamed', async () =>
+      streamA.events.some((e) => e.event === 'interviewer.delta' && String(e.data.text).includes('Thanks')),
+    );
+    const turns = await transcriptOf(apiA, tenant.liveKey, interviewId);
+    expect(shapeOf(turns)).toEqual(['interviewer:intro', 'candidate:answer', 'interviewer:question']);
+    streamA.close();
+    streamB.close();
+  });
+
+  // BUG: a turn that outlives its lease can still commit after the turn that superseded it. The commit only
+  // re-checks that the interviewer is due (`awaiting === 'interviewer'`), not that this instance still holds
+  // the lease it generated under: when the candidate has answered again meanwhile, the stale reply (to the
+  // previous answer) commits as the reply to the new one, and the right reply is dropped.
+  it('never commits a reply whose lease was taken over, even when the interviewer is due again', async () => {
+    const { interviewId, token } = await openSession(apiA, tenant.liveKey, job);
+    await apiA.call('POST', '/v1/session/start', { key: token });
+    const streamA = listen(a, token);
+    await streamA.next(candidateTurnAt(0));
+    // A generates the reply to the first answer, slowly: its lease lapses, and B takes the turn over.
+    const stale = model.holdNextReply();
+    await postAnswer(apiA, token);
+    await within('A’s reply to reach the model', stale.reached);
+    await until('A’s lease lapses', () => leaseLapsed(a.databaseUrl!, interviewId));
+    const streamB = listen(b, token, streamA.events.at(-1)!.id!);
+    await streamB.next(candidateTurnAt(1));
+    // The candidate answers the second question; B is generating the reply.
+    const current = model.holdNextReply();
+    await postAnswer(apiB, token);
+    await within('B’s reply to reach the model', current.reached);
+    // Both replies now finish, A's first: a row lock held here queues their commits in that order.
+    await withDatabase(a.databaseUrl!, async (client) => {
+      const waiting = async () => {
+        const rows = await client.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        return rows.rows[0]!.n;
+      };
+      await client.query('begin');
+      await client.query('select id from interviews where id = $1 for update', [interviewId]);
+      stale.release();
+      await until('A’s commit waits for the row', async () => (await waiting()) >= 1);
+      current.release();
+      await until('B’s commit waits for the row', async () => (await waiting()) >= 2);
+      await client.query('commit');
+    });
+    await streamB.next(candidateTurnAt(2));
+    const turns = await transcriptOf(apiA, tenant.liveKey, interviewId);
+    streamA.close();
+    streamB.close();
+    expect(shapeOf(turns)).toEqual([
+      'interviewer:intro',
+      'candidate:answer',
+      'interviewer:question',
+      'candidate:answer',
+      'interviewer:question',
+    ]);
+    expect(turns[4]!.text, 'the reply to the second answer asks the third question').toContain(question(2));
+  });
+});

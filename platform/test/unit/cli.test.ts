@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'viva-cli-'));
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [cli, ...args], {
+    env: { ...process.env, VIVA_DATA_DIR: dataDir, DATABASE_URL: '' },
+    encoding: 'utf8',
+  });
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('viva CLI (on the embedded database)', () => {
+  it('migrates, then creates a tenant and prints its keys once', () => {
+    expect(run('migrate').stdout).toContain('migrations applied');
+    const created = run('tenant', 'create', '--name', 'Acme', '--origin', 'https://careers.acme.com');
+    expect(created.status, created.stderr).toBe(0);
+    const out = JSON.parse(created.stdout) as {
+      tenant: { name: string; allowed_origins: string[] };
+      api_keys: { test: string };
+    };
+    expect(out.tenant).toMatchObject({ name: 'Acme', allowed_origins: ['https://careers.acme.com'] });
+    expect(out.api_keys.test).toMatch(/^sk_test_/);
+  });
+
+  it('rotates the session-token signing key', () => {
+    const rotated = run('keys', 'rotate');
+    expect(rotated.status, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(/signed with sig_[0-9a-z]{26}/);
+  });
+
+  it('refuses bad input with a clear line and exit code 2', () => {
+    const noName = run('tenant', 'create');
+    expect(noName.status).toBe(2);
+    expect(noName.stderr).toMatch(/name/);
+    const badOrigin = run('tenant', 'create', '--name', 'X', '--origin', 'careers.acme.com/jobs');
+    expect(badOrigin.status).toBe(2);
+    expect(badOrigin.stderr).toMatch(/allowed_origins/);
+    const unknown = run('frobnicate');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('usage:');
+  });
+});
+
+describe('the embedded database', () => {
+  it('is refused to a second process while one holds it', async () => {
+    const { startEmbeddedPostgres } = await import('../../src/db/embedded-postgres.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'viva-lock-'));
+    const held = await startEmbeddedPostgres(dir);
+    try {
+      const second = spawnSync(process.execPath, [cli, 'migrate'], {
+        env: { ...process.env, VIVA_DATA_DIR: dir, DATABASE_URL: '' },
+        encoding: 'utf8',
+      });
+      expect(second.status).toBe(1);
+      expect(second.stderr).toMatch(/is in use by process \d+/);
+    } finally {
+      await held.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+
+describe('configuration', () => {
+  it('runs on the embedded default with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      databaseUrl: null,
+      redisUrl: null,
+      s3: null,
+      adminKey: null,
+      publicUrl: null,
+    });
+    expect(config.dataDir).toMatch(/\.viva$/);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^PORT must be a whole number/],
+    [{ PORT: '70000' }, /^PORT must be a whole number from 0 to 65535/],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must use postgres or postgresql/],
+    [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL must be a URL/],
+    [{ REDIS_URL: 'http://x' }, /^REDIS_URL must use redis or rediss/],
+    [{ VIVA_ADMIN_KEY: 'short' }, /^VIVA_ADMIN_KEY must be at least 24 characters/],
+    [{ S3_ENDPOINT: 'http://127.0.0.1:9000' }, /^S3_BUCKET must be set when S3_ENDPOINT is set/],
+    [{ S3_BUCKET: 'No_Such Bucket' }, /^S3_BUCKET must be a valid bucket name/],
+    [
+      { S3_BUCKET: 'ok-bucket', S3_ACCESS_KEY_ID: 'a' },
+      /^S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together/,
+    ],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    [{ VIVA_CORS_ORIGINS: 'ats.example.com' }, /^VIVA_CORS_ORIGINS must list origins/],
+    [{ VIVA_RATE_LIMIT_PER_KEY: '0' }, /^VIVA_RATE_LIMIT_PER_KEY must be a whole number/],
+  ])('refuses %o with one line naming the setting', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('keeps credentials of a bad URL out of the message', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://user:hunter2@ host' })).toThrow(/^(?!.*hunter2)/);
+  });
+
+  it('stops `pnpm start` with exactly one clear line on a bad setting', () => {
+    const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+    const run = spawnSync(process.execPath, [main], {
+      env: { ...process.env, PORT: 'eighty' },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'viva: invalid configuration: PORT must be a whole number from 0 to 65535, got "eighty"',
+    ]);
+  });
+});
