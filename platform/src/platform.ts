@@ -154,7 +154,7 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
   const app = createApp(services, loadSpec());
   server.removeAllListeners('request');
   server.on('request', app.callback());
-  const stopSweeper = startSweeper(services.db.orm, services.logger);
+  const stopSweeper = startSweeper(() => services.engine.sweep(), services.logger);
   const sweep = setInterval(
     () => {
       sweepKeys(services.db.orm.em.fork()).catch((err: unknown) =>
@@ -171,6 +171,7 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
     async close() {
       clearInterval(sweep);
       stopSweeper();
+      services.engine.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // An event stream lasts as long as its candidate stays, so the server would wait for it forever: ending
       // the bus ends every stream (the widget resumes on another instance with Last-Event-ID), and their

@@ -20,6 +20,7 @@ import { OfflineInterviewer } from './offline-interviewer.ts';
 import type { ClosingReason, InterviewProgress } from './progress.ts';
 import { speakTurn } from './speak-turn.ts';
 import { stateEvent } from './state-event.ts';
+import { type Swept, sweepInterviews } from './sweeper.ts';
 
 export interface EngineOptions {
   orm: Orm;
@@ -52,6 +53,8 @@ const offline = new OfflineInterviewer();
 export class InterviewEngine {
   readonly #o: EngineOptions;
   readonly #llm: LlmInterviewer | null;
+  /** Interviews whose pending turn another instance holds: retried here once that lease lapses. */
+  readonly #retries = new Map<string, NodeJS.Timeout>();
 
   constructor(options: EngineOptions) {
     this.#o = options;
@@ -167,6 +170,28 @@ export class InterviewEngine {
   }
 
   /**
+   * Records what time alone decided (lapsed invitations, abandoned interviews) and tells anyone still
+   * listening, so a widget left open sees its interview end rather than waiting on a turn that never comes.
+   */
+  async sweep(): Promise<Swept> {
+    const swept = await sweepInterviews(this.#o.orm);
+    const em = this.#o.orm.em.fork();
+    for (const id of [...swept.expired, ...swept.abandoned]) {
+      const interview = await em.findOne(Interview, id);
+      if (!interview) continue;
+      if (interview.status === 'completed') await this.#announceCompletion(interview);
+      else await this.publishState(interview);
+    }
+    return swept;
+  }
+
+  /** Cancels the retries this instance has scheduled (on shutdown). */
+  close(): void {
+    for (const timer of this.#retries.values()) clearTimeout(timer);
+    this.#retries.clear();
+  }
+
+  /**
    * Generates the interviewer's pending turn if one is due and no live instance is generating it. Called
    * after each step and whenever a session reconnects, which is how a crashed turn is taken over.
    */
@@ -193,9 +218,12 @@ export class InterviewEngine {
   async #runTurn(interviewId: string): Promise<void> {
     const em = this.#o.orm.em.fork();
     const lease = await this.#takeLease(em, interviewId);
-    if (!lease) return;
+    if (!lease.taken) {
+      if (lease.heldUntil) this.#retryAt(interviewId, lease.heldUntil);
+      return;
+    }
     try {
-      await this.#generateTurn(em, interviewId, lease);
+      await this.#generateTurn(em, interviewId, lease.taken);
     } catch (error) {
       // Let the next reconnect (on any instance) try again at once rather than after the lease lapses; only
       // this lease, though: once it lapsed, another instance may have taken the turn over.
@@ -203,7 +231,7 @@ export class InterviewEngine {
         .getConnection()
         .execute(
           `update interviews set progress = jsonb_set(progress, '{leaseUntil}', 'null') where id = ? and progress->>'leaseUntil' = ?`,
-          [interviewId, lease],
+          [interviewId, lease.taken],
         )
         .catch(() => undefined);
       throw error;
@@ -373,11 +401,15 @@ export class InterviewEngine {
   }
 
   /**
-   * Claims the pending interviewer turn for this instance: the lease (its expiry, which no other claim of this
-   * turn shares), or null when none is due or another instance holds it.
+   * Claims the pending interviewer turn for this instance. `taken` is the lease (its expiry, which no other
+   * claim of this turn shares); when another instance holds the turn, `heldUntil` is when its lease lapses.
    */
-  async #takeLease(em: EntityManager, interviewId: string): Promise<string | null> {
-    const rows = await em.getConnection().execute<{ lease: string }[]>(
+  async #takeLease(
+    em: EntityManager,
+    interviewId: string,
+  ): Promise<{ taken: string; heldUntil?: never } | { taken: null; heldUntil: string | null }> {
+    const connection = em.getConnection();
+    const rows = await connection.execute<{ lease: string }[]>(
       `update interviews
           set progress = jsonb_set(progress, '{leaseUntil}', to_jsonb(to_char((now() + make_interval(secs => ?)) at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
         where id = ? and status = 'in_progress' and progress->>'awaiting' = 'interviewer'
@@ -385,7 +417,28 @@ export class InterviewEngine {
         returning progress->>'leaseUntil' as lease`,
       [this.#o.leaseSeconds ?? leaseSeconds, interviewId],
     );
-    return rows[0]?.lease ?? null;
+    if (rows[0]) return { taken: rows[0].lease };
+    const held = await connection.execute<{ lease: string | null }[]>(
+      `select progress->>'leaseUntil' as lease from interviews
+        where id = ? and status = 'in_progress' and progress->>'awaiting' = 'interviewer'`,
+      [interviewId],
+    );
+    return { taken: null, heldUntil: held[0]?.lease ?? null };
+  }
+
+  /**
+   * Tries the turn again once another instance's lease on it lapses. A live holder commits before then and
+   * the retry finds nothing due; a crashed one is taken over without waiting for the widget to reconnect.
+   */
+  #retryAt(interviewId: string, leaseUntil: string): void {
+    if (this.#retries.has(interviewId)) return;
+    const delay = Math.max(0, Date.parse(leaseUntil) - Date.now()) + 250;
+    const timer = setTimeout(() => {
+      this.#retries.delete(interviewId);
+      this.resume(interviewId);
+    }, delay);
+    timer.unref();
+    this.#retries.set(interviewId, timer);
   }
 
   async #storeSpeech(

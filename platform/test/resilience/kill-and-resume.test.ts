@@ -219,8 +219,8 @@ describe('a platform process killed mid-interview and started again', () => {
 
   it('regenerates the reply a kill interrupted once the dead instance’s lease lapses and the widget reconnects', async () => {
     const { interviewId, token, first, second } = await crashWhileReplying();
-    // The reconnect nudged the engine, but the dead instance's lease still held the turn: nothing happens
-    // until a reconnect after the lease lapses (see the `.fails` test below).
+    // The reconnect nudged the engine while the dead instance's lease still held the turn; the reply is made
+    // once it lapses, and a widget that reconnects again replays it from its Last-Event-ID.
     await until('the dead instance’s lease lapses', () => leaseLapsed(database.url, interviewId));
     second.close();
     await second.done;
@@ -237,10 +237,9 @@ describe('a platform process killed mid-interview and started again', () => {
     await expectWholeConversation(tenant.liveKey, interviewId, token);
   });
 
-  // BUG: after a crash mid-turn, only a (re)connect makes the engine try the turn again, and a reconnect that
-  // comes while the dead instance's lease still holds it does nothing. A widget that reconnected at once
-  // (as EventSource does after 3 s) then waits forever: nothing retries when the lease lapses.
-  it.fails('regenerates the interrupted reply on the stream the widget reconnected, without another reconnect', async () => {
+  // A widget reconnects at once (EventSource after 3 s), while the dead instance's lease still holds the turn:
+  // the instance it reached retries the turn when that lease lapses, with no further reconnect.
+  it('regenerates the interrupted reply on the stream the widget reconnected, without another reconnect', async () => {
     const { interviewId, second } = await crashWhileReplying();
     try {
       await until('the dead instance’s lease lapses', () => leaseLapsed(database.url, interviewId));
