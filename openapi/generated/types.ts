@@ -641,6 +641,216 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List events
+         * @description Lists the events of the caller's mode, newest first: the same events that webhooks deliver, kept for 90
+         *     days. Use it to poll, or to catch up after your webhook receiver was down. Filters combine (AND).
+         *
+         *     **Scope:** `events:read`.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an event
+         * @description Retrieves one event by id, for instance the one a webhook delivered (its `webhook-id` header).
+         *
+         *     **Scope:** `events:read`.
+         */
+        get: operations["retrieveEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Lists the caller's mode's webhook endpoints, newest first. Secrets are never listed.
+         *
+         *     **Scope:** `webhook_endpoints:read`.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Create a webhook endpoint
+         * @description Registers a URL to receive events of the caller's mode. The response carries the endpoint's signing
+         *     `secret` (`whsec_…`): it is shown this once. Verify every delivery with it (see the Webhooks section).
+         *
+         *     The URL must be `https` in live mode (`http` is accepted in test mode) and must not point at a
+         *     loopback, private, link-local, CGNAT or unique-local address, nor at a name that resolves to one
+         *     (`400 invalid_request` with `param: url`). The address is checked again every time a delivery connects.
+         *
+         *     **Scope:** `webhook_endpoints:write`.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a webhook endpoint
+         * @description Retrieves one webhook endpoint. Its secret is not shown; rotate it to get a new one.
+         *
+         *     **Scope:** `webhook_endpoints:read`.
+         */
+        get: operations["retrieveWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes the endpoint and its delivery log. Deliveries not yet made are dropped.
+         *
+         *     **Scope:** `webhook_endpoints:write`.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a webhook endpoint
+         * @description Changes the fields given and leaves the others. Setting `enabled: true` on an endpoint that Viva
+         *     disabled (after a `410 Gone` or five days of failures) turns it back on; its failed deliveries are not
+         *     re-sent by that alone: use `recover`.
+         *
+         *     **Scope:** `webhook_endpoints:write`.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}/rotate_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint’s secret
+         * @description Creates a new signing secret and returns it (shown this once). For the next 24 hours every delivery
+         *     carries two signatures in `webhook-signature`, one per secret, so receivers can switch to the new
+         *     secret at their own pace; after that only the new one signs. Send no body, or an empty JSON object.
+         *
+         *     **Scope:** `webhook_endpoints:write`.
+         */
+        post: operations["rotateWebhookEndpointSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an endpoint’s deliveries
+         * @description The delivery log of one endpoint, newest first: one delivery per event sent to it, with its status,
+         *     how many attempts were made, and the last attempt's response code, latency and the first 1 KiB of the
+         *     response body. Kept for 90 days.
+         *
+         *     **Scope:** `webhook_endpoints:read`.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}/recover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-send failed deliveries
+         * @description Queues again every `failed` delivery of this endpoint created at or after `since` (at most 14 days
+         *     ago): use it after fixing a receiver that was down. They are sent in order, with a fresh retry
+         *     schedule. A disabled endpoint gets `409 invalid_state`: enable it first.
+         *
+         *     **Scope:** `webhook_endpoints:write`.
+         */
+        post: operations["recoverWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a delivery
+         * @description Sends a delivery again now, whatever its status: a failed one gets a fresh retry schedule, a pending
+         *     one is brought forward, a succeeded one is sent once more (receivers dedupe by `webhook-id`). A delivery
+         *     of a disabled endpoint gets `409 invalid_state`. Send no body, or an empty JSON object.
+         *
+         *     **Scope:** `webhook_endpoints:write`.
+         */
+        post: operations["retryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -821,7 +1031,30 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An event, delivered to your endpoint
+         * @description What Viva sends to each enabled webhook endpoint subscribed to the event's type. Verify the
+         *     signature over the raw body, answer `2xx` within 15 seconds, then process it (asynchronously if it
+         *     takes longer).
+         */
+        post: operations["receiveWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -854,6 +1087,21 @@ export interface components {
          * @example int_06h04rax50001t6xwn08fjh6vm
          */
         InterviewId: string;
+        /**
+         * @description An event id. Also the `webhook-id` of every delivery of the event.
+         * @example evt_06h0b7k2a8000x3q9v1m5c2r8d
+         */
+        EventId: string;
+        /**
+         * @description A webhook endpoint id.
+         * @example we_06h0b6z4t0000q8n1s7c3v9x2k
+         */
+        WebhookEndpointId: string;
+        /**
+         * @description A webhook delivery id.
+         * @example dlv_06h0b7k2c0000m2w8e4r6t1y3v
+         */
+        WebhookDeliveryId: string;
         /**
          * @description A turn id (one turn of an interview's conversation).
          * @example turn_06h0vqe5b8000nm76sj1eysw5m
@@ -891,7 +1139,7 @@ export interface components {
          *     implies `<resource>:read`.
          * @enum {string}
          */
-        Scope: "*" | "*:read" | "jobs:read" | "jobs:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "api_keys:read" | "api_keys:write";
+        Scope: "*" | "*:read" | "jobs:read" | "jobs:write" | "candidates:read" | "candidates:write" | "interviews:read" | "interviews:write" | "api_keys:read" | "api_keys:write" | "events:read" | "webhook_endpoints:read" | "webhook_endpoints:write";
         /** @description An error, as RFC 9457 problem details (media type `application/problem+json`) with a stable `code`. */
         Problem: {
             /**
@@ -1595,8 +1843,11 @@ export interface components {
             answer_modes: ("text" | "audio")[];
             /** @description Limits for audio answers. */
             audio: {
-                /** @description The `Content-Type`s an audio answer may have. */
-                accepted_types: ("audio/webm" | "audio/ogg" | "audio/wav")[];
+                /**
+                 * @description The `Content-Type`s an audio answer may have, best first, in the form `MediaRecorder.isTypeSupported`
+                 *     takes. The `codecs` parameter may be left out when uploading.
+                 */
+                accepted_types: ("audio/webm;codecs=opus" | "audio/ogg;codecs=opus" | "audio/wav")[];
                 /**
                  * @description The largest audio answer accepted, in bytes.
                  * @example 10485760
@@ -1834,6 +2085,226 @@ export interface components {
                 blobs: "ok" | "error";
             };
         };
+        /**
+         * @description What happened. `interview.*` events carry the interview; `candidate.deleted` the deleted
+         *     candidate's id; `webhook_endpoint.disabled` the endpoint Viva turned off. New types may be added:
+         *     ignore those you do not know.
+         * @enum {string}
+         */
+        EventType: "interview.scheduled" | "interview.started" | "interview.completed" | "interview.expired" | "interview.canceled" | "scorecard.completed" | "candidate.deleted" | "webhook_endpoint.disabled";
+        /**
+         * @description A change that happened, recorded in the same transaction as the change itself: an event exists if
+         *     and only if its change was committed.
+         */
+        Event: {
+            id: components["schemas"]["EventId"];
+            /** @constant */
+            object: "event";
+            livemode: boolean;
+            /** Format: date-time */
+            created_at: string;
+            type: components["schemas"]["EventType"];
+            /** @description The interview the event is about, or `null`. */
+            interview_id: components["schemas"]["InterviewId"] | null;
+            /**
+             * @description The event's position among its interview's events (1, 2, 3, …), or `null` for an event not about
+             *     an interview. Deliveries may arrive out of order after a retry: order them by `sequence`.
+             */
+            sequence: number | null;
+            data: {
+                /**
+                 * @description The object as the API showed it right after the change: an `Interview` for `interview.*`, a
+                 *     deleted-candidate stub for `candidate.deleted`, a `WebhookEndpoint` for
+                 *     `webhook_endpoint.disabled`.
+                 */
+                object: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description The JSON body of a webhook delivery. */
+        WebhookPayload: {
+            id: components["schemas"]["EventId"];
+            type: components["schemas"]["EventType"];
+            /**
+             * Format: date-time
+             * @description When the event happened (the event's `created_at`), not when this attempt was made.
+             */
+            timestamp: string;
+            livemode: boolean;
+            interview_id: components["schemas"]["InterviewId"] | null;
+            sequence: number | null;
+            data: {
+                object: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        EventList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["Event"][];
+            /** @description Whether more events follow this page. */
+            has_more: boolean;
+        };
+        /** @description An event type, or `*` for every type (including types added later). */
+        EnabledEvent: components["schemas"]["EventType"] | "*";
+        /**
+         * Format: uri
+         * @description Where deliveries are POSTed. `https` in live mode. No credentials, no fragment; must not resolve to a
+         *     loopback, private, link-local, CGNAT or unique-local address.
+         * @example https://ats.example.com/hooks/viva
+         */
+        WebhookUrl: string;
+        WebhookEndpoint: {
+            id: components["schemas"]["WebhookEndpointId"];
+            /** @constant */
+            object: "webhook_endpoint";
+            livemode: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            url: components["schemas"]["WebhookUrl"];
+            description: string | null;
+            enabled_events: components["schemas"]["EnabledEvent"][];
+            /** @description Whether events are delivered to it. */
+            enabled: boolean;
+            /**
+             * @description Why the endpoint is disabled: `manual` (you set `enabled: false`), `gone` (it answered
+             *     `410 Gone`), `failing` (every attempt failed for 5 days). `null` when enabled.
+             * @enum {string|null}
+             */
+            disabled_reason: "manual" | "gone" | "failing" | null;
+            metadata: components["schemas"]["Metadata"];
+        };
+        WebhookEndpointWithSecret: components["schemas"]["WebhookEndpoint"] & {
+            /**
+             * @description The signing secret, shown only in this response. Keep it on your servers.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        /**
+         * @example {
+         *       "url": "https://ats.example.com/hooks/viva",
+         *       "description": "Interview results into the ATS",
+         *       "enabled_events": [
+         *         "interview.completed",
+         *         "scorecard.completed"
+         *       ]
+         *     }
+         */
+        CreateWebhookEndpointRequest: {
+            url: components["schemas"]["WebhookUrl"];
+            description?: string | null;
+            enabled_events: components["schemas"]["EnabledEvent"][];
+            metadata?: components["schemas"]["Metadata"];
+        };
+        /**
+         * @example {
+         *       "enabled": true
+         *     }
+         */
+        UpdateWebhookEndpointRequest: {
+            url?: components["schemas"]["WebhookUrl"];
+            description?: string | null;
+            enabled_events?: components["schemas"]["EnabledEvent"][];
+            enabled?: boolean;
+            metadata?: components["schemas"]["MetadataUpdate"];
+        };
+        DeletedWebhookEndpoint: {
+            id: components["schemas"]["WebhookEndpointId"];
+            /** @constant */
+            object: "webhook_endpoint";
+            /** @constant */
+            deleted: true;
+        };
+        WebhookEndpointList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["WebhookEndpoint"][];
+            /** @description Whether more endpoints follow this page. */
+            has_more: boolean;
+        };
+        /**
+         * @description `pending`: not yet delivered, an attempt is due or scheduled. `succeeded`: the endpoint answered
+         *     2xx. `failed`: every attempt failed, or the endpoint was disabled.
+         * @enum {string}
+         */
+        WebhookDeliveryStatus: "pending" | "succeeded" | "failed";
+        /** @description One attempt to deliver. */
+        WebhookAttempt: {
+            /** Format: date-time */
+            attempted_at: string;
+            /** @description The HTTP status the endpoint answered, or `null` when there was no answer. */
+            status_code: number | null;
+            latency_ms: number;
+            /**
+             * @description Why the attempt failed without a usable answer, or `null`: `timeout`, `connection_refused`,
+             *     `connection_reset`, `connection_error`, `network_unreachable`, `dns_failure`, `tls_error`,
+             *     `forbidden_address` (the host resolved to a private address), `redirect_not_followed`,
+             *     `invalid_url`, `invalid_request`, `invalid_response` (the answer was not HTTP). New codes may be
+             *     added.
+             */
+            error: string | null;
+            /** @description The first 1 KiB of the response body. */
+            response_snippet: string | null;
+        };
+        WebhookDelivery: {
+            id: components["schemas"]["WebhookDeliveryId"];
+            /** @constant */
+            object: "webhook_delivery";
+            livemode: boolean;
+            /** Format: date-time */
+            created_at: string;
+            endpoint_id: components["schemas"]["WebhookEndpointId"];
+            event_id: components["schemas"]["EventId"];
+            event_type: components["schemas"]["EventType"];
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            /**
+             * @description How many attempts were made in the delivery's current schedule (a retry or a recovery starts a
+             *     fresh one).
+             */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due, for a `pending` delivery.
+             */
+            next_attempt_at: string | null;
+            /** @description The latest attempt, or `null` before the first. */
+            last_attempt: components["schemas"]["WebhookAttempt"] | null;
+        };
+        WebhookDeliveryList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["WebhookDelivery"][];
+            /** @description Whether more deliveries follow this page. */
+            has_more: boolean;
+        };
+        /**
+         * @example {
+         *       "since": "2026-11-21T08:00:00Z"
+         *     }
+         */
+        RecoverWebhookEndpointRequest: {
+            /**
+             * Format: date-time
+             * @description Re-send failed deliveries created at or after this time; at most 14 days ago.
+             */
+            since: string;
+        };
+        WebhookRecovery: {
+            /** @constant */
+            object: "webhook_recovery";
+            endpoint_id: components["schemas"]["WebhookEndpointId"];
+            /** Format: date-time */
+            since: string;
+            /** @description How many failed deliveries were queued again. */
+            requeued: number;
+        };
+        /** @description Takes no fields. */
+        EmptyRequest: Record<string, never>;
     };
     responses: {
         /**
@@ -2134,6 +2605,21 @@ export interface components {
         StartingAfterInterview: components["schemas"]["InterviewId"];
         /** @description Only objects with exactly this `external_id`. */
         ExternalIdFilter: components["schemas"]["ExternalId"];
+        /** @description A cursor, the id of the last event of the previous page. Returns events created before it. */
+        StartingAfterEvent: components["schemas"]["EventId"];
+        /**
+         * @description A cursor, the id of the last endpoint of the previous page. Returns endpoints created before it. A
+         *     well-formed id of a deleted endpoint still works.
+         */
+        StartingAfterWebhookEndpoint: components["schemas"]["WebhookEndpointId"];
+        /** @description A cursor, the id of the last delivery of the previous page. Returns deliveries created before it. */
+        StartingAfterWebhookDelivery: components["schemas"]["WebhookDeliveryId"];
+        /** @description The event's id. A malformed id reads as not found (`404`). */
+        EventIdPath: components["schemas"]["EventId"];
+        /** @description The webhook endpoint's id. A malformed id reads as not found (`404`). */
+        WebhookEndpointIdPath: components["schemas"]["WebhookEndpointId"];
+        /** @description The delivery's id. A malformed id reads as not found (`404`). */
+        WebhookDeliveryIdPath: components["schemas"]["WebhookDeliveryId"];
         /** @description The API key's id. A malformed id reads as not found (`404`). */
         ApiKeyIdPath: components["schemas"]["ApiKeyId"];
         /** @description The job's id. A malformed id reads as not found (`404`). */
@@ -3587,8 +4073,8 @@ export interface operations {
                      *       ],
                      *       "audio": {
                      *         "accepted_types": [
-                     *           "audio/webm",
-                     *           "audio/ogg",
+                     *           "audio/webm;codecs=opus",
+                     *           "audio/ogg;codecs=opus",
                      *           "audio/wav"
                      *         ],
                      *         "max_bytes": 10485760,
@@ -3829,8 +4315,8 @@ export interface operations {
                      *       ],
                      *       "audio": {
                      *         "accepted_types": [
-                     *           "audio/webm",
-                     *           "audio/ogg",
+                     *           "audio/webm;codecs=opus",
+                     *           "audio/ogg;codecs=opus",
                      *           "audio/wav"
                      *         ],
                      *         "max_bytes": 10485760,
@@ -3849,6 +4335,470 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["SessionTooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description How many objects to return, from 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description A cursor, the id of the last event of the previous page. Returns events created before it. */
+                starting_after?: components["parameters"]["StartingAfterEvent"];
+                /** @description Only events of this type. */
+                type?: components["schemas"]["EventType"];
+                /** @description Only events about this interview (in `sequence` order when read backwards). */
+                interview_id?: components["schemas"]["InterviewId"];
+                /** @description Only events created at or after this time. */
+                created_gte?: string;
+                /** @description Only events created before this time. */
+                created_lt?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    retrieveEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The event's id. A malformed id reads as not found (`404`). */
+                id: components["parameters"]["EventIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                /** @description How many objects to return, from 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description A cursor, the id of the last endpoint of the previous page. Returns endpoints created before it. A
+                 *     well-formed id of a deleted endpoint still works.
+                 */
+                starting_after?: components["parameters"]["StartingAfterWebhookEndpoint"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of webhook endpoints. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry. Send a unique value (a V4 UUID, say) per logical operation and
+                 *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
+                 *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
+                 *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
+                 *     running gets `409 idempotency_key_in_use`.
+                 * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its secret. */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    retrieveWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. A malformed id reads as not found (`404`). */
+                id: components["parameters"]["WebhookEndpointIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. A malformed id reads as not found (`404`). */
+                id: components["parameters"]["WebhookEndpointIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint is gone. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedWebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. A malformed id reads as not found (`404`). */
+                id: components["parameters"]["WebhookEndpointIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated endpoint. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    rotateWebhookEndpointSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry. Send a unique value (a V4 UUID, say) per logical operation and
+                 *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
+                 *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
+                 *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
+                 *     running gets `409 idempotency_key_in_use`.
+                 * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The webhook endpoint's id. A malformed id reads as not found (`404`). */
+                id: components["parameters"]["WebhookEndpointIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its new secret. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description How many objects to return, from 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description A cursor, the id of the last delivery of the previous page. Returns deliveries created before it. */
+                starting_after?: components["parameters"]["StartingAfterWebhookDelivery"];
+                /** @description Only deliveries with this status. */
+                status?: components["schemas"]["WebhookDeliveryStatus"];
+                /** @description Only the delivery of this event. */
+                event_id?: components["schemas"]["EventId"];
+            };
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. A malformed id reads as not found (`404`). */
+                id: components["parameters"]["WebhookEndpointIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    recoverWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry. Send a unique value (a V4 UUID, say) per logical operation and
+                 *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
+                 *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
+                 *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
+                 *     running gets `409 idempotency_key_in_use`.
+                 * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The webhook endpoint's id. A malformed id reads as not found (`404`). */
+                id: components["parameters"]["WebhookEndpointIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecoverWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The deliveries queued again. */
+            202: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRecovery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    retryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry. Send a unique value (a V4 UUID, say) per logical operation and
+                 *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
+                 *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
+                 *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
+                 *     running gets `409 idempotency_key_in_use`.
+                 * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The delivery's id. A malformed id reads as not found (`404`). */
+                id: components["parameters"]["WebhookDeliveryIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            /** @description The delivery, queued. */
+            202: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["UnexpectedError"];
         };
     };
@@ -4163,6 +5113,38 @@ export interface operations {
                 };
             };
             default: components["responses"]["UnexpectedError"];
+        };
+    };
+    receiveWebhookEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id. Identical on every retry of the event; dedupe on it. */
+                "webhook-id": components["schemas"]["EventId"];
+                /** @description Unix time in seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description One or more space-separated `v1,<base64 HMAC-SHA256>` signatures. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /**
+             * @description Any `2xx` within 15 seconds acknowledges the delivery. Anything else is retried; `410 Gone`
+             *     disables the endpoint; `429` or `503` with `Retry-After` sets when the next attempt comes.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

@@ -6,6 +6,7 @@ import { adminRouter } from './admin/admin-routes.ts';
 import { apiKeyOperations } from './api-keys/api-key-operations.ts';
 import { blobRoutes } from './blobs/blob-routes.ts';
 import { candidateOperations } from './candidates/candidate-operations.ts';
+import { eventOperations } from './events/event-operations.ts';
 import { apiRouter } from './http/api-router.ts';
 import type { AnyOperation } from './http/operation.ts';
 import { problemDetails } from './http/problem-middleware.ts';
@@ -19,6 +20,7 @@ import { interviewSessionOperations } from './sessions/interview-session-operati
 import { sessionOperations } from './sessions/session-operations.ts';
 import { sessionPagesRouter } from './sessions/session-pages.ts';
 import { transcriptOperations } from './transcripts/transcript-operations.ts';
+import { webhookOperations } from './webhooks/webhook-operations.ts';
 
 /** Every /v1 operation; the spec decides their paths. */
 export const operations: AnyOperation[] = [
@@ -29,6 +31,8 @@ export const operations: AnyOperation[] = [
   ...interviewSessionOperations,
   ...transcriptOperations,
   ...sessionOperations,
+  ...eventOperations,
+  ...webhookOperations,
 ];
 
 /** Every router the app serves; together they must match the spec's paths exactly (a test holds them to it). */

@@ -9,11 +9,13 @@ import { createValidatorFactory } from './openapi/request-validator.ts';
 import { loadSpec, specRoutes } from './openapi/spec.ts';
 import { SigningKeys } from './sessions/signing-keys.ts';
 import { createTenant, tenantResource } from './tenants/tenants.ts';
+import { DeliveryWorker } from './webhooks/delivery-worker.ts';
 
 const usage = `usage:
   viva migrate                                   apply pending database migrations
   viva tenant create --name NAME [--origin URL]  create a tenant; prints it and its keys as JSON (keys shown once)
-  viva keys rotate                               start signing session tokens with a new key; old tokens keep working`;
+  viva keys rotate                               start signing session tokens with a new key; old tokens keep working
+  viva worker                                    deliver webhooks until stopped (SIGTERM or SIGINT); run as many as you like`;
 
 async function withDatabase<T>(
   run: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
@@ -32,11 +34,33 @@ async function withDatabase<T>(
   }
 }
 
+/** A delivery worker on its own, for operators who scale webhook delivery apart from the API. */
+async function runWorker(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  await migrate(db);
+  const worker = new DeliveryWorker({ orm: db.orm, logger, config: config.webhooks });
+  worker.start();
+  logger.info({ concurrency: config.webhooks.concurrency }, 'webhook worker started');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  logger.info('webhook worker stopping');
+  await worker.stop();
+  await db.close();
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (command === 'keys' && sub === 'rotate') {
     const kid = await withDatabase((db) => new SigningKeys(db.orm).rotate());
     process.stdout.write(`session tokens are now signed with ${kid}\n`);
+    return 0;
+  }
+  if (command === 'worker' && sub === undefined) {
+    await runWorker();
     return 0;
   }
   if (command === 'migrate') {

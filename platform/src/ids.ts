@@ -10,6 +10,9 @@ export const idPrefix = {
   interview: 'int',
   turn: 'turn',
   signingKey: 'sig',
+  event: 'evt',
+  webhookEndpoint: 'we',
+  webhookDelivery: 'dlv',
   request: 'req',
 } as const;
 

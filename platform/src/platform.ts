@@ -25,6 +25,7 @@ import { MemoryEventBus } from './sessions/memory-event-bus.ts';
 import { RedisEventBus } from './sessions/redis-event-bus.ts';
 import type { SessionEventBus } from './sessions/session-events.ts';
 import { SigningKeys } from './sessions/signing-keys.ts';
+import { DeliveryWorker } from './webhooks/delivery-worker.ts';
 
 export interface RunningPlatform {
   services: Services;
@@ -155,6 +156,15 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
   server.removeAllListeners('request');
   server.on('request', app.callback());
   const stopSweeper = startSweeper(() => services.engine.sweep(), services.logger);
+  const webhookWorker = config.webhooks.worker
+    ? new DeliveryWorker({
+        orm: services.db.orm,
+        logger: services.logger,
+        config: config.webhooks,
+        metrics: services.metrics,
+      })
+    : null;
+  webhookWorker?.start();
   const sweep = setInterval(
     () => {
       sweepKeys(services.db.orm.em.fork()).catch((err: unknown) =>
@@ -180,6 +190,7 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
       await new Promise<void>((resolve) => setImmediate(resolve));
       server.closeIdleConnections();
       await closed;
+      await webhookWorker?.stop();
       services.redis?.disconnect();
       await services.db.close();
     },

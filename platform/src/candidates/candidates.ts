@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { BlobStore } from '../blobs/blob-store.ts';
-import { findPage, type PageRequest } from '../db/pagination.ts';
+import { deletedObject, findPage, type PageRequest } from '../db/pagination.ts';
+import { recordEvent } from '../events/record-event.ts';
 import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
-import { cancelInterviewsOfCandidate } from '../interviews/interviews.ts';
+import { cancelInterviewsOfCandidate, interviewsOfCandidate } from '../interviews/interviews.ts';
 import type { Owner } from '../owner.ts';
+import { Turn } from '../transcripts/turn.entity.ts';
 import { Candidate } from './candidate.entity.ts';
 
 export interface CandidateInput {
@@ -115,8 +117,8 @@ export async function attachResume(
 }
 
 /**
- * Erasure: personal fields are cleared, every blob under the candidate's prefix is deleted and open
- * interviews are canceled, in one transaction for the rows. The id stays as a tombstone, so references
+ * Erasure: personal fields are cleared, every blob under the candidate's prefix is deleted, open
+ * interviews are canceled and their transcripts deleted, in one transaction for the rows. The id stays as a tombstone, so references
  * from interviews still resolve and a repeated DELETE is a 404, not a second erasure.
  */
 export async function eraseCandidate(
@@ -134,6 +136,10 @@ export async function eraseCandidate(
     candidate.resume = null;
     candidate.deletedAt = new Date();
     await cancelInterviewsOfCandidate(tx, owner, id);
+    // What was said in their interviews is theirs too; the interviews stay, empty, for the ATS's records.
+    const interviewIds = (await interviewsOfCandidate(tx, owner, id)).map((i) => i.id);
+    if (interviewIds.length > 0) await tx.nativeDelete(Turn, { interviewId: { $in: interviewIds } });
+    recordEvent(tx, owner, 'candidate.deleted', deletedObject(id, 'candidate'));
   });
   await blobs.deletePrefix(candidateBlobPrefix(owner, id));
 }

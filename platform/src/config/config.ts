@@ -27,6 +27,18 @@ export interface Config {
    * over: after a crash mid-turn, the turn is regenerated once this has passed.
    */
   interviewerLeaseSeconds: number;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Whether this process delivers webhooks; off when dedicated `viva worker` processes do. */
+  worker: boolean;
+  /** Lets webhook URLs reach loopback and private networks: for development and tests only. */
+  allowPrivateNetworks: boolean;
+  /** How long an endpoint has to answer an attempt (the contract is 15 s; tests lower it). */
+  timeoutSeconds: number;
+  /** Attempts one worker makes at once. */
+  concurrency: number;
 }
 
 export interface S3Config {
@@ -158,5 +170,11 @@ export function loadConfig(env: Env = process.env): Config {
     providers: parseProviderEnv(env),
     interviewTokenBudget: integer(env, 'VIVA_INTERVIEW_TOKEN_BUDGET', 50_000, 1000, 10_000_000),
     interviewerLeaseSeconds: integer(env, 'VIVA_INTERVIEWER_LEASE_SECONDS', 60, 1, 3600),
+    webhooks: {
+      worker: boolean(env, 'VIVA_WEBHOOK_WORKER', true),
+      allowPrivateNetworks: boolean(env, 'VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+      timeoutSeconds: integer(env, 'VIVA_WEBHOOK_TIMEOUT_SECONDS', 15, 1, 60),
+      concurrency: integer(env, 'VIVA_WEBHOOK_CONCURRENCY', 64, 1, 1024),
+    },
   };
 }

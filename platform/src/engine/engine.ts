@@ -5,6 +5,7 @@ import type { BlobStore } from '../blobs/blob-store.ts';
 import { Candidate } from '../candidates/candidate.entity.ts';
 import { candidateBlobPrefix } from '../candidates/candidates.ts';
 import type { Orm } from '../db/orm.ts';
+import { recordInterviewEvent } from '../events/record-event.ts';
 import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
 import { Interview } from '../interviews/interview.entity.ts';
@@ -14,13 +15,14 @@ import type { Providers } from '../providers/providers.ts';
 import type { SessionEventBus } from '../sessions/session-events.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';
 import { Turn } from '../transcripts/turn.entity.ts';
+import { completeInterview } from './complete-interview.ts';
 import type { InterviewBrief, Interviewer, Move, PastTurn } from './interviewer.ts';
 import { LlmInterviewer } from './llm-interviewer.ts';
 import { OfflineInterviewer } from './offline-interviewer.ts';
-import type { ClosingReason, InterviewProgress } from './progress.ts';
+import type { InterviewProgress } from './progress.ts';
 import { speakTurn } from './speak-turn.ts';
 import { stateEvent } from './state-event.ts';
-import { type Swept, sweepInterviews } from './sweeper.ts';
+import { type Swept, stalledTurns, sweepInterviews } from './sweeper.ts';
 
 export interface EngineOptions {
   orm: Orm;
@@ -77,6 +79,7 @@ export class InterviewEngine {
       row.startedAt = new Date();
       row.updatedAt = new Date();
       row.progress = { ...row.progress, phase: 'intro', awaiting: 'interviewer' };
+      recordInterviewEvent(em, 'interview.started', row);
       return row;
     });
     await this.publishState(interview);
@@ -111,7 +114,17 @@ export class InterviewEngine {
         durationMs: answer.audio.durationMs,
       };
       const job = await em.findOneOrFail(Job, current.jobId);
-      text = (await stt.transcribe(answer.audio, { language: job.language })).text.trim();
+      try {
+        text = (await stt.transcribe(answer.audio, { language: job.language })).text.trim();
+      } catch (error) {
+        // Nothing of a failed answer stays behind: the candidate sends it again.
+        await this.#o.blobs.delete(blobKey).catch(() => undefined);
+        this.#o.logger.error({ err: error, interview_id: interviewId }, 'speech-to-text failed');
+        throw new ApiError(
+          'service_unavailable',
+          'Your answer could not be transcribed just now. Send it again in a moment.',
+        );
+      }
     } else {
       text = answer.text.trim();
     }
@@ -162,7 +175,7 @@ export class InterviewEngine {
       const status = effectiveStatus(row);
       if (status === 'completed') return row;
       if (status !== 'in_progress') throw new ApiError('invalid_state', `This interview is ${status}.`);
-      this.#complete(row, 'candidate_ended');
+      completeInterview(em, row, 'candidate_ended');
       return row;
     });
     await this.#announceCompletion(interview);
@@ -175,13 +188,11 @@ export class InterviewEngine {
    */
   async sweep(): Promise<Swept> {
     const swept = await sweepInterviews(this.#o.orm);
-    const em = this.#o.orm.em.fork();
-    for (const id of [...swept.expired, ...swept.abandoned]) {
-      const interview = await em.findOne(Interview, id);
-      if (!interview) continue;
-      if (interview.status === 'completed') await this.#announceCompletion(interview);
-      else await this.publishState(interview);
-    }
+    for (const interview of swept.expired) await this.publishState(interview);
+    for (const interview of swept.abandoned) await this.#announceCompletion(interview);
+    // A turn whose instance died while the candidate's stream stayed on another instance: nothing else
+    // would try it again until the widget reconnects.
+    for (const id of await stalledTurns(this.#o.orm)) this.resume(id);
     return swept;
   }
 
@@ -301,7 +312,7 @@ export class InterviewEngine {
       row.progress = this.#progressAfter(row.progress, spoken.kind, move);
       row.updatedAt = new Date();
       if (spoken.kind === 'closing')
-        this.#complete(row, move.kind === 'closing' ? move.reason : 'questions_done');
+        completeInterview(tx, row, move.kind === 'closing' ? move.reason : 'questions_done');
       return row;
     });
     if (!committed) return;
@@ -360,19 +371,6 @@ export class InterviewEngine {
       questionIndex: progress.questionIndex + 1,
       followUpsAsked: 0,
       awaiting: 'candidate',
-    };
-  }
-
-  #complete(row: Interview, reason: ClosingReason): void {
-    row.status = 'completed';
-    row.completedAt = new Date();
-    row.updatedAt = new Date();
-    row.progress = {
-      ...row.progress,
-      phase: 'done',
-      awaiting: 'none',
-      closingReason: reason,
-      leaseUntil: null,
     };
   }
 

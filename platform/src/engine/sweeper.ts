@@ -1,37 +1,81 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Orm } from '../db/orm.ts';
+import { recordInterviewEvent } from '../events/record-event.ts';
+import { Interview } from '../interviews/interview.entity.ts';
+import { completeInterview } from './complete-interview.ts';
 
 /** Grace beyond a job's max duration before an abandoned interview is closed for it. */
-const abandonGraceSeconds = 300;
+export const abandonGraceSeconds = 300;
+/** Rows per transaction: a backlog is worked off over several sweeps rather than in one long lock. */
+const batchSize = 500;
 
 export interface Swept {
   /** Scheduled interviews whose invitation lapsed, now `expired`. */
-  expired: string[];
+  expired: Interview[];
   /** Interviews left running long past their job's max duration, now `completed` for `time_limit`. */
-  abandoned: string[];
+  abandoned: Interview[];
 }
 
 /**
  * Records what time alone decides: invitations that lapsed become `expired`, and interviews left running
- * long past their job's max duration (the candidate walked away) become `completed`. Conditional updates,
- * so every instance may sweep at once without harm: each row is returned to exactly one of them.
+ * long past their job's max duration (the candidate walked away) become `completed`, each with its event
+ * in the same transaction. Rows another instance holds are skipped (SKIP LOCKED), so every instance may
+ * sweep at once and each row is swept by exactly one of them.
  */
 export async function sweepInterviews(orm: Orm): Promise<Swept> {
-  const connection = orm.em.fork().getConnection();
-  const expired = await connection.execute<{ id: string }[]>(
-    `update interviews set status = 'expired', updated_at = now()
-      where status = 'scheduled' and expires_at <= now() returning id`,
+  return orm.em.fork().transactional(async (em) => {
+    const now = new Date();
+    const expired = await em.find(
+      Interview,
+      { status: 'scheduled', expiresAt: { $lte: now } },
+      { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, limit: batchSize, orderBy: { id: 'asc' } },
+    );
+    for (const interview of expired) {
+      interview.status = 'expired';
+      interview.updatedAt = now;
+      recordInterviewEvent(em, 'interview.expired', interview);
+    }
+    const abandoned = await abandonedInterviews(em, now);
+    for (const interview of abandoned) completeInterview(em, interview, 'time_limit');
+    return { expired, abandoned };
+  });
+}
+
+async function abandonedInterviews(em: EntityManager, now: Date): Promise<Interview[]> {
+  const rows = await em.getConnection().execute<{ id: string }[]>(
+    `select i.id from interviews i join jobs j on j.id = i.job_id
+      where i.status = 'in_progress'
+        and i.started_at + make_interval(secs => (j.settings->>'max_duration_seconds')::int + ?) <= ?
+      order by i.id limit ?`,
+    [abandonGraceSeconds, now, batchSize],
+    'all',
+    em.getTransactionContext(),
   );
-  const abandoned = await connection.execute<{ id: string }[]>(
-    `update interviews i
-        set status = 'completed', completed_at = now(), updated_at = now(),
-            progress = i.progress || '{"phase": "done", "awaiting": "none", "closingReason": "time_limit", "leaseUntil": null}'::jsonb
-       from jobs j
-      where i.job_id = j.id and i.status = 'in_progress'
-        and i.started_at + make_interval(secs => (j.settings->>'max_duration_seconds')::int + ${abandonGraceSeconds}) <= now()
-      returning i.id`,
+  if (rows.length === 0) return [];
+  // Locked as entities, skipping rows the engine holds at this moment: they are swept next time if still due.
+  const locked = await em.find(
+    Interview,
+    { id: { $in: rows.map((r) => r.id) }, status: 'in_progress' },
+    { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
   );
-  return { expired: expired.map((r) => r.id), abandoned: abandoned.map((r) => r.id) };
+  return locked;
+}
+
+/** Interviews waiting on an interviewer turn that no live instance holds (its lease lapsed). */
+export async function stalledTurns(orm: Orm): Promise<string[]> {
+  const rows = await orm.em
+    .fork()
+    .getConnection()
+    .execute<{ id: string }[]>(
+      `select id from interviews
+        where status = 'in_progress' and progress->>'awaiting' = 'interviewer'
+          and (progress->>'leaseUntil')::timestamptz < now()
+        limit ?`,
+      [batchSize],
+    );
+  return rows.map((r) => r.id);
 }
 
 /** Runs `sweep` every `everyMs` on this instance until the returned function is called. */

@@ -16,8 +16,10 @@ export const interviewOperations = [
     status: 200,
     body: interviewResource(await getInterview(em, caller, params.id)),
   })),
-  operation('cancelInterview', {}, async ({ em, caller, params }) => ({
-    status: 200,
-    body: interviewResource(await cancelInterview(em, caller, params.id)),
-  })),
+  operation('cancelInterview', {}, async ({ em, caller, params, services }) => {
+    const interview = await cancelInterview(em, caller, params.id);
+    // A candidate still in the interview sees it end now, not at their next answer.
+    await services.engine.publishState(interview);
+    return { status: 200, body: interviewResource(interview) };
+  }),
 ];

@@ -23,6 +23,8 @@ const InterviewSchema = defineEntity({
     /** Where the conversation stands, saved after every step so any instance can carry on after a crash. */
     progress: p.json<InterviewProgress>(),
     tokensUsed: p.integer(),
+    /** The `sequence` of this interview's latest event: receivers order an interview's events by it. */
+    eventSequence: p.integer(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },

@@ -1,8 +1,9 @@
-import type { FilterQuery } from '@mikro-orm/core';
+import { type FilterQuery, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { findCandidate } from '../candidates/candidates.ts';
 import { findPage, type PageRequest } from '../db/pagination.ts';
 import { initialProgress } from '../engine/progress.ts';
+import { recordInterviewEvent } from '../events/record-event.ts';
 import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
 import { findJob } from '../jobs/jobs.ts';
@@ -70,9 +71,11 @@ export async function createInterview(
     metadata: input.metadata ?? {},
     progress: initialProgress(),
     tokensUsed: 0,
+    eventSequence: 0,
     createdAt: now,
     updatedAt: now,
   });
+  recordInterviewEvent(em, 'interview.scheduled', interview);
   await em.flush();
   return interview;
 }
@@ -109,31 +112,47 @@ export async function listInterviews(em: EntityManager, owner: Owner, filters: I
 const cancelable: InterviewStatus[] = ['scheduled', 'in_progress'];
 
 export async function cancelInterview(em: EntityManager, owner: Owner, id: string): Promise<Interview> {
-  const interview = await getInterview(em, owner, id);
+  // Locked: the engine may be moving the same interview on, and the cancellation must not undo its step.
+  return em.transactional(async (tx) => {
+    const interview = await tx.findOne(
+      Interview,
+      { id, tenantId: owner.tenantId, livemode: owner.livemode },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    if (!interview) throw new ApiError('resource_missing', `No interview ${id}.`, { param: 'id' });
+    const status = effectiveStatus(interview);
+    if (!cancelable.includes(status)) {
+      throw new ApiError('invalid_state', `Interview ${id} is ${status} and can no longer be canceled.`);
+    }
+    markCanceled(tx, interview);
+    return interview;
+  });
+}
+
+function markCanceled(em: EntityManager, interview: Interview): void {
   const now = new Date();
-  const status = effectiveStatus(interview, now);
-  if (!cancelable.includes(status)) {
-    throw new ApiError('invalid_state', `Interview ${id} is ${status} and can no longer be canceled.`);
-  }
   interview.status = 'canceled';
   interview.canceledAt = now;
   interview.updatedAt = now;
-  await em.flush();
-  return interview;
+  interview.progress = { ...interview.progress, awaiting: 'none', leaseUntil: null };
+  recordInterviewEvent(em, 'interview.canceled', interview);
 }
 
-/** Part of erasing a candidate: nothing may still run on their behalf. */
+/** Part of erasing a candidate, inside its transaction: nothing may still run on their behalf. */
 export async function cancelInterviewsOfCandidate(
   em: EntityManager,
   owner: Owner,
   candidateId: string,
 ): Promise<void> {
-  const now = new Date();
-  await em.nativeUpdate(
+  const open = await em.find(
     Interview,
     { tenantId: owner.tenantId, livemode: owner.livemode, candidateId, status: { $in: cancelable } },
-    { status: 'canceled', canceledAt: now, updatedAt: now },
+    { lockMode: LockMode.PESSIMISTIC_WRITE },
   );
+  for (const interview of open) {
+    // An invitation that lapsed before any sweep recorded it stays expired, not canceled.
+    if (cancelable.includes(effectiveStatus(interview))) markCanceled(em, interview);
+  }
 }
 
 export async function interviewsOfCandidate(

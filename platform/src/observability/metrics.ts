@@ -1,8 +1,10 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  webhookAttempts: Counter<'outcome'>;
+  webhookLatency: Histogram;
 }
 
 /** One registry per app instance, so in-process test apps never share or clash on metric names. */
@@ -16,6 +18,18 @@ export function createMetrics(): Metrics {
       help: 'HTTP request duration by route template and status',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    webhookAttempts: new Counter({
+      name: 'viva_webhook_attempts_total',
+      help: 'Webhook delivery attempts by outcome (succeeded, failed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    webhookLatency: new Histogram({
+      name: 'viva_webhook_attempt_duration_seconds',
+      help: 'How long endpoints took to answer webhook attempts',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
       registers: [registry],
     }),
   };

@@ -130,12 +130,25 @@ export class RedisStreamReader {
         // Each stream is read from the oldest cursor among its subscribers (a newcomer's may lag the others');
         // the queues drop what a subscriber already has. Only subscribers known now get this read's entries:
         // one that arrives meanwhile may be further behind, and must get the entries in between first.
+        // This runs for every read, over every live interview: a stream almost always has one subscriber,
+        // whose cursor is the oldest without comparing anything.
         const snapshot = new Map<string, DeliveryQueue[]>();
-        for (const [key, queues] of this.#subscribers) snapshot.set(key, [...queues]);
-        const cursors = [...snapshot.values()].map((queues) =>
-          queues.reduce((oldest, { cursor }) => (compareIds(cursor, oldest) < 0 ? cursor : oldest), lastId),
-        );
-        const streams = [...snapshot.keys(), ...cursors];
+        const keys: string[] = [];
+        const cursors: string[] = [];
+        for (const [key, queues] of this.#subscribers) {
+          const readers = [...queues];
+          snapshot.set(key, readers);
+          keys.push(key);
+          cursors.push(
+            readers.length === 1
+              ? readers[0]!.cursor
+              : readers.reduce(
+                  (oldest, { cursor }) => (compareIds(cursor, oldest) < 0 ? cursor : oldest),
+                  lastId,
+                ),
+          );
+        }
+        const streams = [...keys, ...cursors];
         this.#readGeneration = this.#generation;
         this.#reading = true;
         const reply = await connection.xread(

@@ -98,7 +98,7 @@ describe('the interview sweeper', () => {
     expect(read.body).toMatchObject({ status: 'expired' });
 
     const swept = await sweep();
-    expect(swept.expired).toContain(interviewId);
+    expect(swept.expired.map((i) => i.id)).toContain(interviewId);
     const row = await rowOf(interviewId);
     expect(row.status).toBe('expired');
 
@@ -140,8 +140,8 @@ describe('the interview sweeper', () => {
     await startedAgo(recent.interviewId, maxDurationSeconds + graceSeconds - 30);
 
     const swept = await sweep();
-    expect(swept.abandoned).toContain(abandoned.interviewId);
-    expect(swept.abandoned).not.toContain(recent.interviewId);
+    expect(swept.abandoned.map((i) => i.id)).toContain(abandoned.interviewId);
+    expect(swept.abandoned.map((i) => i.id)).not.toContain(recent.interviewId);
 
     const row = await rowOf(abandoned.interviewId);
     expect(row.status).toBe('completed');

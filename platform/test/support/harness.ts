@@ -76,7 +76,8 @@ export async function startTestPlatform(
     PORT: '0',
     VIVA_DATA_DIR: dataDir,
     VIVA_ADMIN_KEY: adminKey,
-    LOG_LEVEL: 'silent',
+    // VIVA_TEST_LOG_LEVEL=error shows what a 500 hid, when debugging a test.
+    LOG_LEVEL: process.env.VIVA_TEST_LOG_LEVEL ?? 'silent',
     VIVA_RATE_LIMIT_PER_KEY: '10000',
     VIVA_RATE_LIMIT_PER_TENANT: '10000',
   };

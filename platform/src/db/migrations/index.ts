@@ -1,5 +1,6 @@
 import { Migration20261122Initial } from './Migration20261122Initial.ts';
 import { Migration20261123Sessions } from './Migration20261123Sessions.ts';
+import { Migration20261124Webhooks } from './Migration20261124Webhooks.ts';
 
 /** Every migration in order. Listed, not globbed, so a build or bundler cannot drop one. */
-export const migrations = [Migration20261122Initial, Migration20261123Sessions];
+export const migrations = [Migration20261122Initial, Migration20261123Sessions, Migration20261124Webhooks];

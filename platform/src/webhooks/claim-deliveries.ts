@@ -1,0 +1,90 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EventData, EventType } from '../events/event.entity.ts';
+import type { EndpointSecret } from './webhook-endpoint.entity.ts';
+
+/** A delivery this worker now holds, with everything needed to send it. */
+export interface ClaimedDelivery {
+  id: string;
+  attempts: number;
+  lockedUntil: Date;
+  endpoint: { id: string; url: string; secrets: EndpointSecret[] };
+  event: {
+    id: string;
+    type: EventType;
+    createdAt: Date;
+    livemode: boolean;
+    interviewId: string | null;
+    sequence: number | null;
+    data: EventData;
+  };
+}
+
+interface Row {
+  id: string;
+  attempts: number;
+  locked_until: Date;
+  endpoint_id: string;
+  url: string;
+  secrets: EndpointSecret[];
+  event_id: string;
+  type: EventType;
+  created_at: Date;
+  livemode: boolean;
+  interview_id: string | null;
+  sequence: number | null;
+  data: EventData;
+}
+
+/**
+ * Claims up to `limit` due deliveries for `leaseSeconds` in one statement. A delivery is due when its
+ * attempt time has come, no worker holds it, its endpoint is enabled, and no earlier event of the same
+ * interview is still pending for the same endpoint: an interview's events reach an endpoint in order,
+ * while other interviews' events go on. SKIP LOCKED lets many workers claim at once, never the same row.
+ */
+export async function claimDeliveries(
+  em: EntityManager,
+  limit: number,
+  leaseSeconds: number,
+): Promise<ClaimedDelivery[]> {
+  const rows = await em.getConnection().execute<Row[]>(
+    `with due as (
+       select d.id from webhook_deliveries d
+         join webhook_endpoints w on w.id = d.endpoint_id and w.enabled
+        where d.status = 'pending' and d.next_attempt_at <= now()
+          and (d.locked_until is null or d.locked_until < now())
+          and not exists (
+            select 1 from webhook_deliveries e
+             where e.endpoint_id = d.endpoint_id and e.interview_id = d.interview_id
+               and e.status = 'pending' and e.sequence < d.sequence)
+        order by d.next_attempt_at, d.id
+        limit ?
+        for update of d skip locked
+     ), claimed as (
+       update webhook_deliveries d
+          set locked_until = date_trunc('milliseconds', now() + make_interval(secs => ?)), updated_at = now()
+         from due where d.id = due.id
+       returning d.id, d.attempts, d.locked_until, d.endpoint_id, d.event_id
+     )
+     select c.id, c.attempts, c.locked_until, c.endpoint_id, w.url, w.secrets,
+            c.event_id, e.type, e.created_at, e.livemode, e.interview_id, e.sequence, e.data
+       from claimed c
+       join webhook_endpoints w on w.id = c.endpoint_id
+       join events e on e.id = c.event_id`,
+    [limit, leaseSeconds],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    attempts: r.attempts,
+    lockedUntil: new Date(r.locked_until),
+    endpoint: { id: r.endpoint_id, url: r.url, secrets: r.secrets },
+    event: {
+      id: r.event_id,
+      type: r.type,
+      createdAt: new Date(r.created_at),
+      livemode: r.livemode,
+      interviewId: r.interview_id,
+      sequence: r.sequence,
+      data: r.data,
+    },
+  }));
+}

@@ -1,0 +1,148 @@
+import type { Logger } from 'pino';
+import type { WebhookConfig } from '../config/config.ts';
+import type { Orm } from '../db/orm.ts';
+import { webhookPayload } from '../events/event-resource.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { type ClaimedDelivery, claimDeliveries } from './claim-deliveries.ts';
+import { fanOutEvents } from './fan-out.ts';
+import { recordAttempt } from './record-attempt.ts';
+import { sweepDeliveryLog } from './retention.ts';
+import { sendWebhook } from './send-webhook.ts';
+import { webhookHeaders } from './webhook-signature.ts';
+
+export interface DeliveryWorkerOptions {
+  orm: Orm;
+  logger: Logger;
+  config: WebhookConfig;
+  metrics?: Metrics;
+  /** How long the worker sleeps when there is nothing to do. */
+  idleMs?: number;
+}
+
+/**
+ * Delivers webhooks: fans committed events out into deliveries, claims due deliveries, sends them, records
+ * each outcome. Everything it knows lives in the database, so any number of workers (in API processes or
+ * in `viva worker` processes) share the work, and a worker killed mid-attempt loses nothing: its claim
+ * lapses and another worker sends the delivery again (at least once).
+ */
+export class DeliveryWorker {
+  readonly #o: DeliveryWorkerOptions;
+  readonly #inFlight = new Set<Promise<void>>();
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  #retention: NodeJS.Timeout | null = null;
+
+  constructor(options: DeliveryWorkerOptions) {
+    this.#o = options;
+  }
+
+  /** A claim outlives the longest attempt, so a live worker never has its delivery taken over. */
+  get #leaseSeconds(): number {
+    return this.#o.config.timeoutSeconds + 10;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+    this.#retention = setInterval(
+      () => {
+        sweepDeliveryLog(this.#o.orm.em.fork()).catch((err: unknown) =>
+          this.#o.logger.warn({ err }, 'webhook retention sweep failed'),
+        );
+      },
+      60 * 60 * 1000,
+    );
+    this.#retention.unref();
+  }
+
+  /** Lets the loop look for work now rather than after its idle sleep (an event was just committed). */
+  nudge(): void {
+    this.#wake?.();
+  }
+
+  /** Stops claiming, and waits for the attempts in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#retention) clearInterval(this.#retention);
+    this.nudge();
+    await this.#loop;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let busy = false;
+      try {
+        busy = (await fanOutEvents(this.#o.orm.em.fork())) > 0;
+        const room = this.#o.config.concurrency - this.#inFlight.size;
+        if (room > 0) {
+          const claimed = await claimDeliveries(this.#o.orm.em.fork(), room, this.#leaseSeconds);
+          for (const delivery of claimed) this.#track(this.#deliver(delivery));
+          busy ||= claimed.length > 0;
+        }
+      } catch (err) {
+        this.#o.logger.error({ err }, 'webhook worker cycle failed');
+      }
+      if (!this.#running) break;
+      // Full: wait for an attempt to finish. Idle: wait a moment, or for a nudge or a finished attempt (the
+      // next event of an interview may have been waiting on it).
+      if (!busy || this.#inFlight.size >= this.#o.config.concurrency) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.#o.idleMs ?? 100);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = null;
+      }
+    }
+  }
+
+  #track(attempt: Promise<void>): void {
+    this.#inFlight.add(attempt);
+    void attempt.finally(() => {
+      this.#inFlight.delete(attempt);
+      this.nudge();
+    });
+  }
+
+  async #deliver(delivery: ClaimedDelivery): Promise<void> {
+    const now = Date.now();
+    const secrets = delivery.endpoint.secrets
+      .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now)
+      .map((s) => s.secret);
+    const body = webhookPayload(delivery.event);
+    const attempt = await sendWebhook(
+      {
+        url: delivery.endpoint.url,
+        headers: webhookHeaders(secrets, delivery.event.id, Math.floor(now / 1000), body),
+        body,
+      },
+      {
+        timeoutMs: this.#o.config.timeoutSeconds * 1000,
+        allowPrivateNetworks: this.#o.config.allowPrivateNetworks,
+      },
+    );
+    this.#o.metrics?.webhookAttempts.inc({ outcome: attempt.outcome });
+    this.#o.metrics?.webhookLatency.observe(attempt.latencyMs / 1000);
+    try {
+      const outcome = await recordAttempt(this.#o.orm.em.fork(), delivery, attempt);
+      const log = {
+        delivery_id: delivery.id,
+        endpoint_id: delivery.endpoint.id,
+        event_id: delivery.event.id,
+        status_code: attempt.statusCode,
+        error: attempt.error,
+        outcome,
+      };
+      if (outcome === 'succeeded') this.#o.logger.debug(log, 'webhook delivered');
+      else this.#o.logger.info(log, 'webhook attempt failed');
+    } catch (err) {
+      // The claim lapses and the delivery is sent again: at least once, never lost.
+      this.#o.logger.error({ err, delivery_id: delivery.id }, 'could not record a webhook attempt');
+    }
+  }
+}

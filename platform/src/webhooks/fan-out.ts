@@ -1,0 +1,61 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Event } from '../events/event.entity.ts';
+import { newId } from '../ids.ts';
+import { WebhookDelivery } from './webhook-delivery.entity.ts';
+import { WebhookEndpoint } from './webhook-endpoint.entity.ts';
+
+const batchSize = 500;
+
+/**
+ * Turns committed events into one delivery per enabled endpoint subscribed to them, and marks the events
+ * dispatched, in one transaction. Events another worker is fanning out are skipped (SKIP LOCKED), so any
+ * number of workers may run this at once and each event is fanned out exactly once. Returns how many
+ * events it took.
+ */
+export async function fanOutEvents(em: EntityManager): Promise<number> {
+  return em.transactional(async (tx) => {
+    const events = await tx.find(
+      Event,
+      { dispatchedAt: null },
+      { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' }, limit: batchSize },
+    );
+    if (events.length === 0) return 0;
+    const endpoints = await tx.find(WebhookEndpoint, {
+      tenantId: { $in: [...new Set(events.map((e) => e.tenantId))] },
+      enabled: true,
+    });
+    const now = new Date();
+    const deliveries = [];
+    for (const event of events) {
+      for (const endpoint of endpoints) {
+        if (endpoint.tenantId !== event.tenantId || endpoint.livemode !== event.livemode) continue;
+        if (!endpoint.enabledEvents.includes('*') && !endpoint.enabledEvents.includes(event.type)) continue;
+        deliveries.push({
+          id: newId('webhookDelivery'),
+          tenantId: event.tenantId,
+          livemode: event.livemode,
+          endpointId: endpoint.id,
+          eventId: event.id,
+          eventType: event.type,
+          interviewId: event.interviewId,
+          sequence: event.sequence,
+          status: 'pending' as const,
+          attempts: 0,
+          nextAttemptAt: now,
+          lockedUntil: null,
+          lastAttemptAt: null,
+          lastStatusCode: null,
+          lastLatencyMs: null,
+          lastError: null,
+          lastResponseSnippet: null,
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
+    }
+    if (deliveries.length > 0) await tx.insertMany(WebhookDelivery, deliveries);
+    await tx.nativeUpdate(Event, { id: { $in: events.map((e) => e.id) } }, { dispatchedAt: now });
+    return events.length;
+  });
+}

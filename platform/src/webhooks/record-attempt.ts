@@ -1,0 +1,75 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ClaimedDelivery } from './claim-deliveries.ts';
+import { nextAttemptDelayMs } from './retry-schedule.ts';
+import type { WebhookAttempt } from './send-webhook.ts';
+import { WebhookDelivery } from './webhook-delivery.entity.ts';
+import { WebhookEndpoint } from './webhook-endpoint.entity.ts';
+import { disableEndpoint } from './webhook-endpoints.ts';
+
+/** An endpoint on which every attempt has failed for this long is disabled. */
+export const failingLimitMs = 5 * 24 * 60 * 60 * 1000;
+
+function lastAttemptFields(attempt: WebhookAttempt, at: Date) {
+  return {
+    lastAttemptAt: at,
+    lastStatusCode: attempt.statusCode,
+    lastLatencyMs: Math.round(attempt.latencyMs),
+    lastError: attempt.error,
+    lastResponseSnippet: attempt.responseSnippet,
+    lockedUntil: null,
+    updatedAt: at,
+  };
+}
+
+/**
+ * Writes what an attempt came to. Only while the delivery is still pending and still held by this claim:
+ * if the claim lapsed and another worker took the delivery, or the tenant disabled the endpoint meanwhile,
+ * their record stands.
+ */
+export async function recordAttempt(
+  em: EntityManager,
+  claimed: ClaimedDelivery,
+  attempt: WebhookAttempt,
+): Promise<'succeeded' | 'retrying' | 'failed' | 'stale'> {
+  const now = new Date();
+  const ours = { id: claimed.id, status: 'pending' as const, lockedUntil: claimed.lockedUntil };
+  const attempts = claimed.attempts + 1;
+  if (attempt.outcome === 'succeeded') {
+    const updated = await em.nativeUpdate(WebhookDelivery, ours, {
+      status: 'succeeded',
+      attempts,
+      nextAttemptAt: null,
+      ...lastAttemptFields(attempt, now),
+    });
+    if (updated === 0) return 'stale';
+    await em.nativeUpdate(
+      WebhookEndpoint,
+      { id: claimed.endpoint.id, failingSince: { $ne: null } },
+      { failingSince: null },
+    );
+    return 'succeeded';
+  }
+
+  return em.transactional(async (tx) => {
+    const delay = attempt.gone ? null : nextAttemptDelayMs(attempts, attempt.retryAfterSeconds);
+    const updated = await tx.nativeUpdate(WebhookDelivery, ours, {
+      status: delay === null ? 'failed' : 'pending',
+      attempts,
+      nextAttemptAt: delay === null ? null : new Date(now.getTime() + delay),
+      ...lastAttemptFields(attempt, now),
+    });
+    if (updated === 0) return 'stale';
+    const endpoint = await tx.findOne(WebhookEndpoint, claimed.endpoint.id, {
+      lockMode: LockMode.PESSIMISTIC_WRITE,
+    });
+    if (endpoint?.enabled) {
+      endpoint.failingSince ??= now;
+      if (attempt.gone) await disableEndpoint(tx, endpoint, 'gone');
+      else if (now.getTime() - endpoint.failingSince.getTime() >= failingLimitMs) {
+        await disableEndpoint(tx, endpoint, 'failing');
+      }
+    }
+    return delay === null ? 'failed' : 'retrying';
+  });
+}

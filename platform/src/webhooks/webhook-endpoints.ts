@@ -1,0 +1,190 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { findPage, type PageRequest } from '../db/pagination.ts';
+import { recordEvent } from '../events/record-event.ts';
+import { ApiError } from '../http/api-error.ts';
+import { newId } from '../ids.ts';
+import { mergeMetadata } from '../metadata.ts';
+import type { Owner } from '../owner.ts';
+import { checkWebhookUrl } from './address-policy.ts';
+import { WebhookDelivery } from './webhook-delivery.entity.ts';
+import { type DisabledReason, type EnabledEvent, WebhookEndpoint } from './webhook-endpoint.entity.ts';
+import { webhookEndpointResource } from './webhook-resources.ts';
+import { newWebhookSecret } from './webhook-signature.ts';
+
+/** How long a rotated-out secret keeps signing beside the new one. */
+export const secretOverlapMs = 24 * 60 * 60 * 1000;
+/** How far back `recover` reaches. */
+export const recoverWindowMs = 14 * 24 * 60 * 60 * 1000;
+
+export interface EndpointPolicy {
+  allowPrivateNetworks: boolean;
+}
+
+export interface CreateEndpointInput {
+  url: string;
+  description?: string | null;
+  enabled_events: EnabledEvent[];
+  metadata?: Record<string, string>;
+}
+
+export interface UpdateEndpointInput {
+  url?: string;
+  description?: string | null;
+  enabled_events?: EnabledEvent[];
+  enabled?: boolean;
+  metadata?: Record<string, string | null>;
+}
+
+async function assertUrl(url: string, owner: Owner, policy: EndpointPolicy): Promise<void> {
+  const checked = await checkWebhookUrl(url, {
+    livemode: owner.livemode,
+    allowPrivateNetworks: policy.allowPrivateNetworks,
+  });
+  if (!checked.ok) throw new ApiError('invalid_request', checked.reason, { param: 'url' });
+}
+
+export async function createEndpoint(
+  em: EntityManager,
+  owner: Owner,
+  policy: EndpointPolicy,
+  input: CreateEndpointInput,
+): Promise<WebhookEndpoint> {
+  await assertUrl(input.url, owner, policy);
+  const now = new Date();
+  const endpoint = em.create(WebhookEndpoint, {
+    id: newId('webhookEndpoint'),
+    tenantId: owner.tenantId,
+    livemode: owner.livemode,
+    url: input.url,
+    description: input.description ?? null,
+    enabledEvents: input.enabled_events,
+    enabled: true,
+    disabledReason: null,
+    secrets: [{ secret: newWebhookSecret(), expiresAt: null }],
+    metadata: input.metadata ?? {},
+    failingSince: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await em.flush();
+  return endpoint;
+}
+
+export async function getEndpoint(em: EntityManager, owner: Owner, id: string): Promise<WebhookEndpoint> {
+  const endpoint = await em.findOne(WebhookEndpoint, {
+    id,
+    tenantId: owner.tenantId,
+    livemode: owner.livemode,
+  });
+  if (!endpoint) throw new ApiError('resource_missing', `No webhook endpoint ${id}.`, { param: 'id' });
+  return endpoint;
+}
+
+export async function listEndpoints(em: EntityManager, owner: Owner, page: PageRequest) {
+  return findPage(em, WebhookEndpoint, { tenantId: owner.tenantId, livemode: owner.livemode }, page);
+}
+
+export async function updateEndpoint(
+  em: EntityManager,
+  owner: Owner,
+  policy: EndpointPolicy,
+  id: string,
+  input: UpdateEndpointInput,
+): Promise<WebhookEndpoint> {
+  const endpoint = await getEndpoint(em, owner, id);
+  if (input.url !== undefined && input.url !== endpoint.url) {
+    await assertUrl(input.url, owner, policy);
+    endpoint.url = input.url;
+  }
+  if (input.description !== undefined) endpoint.description = input.description;
+  if (input.enabled_events !== undefined) endpoint.enabledEvents = input.enabled_events;
+  if (input.metadata !== undefined) {
+    const metadata = mergeMetadata(endpoint.metadata, input.metadata);
+    if (Object.keys(metadata).length > 50) {
+      throw new ApiError('invalid_request', 'metadata may hold at most 50 keys.', { param: 'metadata' });
+    }
+    endpoint.metadata = metadata;
+  }
+  if (input.enabled === true && !endpoint.enabled) {
+    endpoint.enabled = true;
+    endpoint.disabledReason = null;
+    endpoint.failingSince = null;
+  } else if (input.enabled === false && endpoint.enabled) {
+    await disableEndpoint(em, endpoint, 'manual');
+  }
+  endpoint.updatedAt = new Date();
+  await em.flush();
+  return endpoint;
+}
+
+export async function deleteEndpoint(em: EntityManager, owner: Owner, id: string): Promise<void> {
+  const endpoint = await getEndpoint(em, owner, id);
+  // The delivery log goes with it (on delete cascade).
+  await em.nativeDelete(WebhookEndpoint, { id: endpoint.id });
+}
+
+export async function rotateSecret(em: EntityManager, owner: Owner, id: string): Promise<WebhookEndpoint> {
+  const endpoint = await getEndpoint(em, owner, id);
+  const now = Date.now();
+  const overlapUntil = new Date(now + secretOverlapMs).toISOString();
+  // Only the current secret overlaps with the new one; older ones, still within their own 24 h, stay too.
+  const kept = endpoint.secrets
+    .map((s) => (s.expiresAt === null ? { ...s, expiresAt: overlapUntil } : s))
+    .filter((s) => s.expiresAt !== null && Date.parse(s.expiresAt) > now);
+  endpoint.secrets = [{ secret: newWebhookSecret(), expiresAt: null }, ...kept];
+  endpoint.updatedAt = new Date(now);
+  await em.flush();
+  return endpoint;
+}
+
+/**
+ * Turns an endpoint off: its pending deliveries fail at once (`recover` re-sends them once it is back),
+ * and, unless the tenant did it, a `webhook_endpoint.disabled` event says so. Within the caller's unit of
+ * work.
+ */
+export async function disableEndpoint(
+  em: EntityManager,
+  endpoint: WebhookEndpoint,
+  reason: DisabledReason,
+): Promise<void> {
+  const now = new Date();
+  endpoint.enabled = false;
+  endpoint.disabledReason = reason;
+  endpoint.updatedAt = now;
+  await em.nativeUpdate(
+    WebhookDelivery,
+    { endpointId: endpoint.id, status: 'pending' },
+    {
+      status: 'failed',
+      nextAttemptAt: null,
+      lockedUntil: null,
+      lastError: 'endpoint_disabled',
+      updatedAt: now,
+    },
+  );
+  if (reason !== 'manual') {
+    recordEvent(em, endpoint, 'webhook_endpoint.disabled', webhookEndpointResource(endpoint));
+  }
+}
+
+/** Queues again every failed delivery of the endpoint created since `since`, oldest first. */
+export async function recoverEndpoint(
+  em: EntityManager,
+  owner: Owner,
+  id: string,
+  since: Date,
+): Promise<number> {
+  const endpoint = await getEndpoint(em, owner, id);
+  if (since.getTime() < Date.now() - recoverWindowMs) {
+    throw new ApiError('invalid_request', 'since must be within the last 14 days.', { param: 'since' });
+  }
+  if (!endpoint.enabled) {
+    throw new ApiError('invalid_state', `Webhook endpoint ${id} is disabled: enable it, then recover.`);
+  }
+  const now = new Date();
+  return em.nativeUpdate(
+    WebhookDelivery,
+    { endpointId: endpoint.id, status: 'failed', createdAt: { $gte: since } },
+    { status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null, updatedAt: now },
+  );
+}

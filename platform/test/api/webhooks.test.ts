@@ -1,0 +1,495 @@
+import { Webhook } from 'standardwebhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiClient,
+  apiClient,
+  createTestTenant,
+  describeResponse,
+  type TestTenant,
+} from '../support/api.ts';
+import { createInterview } from '../support/fixtures.ts';
+import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { candidateTurnAt, postAnswer, threeQuestionJob } from '../support/interview-flow.ts';
+import { openSession } from '../support/sessions.ts';
+import { SseClient } from '../support/sse-client.ts';
+import {
+  type ReceivedWebhook,
+  startWebhookReceiver,
+  status,
+  type WebhookReceiver,
+} from '../support/webhook-receiver.ts';
+
+/**
+ * Webhooks end to end on one platform with its in-process delivery worker, to real HTTP receivers on
+ * loopback (private networks allowed for them; the refusal is tested with the default below).
+ */
+
+interface Endpoint {
+  id: string;
+  secret: string;
+  url: string;
+  enabled: boolean;
+  disabled_reason: string | null;
+}
+interface Delivery {
+  id: string;
+  status: string;
+  attempts: number;
+  event_id: string;
+  next_attempt_at: string | null;
+  last_attempt: {
+    status_code: number | null;
+    error: string | null;
+    latency_ms: number;
+    response_snippet: string | null;
+  } | null;
+}
+
+let test: TestPlatform;
+let api: ApiClient;
+let tenant: TestTenant;
+const receivers: WebhookReceiver[] = [];
+
+beforeAll(async () => {
+  test = await startTestPlatform({
+    VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    VIVA_WEBHOOK_TIMEOUT_SECONDS: '1',
+  });
+  api = apiClient(test.url);
+  tenant = await createTestTenant(api);
+});
+afterAll(async () => {
+  await test?.stop();
+});
+afterEach(async () => {
+  for (const receiver of receivers.splice(0)) await receiver.close();
+});
+
+async function receiver(): Promise<WebhookReceiver> {
+  const started = await startWebhookReceiver();
+  receivers.push(started);
+  return started;
+}
+
+async function endpoint(key: string, url: string, enabledEvents: string[] = ['*']): Promise<Endpoint> {
+  const res = await api.call<Endpoint>('POST', '/v1/webhook_endpoints', {
+    key,
+    body: { url, enabled_events: enabledEvents, description: 'test receiver' },
+  });
+  expect(res.status, describeResponse(res)).toBe(201);
+  return res.body;
+}
+
+async function deliveries(key: string, endpointId: string): Promise<Delivery[]> {
+  const res = await api.call<{ data: Delivery[] }>('GET', `/v1/webhook_endpoints/${endpointId}/deliveries`, {
+    key,
+  });
+  expect(res.status, describeResponse(res)).toBe(200);
+  return res.body.data;
+}
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function verify(secret: string, webhook: ReceivedWebhook): unknown {
+  return new Webhook(secret).verify(webhook.body, webhook.headers);
+}
+
+describe('webhook endpoints', () => {
+  it('shows the secret once, never in reads or lists, and manages the endpoint', async () => {
+    const created = await endpoint(tenant.testKey, 'https://ats.example.com/hooks/viva', [
+      'interview.completed',
+    ]);
+    expect(created).toMatchObject({
+      object: 'webhook_endpoint',
+      livemode: false,
+      url: 'https://ats.example.com/hooks/viva',
+      enabled_events: ['interview.completed'],
+      enabled: true,
+      disabled_reason: null,
+    });
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/=]+$/);
+    const read = await api.call('GET', `/v1/webhook_endpoints/${created.id}`, { key: tenant.testKey });
+    expect(read.body).not.toHaveProperty('secret');
+    expect(read.text).not.toContain(created.secret);
+    const list = await api.call('GET', '/v1/webhook_endpoints', { key: tenant.testKey });
+    expect(list.text).toContain(created.id);
+    expect(list.text).not.toContain(created.secret);
+
+    const updated = await api.call('PATCH', `/v1/webhook_endpoints/${created.id}`, {
+      key: tenant.testKey,
+      body: { enabled_events: ['*'], enabled: false, metadata: { team: 'hr' } },
+    });
+    expect(updated.body).toMatchObject({
+      enabled_events: ['*'],
+      enabled: false,
+      disabled_reason: 'manual',
+      metadata: { team: 'hr' },
+    });
+    const again = await api.call('PATCH', `/v1/webhook_endpoints/${created.id}`, {
+      key: tenant.testKey,
+      body: { enabled: true },
+    });
+    expect(again.body).toMatchObject({ enabled: true, disabled_reason: null });
+
+    const deleted = await api.call('DELETE', `/v1/webhook_endpoints/${created.id}`, { key: tenant.testKey });
+    expect(deleted.body).toEqual({ id: created.id, object: 'webhook_endpoint', deleted: true });
+    expect(
+      (await api.call('GET', `/v1/webhook_endpoints/${created.id}`, { key: tenant.testKey })).status,
+    ).toBe(404);
+  });
+
+  it('refuses bad endpoints with a clear 400 naming the field, and creates nothing', async () => {
+    const cases: [unknown, string][] = [
+      [{ url: 'http://ats.example.com/hooks', enabled_events: ['*'] }, 'url'],
+      [{ url: 'https://user:pass@ats.example.com/hooks', enabled_events: ['*'] }, 'url'],
+      [{ url: 'not a url', enabled_events: ['*'] }, 'url'],
+      [{ url: 'https://ats.example.com/hooks', enabled_events: [] }, 'enabled_events'],
+      [{ url: 'https://ats.example.com/hooks', enabled_events: ['interview.exploded'] }, 'enabled_events'],
+      [{ url: 'https://ats.example.com/hooks' }, 'enabled_events'],
+    ];
+    for (const [body, param] of cases) {
+      // Live mode: https only.
+      const res = await api.call('POST', '/v1/webhook_endpoints', { key: tenant.liveKey, body });
+      expect(res.status, `${JSON.stringify(body)}: ${describeResponse(res)}`).toBe(400);
+      expect(res.body, JSON.stringify(body)).toMatchObject({ code: 'invalid_request' });
+      expect(String(res.body.param ?? ''), JSON.stringify(body)).toContain(param);
+    }
+    const list = await api.call<{ data: unknown[] }>('GET', '/v1/webhook_endpoints', { key: tenant.liveKey });
+    expect(list.body.data).toEqual([]);
+  });
+
+  it('are another tenant’s and mode’s 404', async () => {
+    const created = await endpoint(tenant.testKey, 'https://ats.example.com/hooks');
+    const other = await createTestTenant(api, 'Other ATS');
+    for (const key of [other.testKey, tenant.liveKey]) {
+      expect((await api.call('GET', `/v1/webhook_endpoints/${created.id}`, { key })).status).toBe(404);
+      expect((await api.call('GET', `/v1/webhook_endpoints/${created.id}/deliveries`, { key })).status).toBe(
+        404,
+      );
+    }
+  });
+});
+
+describe('delivery', () => {
+  it('signs each event to the Standard Webhooks spec, and the event log holds the same event', async () => {
+    const hooks = await receiver();
+    const ep = await endpoint(tenant.testKey, hooks.url);
+    const { interviewId } = await createInterview(api, tenant.testKey);
+    const [webhook] = await hooks.waitFor(1, (w) => w.payload.interview_id === interviewId);
+    expect(verify(ep.secret, webhook!)).toMatchObject({ type: 'interview.scheduled' });
+    expect(webhook!.headers['webhook-id']).toBe(webhook!.payload.id);
+    expect(webhook!.headers['content-type']).toContain('application/json');
+    expect(webhook!.payload).toMatchObject({
+      type: 'interview.scheduled',
+      livemode: false,
+      interview_id: interviewId,
+      sequence: 1,
+      data: { object: { id: interviewId, object: 'interview', status: 'scheduled' } },
+    });
+
+    const event = await api.call('GET', `/v1/events/${webhook!.payload.id}`, { key: tenant.testKey });
+    expect(event.status, describeResponse(event)).toBe(200);
+    expect(event.body).toMatchObject({
+      object: 'event',
+      type: 'interview.scheduled',
+      sequence: 1,
+      data: webhook!.payload.data,
+    });
+    const listed = await api.call<{ data: { id: string }[] }>(
+      'GET',
+      `/v1/events?type=interview.scheduled&interview_id=${interviewId}`,
+      { key: tenant.testKey },
+    );
+    expect(listed.body.data.map((e) => e.id)).toEqual([webhook!.payload.id]);
+    const log = await until(
+      'the delivery to be recorded',
+      () => deliveries(tenant.testKey, ep.id),
+      (d) => d.some((x) => x.event_id === webhook!.payload.id && x.status === 'succeeded'),
+    );
+    expect(log.find((d) => d.event_id === webhook!.payload.id)).toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+      last_attempt: { status_code: 200, error: null, response_snippet: 'ok' },
+    });
+  });
+
+  it('delivers a whole interview’s events in sequence, filtered by the endpoint’s types', async () => {
+    const hooks = await receiver();
+    const all = await endpoint(tenant.testKey, hooks.url);
+    const onlyCompleted = await receiver();
+    await endpoint(tenant.testKey, onlyCompleted.url, ['interview.completed']);
+    const session = await openSession(api, tenant.testKey, threeQuestionJob({ max_follow_ups: 0 }));
+    const events = new SseClient(`${test.url}/v1/session/events`, session.token);
+    expect((await api.call('POST', '/v1/session/start', { key: session.token })).status).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      await events.next(candidateTurnAt(i));
+      await postAnswer(api, session.token);
+    }
+    await events.next((e) => e.event === 'interview.completed');
+    events.close();
+    const mine = (w: ReceivedWebhook) => w.payload.interview_id === session.interviewId;
+    const got = await hooks.waitFor(3, mine);
+    expect(got.map((w) => [w.payload.type, w.payload.sequence])).toEqual([
+      ['interview.scheduled', 1],
+      ['interview.started', 2],
+      ['interview.completed', 3],
+    ]);
+    for (const w of got) verify(all.secret, w);
+    const [completed] = await onlyCompleted.waitFor(1, mine);
+    expect(completed!.payload.type).toBe('interview.completed');
+    expect(completed!.payload.data.object).toMatchObject({ status: 'completed' });
+    expect(onlyCompleted.received.filter(mine)).toHaveLength(1);
+  });
+
+  it('never sends one tenant’s or mode’s events to another’s endpoint', async () => {
+    const other = await createTestTenant(api, 'Other tenant');
+    const theirs = await receiver();
+    await endpoint(other.testKey, theirs.url);
+    const mine = await receiver();
+    await endpoint(tenant.testKey, mine.url);
+    const live = await createInterview(api, tenant.liveKey);
+    const { interviewId } = await createInterview(api, tenant.testKey);
+    await mine.waitFor(1, (w) => w.payload.interview_id === interviewId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(mine.received.map((w) => w.payload.interview_id)).not.toContain(live.interviewId);
+    expect(theirs.received).toEqual([]);
+  });
+
+  it('retries a failed attempt on schedule, recording each attempt', async () => {
+    const hooks = await receiver();
+    hooks.respondWith(status(500, {}, 'database down'));
+    const ep = await endpoint(tenant.testKey, hooks.url);
+    await createInterview(api, tenant.testKey);
+    const [first] = await hooks.waitFor(1);
+    const failed = await until(
+      'the failed attempt to be recorded',
+      () => deliveries(tenant.testKey, ep.id),
+      (d) => d[0]?.attempts === 1,
+    );
+    expect(failed[0]).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      last_attempt: { status_code: 500, error: null, response_snippet: 'database down' },
+    });
+    // Svix's first retry: 5 s, ±20 %.
+    const due = Date.parse(failed[0]!.next_attempt_at!) - first!.receivedAt;
+    expect(due).toBeGreaterThanOrEqual(3_900);
+    expect(due).toBeLessThanOrEqual(6_100);
+    const [, second] = await hooks.waitFor(2, () => true, 10_000);
+    expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+    await until(
+      'the retry to be recorded',
+      () => deliveries(tenant.testKey, ep.id),
+      (d) => d[0]?.status === 'succeeded',
+    );
+    expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
+  it('waits as long as a 429’s Retry-After asks, beyond the schedule’s 5 s', async () => {
+    const hooks = await receiver();
+    hooks.respondWith(status(429, { 'retry-after': '7' }));
+    const ep = await endpoint(tenant.testKey, hooks.url);
+    await createInterview(api, tenant.testKey);
+    const [first, second] = await hooks.waitFor(2, () => true, 15_000);
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(7_000);
+    await until(
+      'success',
+      () => deliveries(tenant.testKey, ep.id),
+      (d) => d[0]?.status === 'succeeded',
+    );
+  });
+
+  it('disables an endpoint that answers 410 Gone at once, and says so in an event', async () => {
+    const hooks = await receiver();
+    hooks.respondWith(status(410));
+    const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
+    const watcher = await receiver();
+    await endpoint(tenant.testKey, watcher.url, ['webhook_endpoint.disabled']);
+    await createInterview(api, tenant.testKey);
+    await hooks.waitFor(1);
+    const [disabled] = await watcher.waitFor(1, (w) => w.payload.type === 'webhook_endpoint.disabled');
+    expect(disabled!.payload.data.object).toMatchObject({
+      id: ep.id,
+      enabled: false,
+      disabled_reason: 'gone',
+    });
+    const read = await api.call('GET', `/v1/webhook_endpoints/${ep.id}`, { key: tenant.testKey });
+    expect(read.body).toMatchObject({ enabled: false, disabled_reason: 'gone' });
+    expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    // Nothing more goes to it.
+    await createInterview(api, tenant.testKey);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(hooks.received).toHaveLength(1);
+
+    // Retrying needs it enabled; once enabled, recover re-sends what failed.
+    const retry = await api.call(
+      'POST',
+      `/v1/webhook_deliveries/${(await deliveries(tenant.testKey, ep.id))[0]!.id}/retry`,
+      {
+        key: tenant.testKey,
+      },
+    );
+    expect(retry.status, describeResponse(retry)).toBe(409);
+    await api.call('PATCH', `/v1/webhook_endpoints/${ep.id}`, {
+      key: tenant.testKey,
+      body: { enabled: true },
+    });
+    const recovered = await api.call('POST', `/v1/webhook_endpoints/${ep.id}/recover`, {
+      key: tenant.testKey,
+      body: { since: new Date(Date.now() - 60_000).toISOString() },
+    });
+    expect(recovered.status, describeResponse(recovered)).toBe(202);
+    expect(recovered.body).toMatchObject({ object: 'webhook_recovery', endpoint_id: ep.id, requeued: 1 });
+    await hooks.waitFor(2);
+  });
+
+  it('fails an attempt that times out, is reset, or redirects — and never follows the redirect', async () => {
+    const target = await receiver();
+    const hooks = await receiver();
+    hooks.respondWith(
+      () => undefined, // never answers: the 1 s timeout of this platform
+    );
+    const ep = await endpoint(tenant.testKey, hooks.url);
+    await createInterview(api, tenant.testKey);
+    const timedOut = await until(
+      'the timeout',
+      () => deliveries(tenant.testKey, ep.id),
+      (d) => d[0]?.attempts === 1,
+    );
+    expect(timedOut[0]!.last_attempt).toMatchObject({ status_code: null, error: 'timeout' });
+
+    hooks.respondWith((req) => req.socket.destroy(), status(302, { location: target.url }));
+    const reset = await api.call('POST', `/v1/webhook_deliveries/${timedOut[0]!.id}/retry`, {
+      key: tenant.testKey,
+    });
+    expect(reset.status, describeResponse(reset)).toBe(202);
+    const afterReset = await until(
+      'the reset',
+      () => deliveries(tenant.testKey, ep.id),
+      (d) => d[0]?.last_attempt?.error !== 'timeout',
+    );
+    expect(afterReset[0]!.last_attempt).toMatchObject({ status_code: null, error: 'connection_reset' });
+
+    await api.call('POST', `/v1/webhook_deliveries/${timedOut[0]!.id}/retry`, { key: tenant.testKey });
+    const redirected = await until(
+      'the redirect',
+      () => deliveries(tenant.testKey, ep.id),
+      (d) => d[0]?.last_attempt?.status_code === 302,
+    );
+    expect(redirected[0]!.last_attempt).toMatchObject({ error: 'redirect_not_followed' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(target.received).toEqual([]);
+  });
+
+  it('signs with both secrets for a day after a rotation', async () => {
+    const hooks = await receiver();
+    const ep = await endpoint(tenant.testKey, hooks.url);
+    const rotated = await api.call<Endpoint>('POST', `/v1/webhook_endpoints/${ep.id}/rotate_secret`, {
+      key: tenant.testKey,
+    });
+    expect(rotated.status, describeResponse(rotated)).toBe(200);
+    expect(rotated.body.secret).not.toBe(ep.secret);
+    await createInterview(api, tenant.testKey);
+    const [webhook] = await hooks.waitFor(1);
+    expect(webhook!.headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    verify(ep.secret, webhook!);
+    verify(rotated.body.secret, webhook!);
+  });
+
+  it('re-sends a delivered event on demand with the same webhook-id', async () => {
+    const hooks = await receiver();
+    const ep = await endpoint(tenant.testKey, hooks.url);
+    await createInterview(api, tenant.testKey);
+    const [first] = await hooks.waitFor(1);
+    const [delivery] = await until(
+      'success',
+      () => deliveries(tenant.testKey, ep.id),
+      (d) => d[0]?.status === 'succeeded',
+    );
+    const retried = await api.call('POST', `/v1/webhook_deliveries/${delivery!.id}/retry`, {
+      key: tenant.testKey,
+    });
+    expect(retried.status, describeResponse(retried)).toBe(202);
+    const [, again] = await hooks.waitFor(2);
+    expect(again!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+    expect(
+      (
+        await api.call('POST', '/v1/webhook_deliveries/dlv_06h0b7k2c0000m2w8e4r6t1y3v/retry', {
+          key: tenant.testKey,
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it('holds an interview’s later events while an earlier one is retried, and lets other interviews go on', async () => {
+    const hooks = await receiver();
+    hooks.respondWith(status(503, { 'retry-after': '2' }));
+    await endpoint(tenant.testKey, hooks.url);
+    const first = await createInterview(api, tenant.testKey);
+    await hooks.waitFor(1);
+    await api.call('POST', `/v1/interviews/${first.interviewId}/cancel`, { key: tenant.testKey });
+    const second = await createInterview(api, tenant.testKey);
+    await hooks.waitFor(1, (w) => w.payload.interview_id === second.interviewId);
+    const ofFirst = await hooks.waitFor(3, (w) => w.payload.interview_id === first.interviewId, 10_000);
+    expect(ofFirst.map((w) => w.payload.sequence)).toEqual([1, 1, 2]);
+    const secondArrived = hooks.received.findIndex((w) => w.payload.interview_id === second.interviewId);
+    const canceledArrived = hooks.received.findIndex((w) => w.payload.type === 'interview.canceled');
+    expect(secondArrived).toBeLessThan(canceledArrived);
+  });
+
+  it('refuses recovery further back than 14 days', async () => {
+    const ep = await endpoint(tenant.testKey, 'https://ats.example.com/hooks');
+    const res = await api.call('POST', `/v1/webhook_endpoints/${ep.id}/recover`, {
+      key: tenant.testKey,
+      body: { since: new Date(Date.now() - 15 * 24 * 3600 * 1000).toISOString() },
+    });
+    expect(res.status, describeResponse(res)).toBe(400);
+    expect(res.body).toMatchObject({ code: 'invalid_request', param: 'since' });
+  });
+});
+
+describe('with private networks refused (the default)', () => {
+  let strict: TestPlatform;
+  let strictApi: ApiClient;
+  let key: string;
+  beforeAll(async () => {
+    strict = await startTestPlatform();
+    strictApi = apiClient(strict.url);
+    key = (await createTestTenant(strictApi)).testKey;
+  });
+  afterAll(async () => strict?.stop());
+
+  it('refuses endpoints on loopback, private, link-local, CGNAT and unique-local addresses', async () => {
+    for (const url of [
+      'http://127.0.0.1:8080/hooks',
+      'http://localhost:8080/hooks',
+      'http://[::1]/hooks',
+      'http://[::ffff:10.0.0.1]/hooks',
+      'http://10.1.2.3/hooks',
+      'http://192.168.1.10/hooks',
+      'http://169.254.169.254/latest/meta-data',
+      'http://100.64.0.1/hooks',
+      'http://[fd00::1]/hooks',
+    ]) {
+      const res = await strictApi.call('POST', '/v1/webhook_endpoints', {
+        key,
+        body: { url, enabled_events: ['*'] },
+      });
+      expect(res.status, `${url}: ${describeResponse(res)}`).toBe(400);
+      expect(res.body, url).toMatchObject({ code: 'invalid_request', param: 'url' });
+    }
+  });
+});
