@@ -450,6 +450,49 @@ describe('delivery', () => {
     expect(secondArrived).toBeLessThan(canceledArrived);
   });
 
+  it('disables an endpoint on which every attempt has failed for 5 days', async () => {
+    const hooks = await receiver();
+    hooks.respondWith(status(500));
+    const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
+    const watcher = await receiver();
+    await endpoint(tenant.testKey, watcher.url, ['webhook_endpoint.disabled']);
+    // Five days of failures, compressed: the endpoint has been failing since just over five days ago.
+    await test.platform.services.db.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `update webhook_endpoints set failing_since = now() - interval '5 days 1 minute' where id = ?`,
+        [ep.id],
+      );
+    await createInterview(api, tenant.testKey);
+    const [disabled] = await watcher.waitFor(1, (w) => w.payload.type === 'webhook_endpoint.disabled');
+    expect(disabled!.payload.data.object).toMatchObject({
+      id: ep.id,
+      enabled: false,
+      disabled_reason: 'failing',
+    });
+    expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({ status: 'failed', attempts: 1 });
+  });
+
+  it('clears an endpoint’s failing streak on its next success', async () => {
+    const hooks = await receiver();
+    hooks.respondWith(status(500));
+    const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
+    const failingSince = async () =>
+      (
+        await test.platform.services.db.orm.em
+          .fork()
+          .getConnection()
+          .execute<{ failing_since: Date | null }[]>(
+            'select failing_since from webhook_endpoints where id = ?',
+            [ep.id],
+          )
+      )[0]!.failing_since;
+    await createInterview(api, tenant.testKey);
+    await until('the failure to be recorded', failingSince, (since) => since !== null);
+    await until('the retry to succeed', failingSince, (since) => since === null, 15_000);
+  });
+
   it('refuses recovery further back than 14 days', async () => {
     const ep = await endpoint(tenant.testKey, 'https://ats.example.com/hooks');
     const res = await api.call('POST', `/v1/webhook_endpoints/${ep.id}/recover`, {

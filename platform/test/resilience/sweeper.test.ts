@@ -99,6 +99,15 @@ describe('the interview sweeper', () => {
 
     const swept = await sweep();
     expect(swept.expired.map((i) => i.id)).toContain(interviewId);
+    const events = await api.call<{ data: { type: string; sequence: number }[] }>(
+      'GET',
+      `/v1/events?interview_id=${interviewId}`,
+      { key: tenant.testKey },
+    );
+    expect(events.body.data.map((e) => [e.type, e.sequence])).toEqual([
+      ['interview.expired', 2],
+      ['interview.scheduled', 1],
+    ]);
     const row = await rowOf(interviewId);
     expect(row.status).toBe('expired');
 
@@ -142,6 +151,13 @@ describe('the interview sweeper', () => {
     const swept = await sweep();
     expect(swept.abandoned.map((i) => i.id)).toContain(abandoned.interviewId);
     expect(swept.abandoned.map((i) => i.id)).not.toContain(recent.interviewId);
+    const events = await api.call<{ data: { type: string; data: { object: { status: string } } }[] }>(
+      'GET',
+      `/v1/events?interview_id=${abandoned.interviewId}&type=interview.completed`,
+      { key: tenant.testKey },
+    );
+    expect(events.body.data).toHaveLength(1);
+    expect(events.body.data[0]!.data.object.status).toBe('completed');
 
     const row = await rowOf(abandoned.interviewId);
     expect(row.status).toBe('completed');
