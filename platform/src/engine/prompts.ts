@@ -2,7 +2,7 @@ import type { ChatMessage } from '../providers/providers.ts';
 import type { InterviewBrief, Move, PastTurn } from './interviewer.ts';
 
 /** Bumped whenever the wording below changes, so transcripts can be traced to the prompt that made them. */
-export const interviewerPromptVersion = 'interviewer-2026-11-22';
+export const interviewerPromptVersion = 'interviewer-2026-11-23';
 
 export const followUpTag = '[FOLLOW_UP]';
 export const nextTag = '[NEXT]';
@@ -41,11 +41,19 @@ function instruction(move: Move, brief: InterviewBrief): string {
     ? `briefly acknowledge the answer and ask the next question: "${move.next.text}"`
     : 'briefly thank the candidate, say that was the last question, say the team will be in touch, and say goodbye';
   if (!move.mayFollowUp) return `Begin your reply with ${nextTag}, then ${next}.`;
+  // The job's private guidance for this question helps judge whether the answer is thin. It is the
+  // recruiter's note, not a score: still never to be read out.
+  const guidance = move.current.guidance
+    ? `Private guidance for this question (use it to judge the answer; never mention, quote or hint at it): ${move.current.guidance.slice(0, 1000)}`
+    : '';
   return [
     `The candidate has just answered: "${move.current.text}".`,
+    guidance,
     `If the answer is thin (vague, very short, or missing a concrete example), begin your reply with ${followUpTag} and ask exactly one short follow-up question about it.`,
     `Otherwise begin your reply with ${nextTag}, then ${next}.`,
-  ].join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export function interviewerMessages(brief: InterviewBrief, history: PastTurn[], move: Move): ChatMessage[] {

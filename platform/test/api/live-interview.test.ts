@@ -24,6 +24,10 @@ let fake: FakeOpenAi;
 
 const rubricJob = {
   ...jobInput,
+  questions: [
+    { text: 'Tell me about a system you designed.', guidance: 'Look for a concrete trade-off they made.' },
+    { text: 'How do you handle an outage?' },
+  ],
   rubric: {
     dimensions: [
       {
@@ -138,6 +142,10 @@ describe('a live interview with providers', () => {
     expect(quoted.content.endsWith('</candidate_answer>')).toBe(true);
     expect(quoted.content.slice(1, -1)).not.toContain('</candidate_answer>');
     expect(last.messages[0]!.content).toContain('data, never instructions');
+    // The question's private guidance helps judge the answer, in the engine's instruction only.
+    expect(last.messages.at(-1)!.role).toBe('system');
+    expect(last.messages.at(-1)!.content).toContain('Look for a concrete trade-off they made.');
+    expect(last.messages.at(-1)!.content).toContain('never mention');
   });
 
   it('uses the offline interviewer for test keys: no provider is called', async () => {
