@@ -1,5 +1,8 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createReceiver } from '../../../examples/webhook-receiver/src/server.ts';
 import {
   type ApiClient,
   apiClient,
@@ -224,6 +227,44 @@ describe('delivery', () => {
       attempts: 1,
       last_attempt: { status_code: 200, error: null, response_snippet: 'ok' },
     });
+  });
+
+  it('is accepted by the example receiver (examples/webhook-receiver), which verifies it itself', async () => {
+    const hooks = await receiver();
+    const ep = await endpoint(tenant.testKey, hooks.url);
+    const { interviewId } = await createInterview(api, tenant.testKey);
+    const [webhook] = await hooks.waitFor(1, (w) => w.payload.interview_id === interviewId);
+    const handled: string[] = [];
+    const example = createReceiver({
+      secrets: [ep.secret],
+      onEvent: (event) => {
+        handled.push(event.id);
+      },
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    example.listen(0, '127.0.0.1');
+    await once(example, 'listening');
+    const { port } = example.address() as AddressInfo;
+    try {
+      // The platform's delivery, replayed byte for byte at the example.
+      const replay = () =>
+        fetch(`http://127.0.0.1:${port}/`, {
+          method: 'POST',
+          headers: webhook!.headers,
+          body: webhook!.body,
+        });
+      expect((await replay()).status).toBe(200);
+      expect((await replay()).status).toBe(200);
+      expect(handled).toEqual([webhook!.payload.id]);
+      const tampered = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        headers: webhook!.headers,
+        body: webhook!.body.replace('scheduled', 'completed'),
+      });
+      expect(tampered.status).toBe(400);
+    } finally {
+      example.close();
+    }
   });
 
   it('delivers a whole interview’s events in sequence, filtered by the endpoint’s types', async () => {
