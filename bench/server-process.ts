@@ -42,16 +42,19 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Parent side: starts `node [nodeArgs] script` with exactly `env`, and waits for the URL it announces. */
+/**
+ * Parent side: starts `node [nodeArgs] script` with exactly `env`, and waits for the URL it announces. With
+ * `ipc`, the child also gets a message channel (`child.send`, `process.on('message')`).
+ */
 export async function spawnServer(
   name: string,
   script: string,
   env: Record<string, string>,
-  options: { nodeArgs?: string[]; startTimeoutMs?: number } = {},
+  options: { nodeArgs?: string[]; startTimeoutMs?: number; ipc?: boolean } = {},
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     env,
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: options.ipc ? ['pipe', 'pipe', 'inherit', 'ipc'] : ['pipe', 'pipe', 'inherit'],
   });
   const stop = async (graceMs = 10_000): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -4,6 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
+import { type KeyChanges, MemoryKeyChanges, RedisKeyChanges } from './api-keys/key-changes.ts';
+import { SecretKeys } from './api-keys/secret-keys.ts';
 import { createApp } from './app.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
 import { LocalBlobStore } from './blobs/local-blob-store.ts';
@@ -63,7 +65,14 @@ export async function createServices(
   try {
     await migrate(db);
     const redis = config.redisUrl
-      ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true })
+      ? new Redis(config.redisUrl, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 2,
+          enableOfflineQueue: true,
+          // Commands sent in the same turn of the event loop go out in one write: a request's key check and
+          // rate limit, and those of every other request in that turn.
+          enableAutoPipelining: true,
+        })
       : null;
     // Without a listener ioredis prints connection errors outside the JSON logs; readiness reports them.
     redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
@@ -90,6 +99,7 @@ export async function createServices(
     }
     const providers = buildProviders(config.providers);
     const bus: SessionEventBus = redis ? new RedisEventBus(redis) : new MemoryEventBus();
+    const keyChanges: KeyChanges = redis ? new RedisKeyChanges(redis) : new MemoryKeyChanges();
     const engine = new InterviewEngine({
       orm: db.orm,
       bus,
@@ -107,6 +117,8 @@ export async function createServices(
       blobs,
       localBlobs,
       rateLimiter: createRateLimiter({ ...config.rateLimit, redis }),
+      secretKeys: new SecretKeys(db.orm, keyChanges),
+      keyChanges,
       metrics: createMetrics(),
       providers,
       signingKeys: new SigningKeys(db.orm),

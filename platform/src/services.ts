@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { KeyChanges } from './api-keys/key-changes.ts';
+import type { SecretKeys } from './api-keys/secret-keys.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
 import type { LocalBlobStore } from './blobs/local-blob-store.ts';
 import type { Config } from './config/config.ts';
@@ -21,6 +23,10 @@ export interface Services {
   /** Set when blobs live in the data directory and the platform serves their signed URLs itself. */
   localBlobs: LocalBlobStore | null;
   rateLimiter: RateLimiter;
+  /** Resolves secret keys to callers, remembering the rows of keys in use. */
+  secretKeys: SecretKeys;
+  /** Where a change to a key is announced, so no instance goes on trusting the row it remembers. */
+  keyChanges: KeyChanges;
   metrics: Metrics;
   providers: Providers;
   /** Signs and verifies session tokens; keys live in the database so every instance shares them. */

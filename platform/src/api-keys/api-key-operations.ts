@@ -28,8 +28,8 @@ export const apiKeyOperations = [
     status: 200,
     body: toPage(await listApiKeys(em, caller, query), apiKeyResource),
   })),
-  operation('deleteApiKey', {}, async ({ em, caller, params }) => {
-    await revokeApiKey(em, caller, caller.scopes, params.id);
+  operation('deleteApiKey', {}, async ({ em, caller, params, services }) => {
+    await revokeApiKey(em, services.keyChanges, caller, caller.scopes, params.id);
     return { status: 200, body: deletedObject(params.id, 'api_key') };
   }),
 ];

@@ -4,6 +4,7 @@ import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
 import type { Owner } from '../owner.ts';
 import { ApiKey } from './api-key.entity.ts';
+import type { KeyChanges } from './key-changes.ts';
 import { generateSecret } from './key-format.ts';
 import { covers } from './scopes.ts';
 
@@ -67,11 +68,13 @@ export async function listApiKeys(em: EntityManager, owner: Owner, page: PageReq
 }
 
 /**
- * Revocation is immediate: authentication reads the key's row on every request. A key may revoke only keys
- * it could have created, so a narrow key cannot lock the tenant out by revoking its full-access keys.
+ * Revocation is immediate: once the row is committed, the key's change mark is renewed, and every instance
+ * reads a key's mark on every request before it trusts the row it remembers. A key may revoke only keys it
+ * could have created, so a narrow key cannot lock the tenant out by revoking its full-access keys.
  */
 export async function revokeApiKey(
   em: EntityManager,
+  changes: KeyChanges,
   owner: Owner,
   callerScopes: string[],
   id: string,
@@ -91,4 +94,5 @@ export async function revokeApiKey(
   }
   key.revokedAt = new Date();
   await em.flush();
+  await changes.changed(key.lookup);
 }

@@ -1,32 +1,25 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiError } from '../http/api-error.ts';
-import type { Caller } from '../http/operation.ts';
 import { ApiKey } from './api-key.entity.ts';
-import { hashSecret, parseSecret } from './key-format.ts';
+import type { ParsedSecret } from './key-format.ts';
 
-const lastUsedPrecisionMs = 60_000;
-
-function invalid(): ApiError {
+/** Every kind of wrong key gets this same answer, so none can be probed. */
+export function invalidKey(): ApiError {
   return new ApiError('invalid_api_key', 'The API key is invalid, revoked or expired.', {
     headers: { 'WWW-Authenticate': 'Bearer realm="viva", error="invalid_token"' },
   });
 }
 
-/** Resolves a secret key to its caller. Every kind of wrong key gets the same answer, so none can be probed. */
-export async function authenticateSecret(em: EntityManager, secret: string): Promise<Caller> {
-  const parsed = parseSecret(secret);
-  if (!parsed) throw invalid();
-  const hash = Buffer.from(hashSecret(secret), 'hex');
+/** The row of a well-formed secret: found by its lookup, then matched on the whole secret's hash in constant time. */
+export async function findKeyRow(
+  em: EntityManager,
+  parsed: ParsedSecret,
+  secretHash: string,
+): Promise<ApiKey | null> {
+  const hash = Buffer.from(secretHash, 'hex');
   const candidates = await em.find(ApiKey, { lookup: parsed.lookup, livemode: parsed.livemode });
-  const key = candidates.find((row) => timingSafeEqual(Buffer.from(row.secretHash, 'hex'), hash));
-  const now = new Date();
-  if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now)) throw invalid();
-  // last_used_at is kept to the minute: a write per request would double the cost of every read.
-  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > lastUsedPrecisionMs) {
-    await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: now });
-  }
-  return { tenantId: key.tenantId, livemode: key.livemode, keyId: key.id, scopes: key.scopes };
+  return candidates.find((row) => timingSafeEqual(Buffer.from(row.secretHash, 'hex'), hash)) ?? null;
 }
 
 /** The secret from `Authorization: Bearer sk_...`, or a 401 that says what is missing. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from 'koa';
-import { authenticateSecret, bearerSecret } from '../api-keys/authenticate.ts';
+import { bearerSecret } from '../api-keys/authenticate.ts';
 import { allScopes, grants, type Scope } from '../api-keys/scopes.ts';
 import { claimKey, completeKey, releaseKey } from '../idempotency/idempotency-store.ts';
 import { createValidatorFactory, type RequestValidator } from '../openapi/request-validator.ts';
@@ -10,7 +10,8 @@ import { type OpenApiDocument, type SpecRoute, specRoutes, toRouterPath } from '
 import type { Services } from '../services.ts';
 import { authenticateSession } from '../sessions/session-auth.ts';
 import { ApiError, problemOf } from './api-error.ts';
-import type { AnyOperation, Caller, OperationInput, OperationResult } from './operation.ts';
+import type { AnyOperation, Caller, OperationInput, OperationResult, SessionCaller } from './operation.ts';
+import type { RateLimitState } from './rate-limit.ts';
 import { parseJson, readBody } from './read-body.ts';
 
 const maxIdempotencyKeyLength = 255;
@@ -64,25 +65,56 @@ function authenticationOf(route: SpecRoute): Authentication {
   return { scheme: 'secret', scope: scope as Scope };
 }
 
-async function authenticate(ctx: Context, services: Services, em: EntityManager, auth: Authentication) {
+/** Who is calling, and what is left of their rate-limit budget (spent by this request). */
+interface Admission {
+  caller: Caller;
+  session: SessionCaller | null;
+  budget: RateLimitState;
+}
+
+async function admit(
+  ctx: Context,
+  services: Services,
+  em: EntityManager,
+  auth: Authentication,
+): Promise<Admission> {
   if (auth.scheme === 'session') {
-    const origin = ctx.get('origin') || undefined;
-    return authenticateSession(
+    const { caller, session } = await authenticateSession(
       em,
       services.signingKeys,
       services.issuer,
       ctx.get('authorization') || undefined,
-      origin,
+      ctx.get('origin') || undefined,
     );
+    return { caller, session, budget: await services.rateLimiter.consume(caller.keyId, caller.tenantId) };
   }
-  const caller = await authenticateSecret(em, bearerSecret(ctx.get('authorization') || undefined));
-  if (!grants(caller.scopes, auth.scope)) {
-    throw new ApiError(
-      'insufficient_scope',
-      `This API key lacks the "${auth.scope}" scope this request needs.`,
-    );
+  const secret = bearerSecret(ctx.get('authorization') || undefined);
+  const recalled = services.secretKeys.recall(secret);
+  if (!recalled || !grants(recalled.scopes, auth.scope)) {
+    const caller = requireScope(await services.secretKeys.authenticate(secret), auth.scope);
+    return {
+      caller,
+      session: null,
+      budget: await services.rateLimiter.consume(caller.keyId, caller.tenantId),
+    };
   }
-  return { caller, session: null };
+  // A key in use: checking it and spending its budget are sent in the same tick, so Redis gets both in one
+  // write (auto-pipelining). What the check says still decides; a key refused now has spent one request.
+  const [checked, spent] = await Promise.allSettled([
+    services.secretKeys.authenticate(secret),
+    services.rateLimiter.consume(recalled.keyId, recalled.tenantId),
+  ]);
+  if (checked.status === 'rejected') throw checked.reason;
+  const caller = requireScope(checked.value, auth.scope);
+  if (spent.status === 'rejected') throw spent.reason;
+  return { caller, session: null, budget: spent.value };
+}
+
+function requireScope(caller: Caller, scope: Scope): Caller {
+  if (!grants(caller.scopes, scope)) {
+    throw new ApiError('insufficient_scope', `This API key lacks the "${scope}" scope this request needs.`);
+  }
+  return caller;
 }
 
 async function runOperation(
@@ -94,8 +126,7 @@ async function runOperation(
   auth: Authentication,
 ): Promise<void> {
   const em = services.db.orm.em.fork();
-  const { caller, session } = await authenticate(ctx, services, em, auth);
-  const budget = await services.rateLimiter.consume(caller.keyId, caller.tenantId);
+  const { caller, session, budget } = await admit(ctx, services, em, auth);
   ctx.set({
     'RateLimit-Limit': String(budget.limit),
     'RateLimit-Remaining': String(budget.remaining),

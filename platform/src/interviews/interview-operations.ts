@@ -1,7 +1,7 @@
 import { toPage } from '../db/pagination.ts';
 import { operation } from '../http/operation.ts';
 import { interviewResource } from './interview-resource.ts';
-import { cancelInterview, createInterview, getInterview, listInterviews } from './interviews.ts';
+import { cancelInterview, createInterview, listInterviews, readInterview } from './interviews.ts';
 
 export const interviewOperations = [
   operation('createInterview', {}, async ({ em, caller, body }) => ({
@@ -14,7 +14,7 @@ export const interviewOperations = [
   })),
   operation('retrieveInterview', {}, async ({ em, caller, params }) => ({
     status: 200,
-    body: interviewResource(await getInterview(em, caller, params.id)),
+    body: interviewResource(await readInterview(em, caller, params.id)),
   })),
   operation('cancelInterview', {}, async ({ em, caller, params, services }) => {
     const interview = await cancelInterview(em, caller, params.id);

@@ -1,12 +1,11 @@
 import type { SuccessBody } from '../http/operation.ts';
-import type { Interview } from './interview.entity.ts';
-import { effectiveStatus } from './interviews.ts';
+import { effectiveStatus, type InterviewView } from './interviews.ts';
 
 export type InterviewResource = SuccessBody<'retrieveInterview'>;
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
-export function interviewResource(interview: Interview): InterviewResource {
+export function interviewResource(interview: InterviewView): InterviewResource {
   return {
     id: interview.id,
     object: 'interview',

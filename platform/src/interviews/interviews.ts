@@ -23,7 +23,10 @@ export const defaultLifetimeMs = 7 * day;
 export const maxLifetimeMs = 90 * day;
 
 /** A scheduled interview whose invitation has lapsed reads as expired at once, before any sweep records it. */
-export function effectiveStatus(interview: Interview, now = new Date()): InterviewStatus {
+export function effectiveStatus(
+  interview: Pick<Interview, 'status' | 'expiresAt'>,
+  now = new Date(),
+): InterviewStatus {
   return interview.status === 'scheduled' && interview.expiresAt <= now ? 'expired' : interview.status;
 }
 
@@ -84,6 +87,77 @@ export async function getInterview(em: EntityManager, owner: Owner, id: string):
   const interview = await em.findOne(Interview, { id, tenantId: owner.tenantId, livemode: owner.livemode });
   if (!interview) throw new ApiError('resource_missing', `No interview ${id}.`, { param: 'id' });
   return interview;
+}
+
+/** What the API shows of an interview: the columns `interviewResource` reads. */
+export type InterviewView = Pick<
+  Interview,
+  | 'id'
+  | 'livemode'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'jobId'
+  | 'candidateId'
+  | 'status'
+  | 'expiresAt'
+  | 'startedAt'
+  | 'completedAt'
+  | 'canceledAt'
+  | 'externalId'
+  | 'metadata'
+>;
+
+interface InterviewViewRow {
+  id: string;
+  livemode: boolean;
+  created_at: string;
+  updated_at: string;
+  job_id: string;
+  candidate_id: string;
+  status: InterviewStatus;
+  expires_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  canceled_at: string | null;
+  external_id: string | null;
+  metadata: Record<string, string>;
+}
+
+/**
+ * An interview to show, read in plain SQL and never managed. This is the API's most frequent read: as a
+ * prepared statement on the ORM's own pool, it costs the database a plan once per connection instead of
+ * once per request, and skips the ORM's query building and hydration, which cost more than the query.
+ */
+export async function readInterview(em: EntityManager, owner: Owner, id: string): Promise<InterviewView> {
+  const pool = await em.getConnection().getNativeClient();
+  const { rows } = await pool.query<InterviewViewRow>({
+    name: 'read-interview',
+    text: `select id, livemode, created_at, updated_at, job_id, candidate_id, status, expires_at, started_at,
+                  completed_at, canceled_at, external_id, metadata
+             from interviews where id = $1 and tenant_id = $2 and livemode = $3`,
+    values: [id, owner.tenantId, owner.livemode],
+  });
+  const [row] = rows;
+  if (!row) throw new ApiError('resource_missing', `No interview ${id}.`, { param: 'id' });
+  // The ORM's own parser, so a date reads exactly as it does through an entity.
+  const platform = em.getPlatform();
+  const date = (value: string) => platform.parseDate(value) as Date;
+  const optionalDate = (value: string | null) => (value === null ? null : date(value));
+  return {
+    id: row.id,
+    livemode: row.livemode,
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+    jobId: row.job_id,
+    candidateId: row.candidate_id,
+    status: row.status,
+    expiresAt: date(row.expires_at),
+    startedAt: optionalDate(row.started_at),
+    completedAt: optionalDate(row.completed_at),
+    canceledAt: optionalDate(row.canceled_at),
+    externalId: row.external_id,
+    metadata: row.metadata,
+  };
 }
 
 export interface InterviewFilters extends PageRequest {

@@ -70,6 +70,16 @@ export class RedisStreamReader {
     return count;
   }
 
+  /** Streams with live subscribers: how many the next read names. */
+  get streamCount(): number {
+    return this.#subscribers.size;
+  }
+
+  /** Whether `key` still has a live subscriber here. */
+  reads(key: string): boolean {
+    return this.#subscribers.has(key);
+  }
+
   /** Delivers the stream's entries after `queue.cursor` to `queue` until `remove`. */
   add(key: string, queue: DeliveryQueue): void {
     if (this.#closed) {

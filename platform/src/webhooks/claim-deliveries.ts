@@ -40,6 +40,12 @@ interface Row {
  * attempt time has come, no worker holds it, its endpoint is enabled, and no earlier event of the same
  * interview is still pending for the same endpoint: an interview's events reach an endpoint in order,
  * while other interviews' events go on. SKIP LOCKED lets many workers claim at once, never the same row.
+ *
+ * That check is a scalar subquery rather than `not exists (…)` on purpose: PostgreSQL turns `not exists`
+ * into an anti-join, and while the table's statistics still say it is small (a burst right after start-up,
+ * before autovacuum has analysed it), it may plan that join as a full scan of the pending deliveries for
+ * every candidate, quadratic in the backlog (seconds per claim at a few thousand pending). A scalar subquery
+ * always runs per candidate, as one probe of webhook_deliveries_order_idx.
  */
 export async function claimDeliveries(
   em: EntityManager,
@@ -52,10 +58,10 @@ export async function claimDeliveries(
          join webhook_endpoints w on w.id = d.endpoint_id and w.enabled
         where d.status = 'pending' and d.next_attempt_at <= now()
           and (d.locked_until is null or d.locked_until < now())
-          and not exists (
-            select 1 from webhook_deliveries e
-             where e.endpoint_id = d.endpoint_id and e.interview_id = d.interview_id
-               and e.status = 'pending' and e.sequence < d.sequence)
+          and (select 1 from webhook_deliveries e
+                where e.endpoint_id = d.endpoint_id and e.interview_id = d.interview_id
+                  and e.status = 'pending' and e.sequence < d.sequence
+                limit 1) is null
         order by d.next_attempt_at, d.id
         limit ?
         for update of d skip locked

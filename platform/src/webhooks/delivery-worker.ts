@@ -101,11 +101,21 @@ export class DeliveryWorker {
     }
   }
 
+  /**
+   * A busy worker refills its slots this many at a time: each claim is a query over the due deliveries, so
+   * claiming one slot per finished attempt would cost a claim (and a fan-out) per delivery.
+   */
+  get #claimBatch(): number {
+    return Math.max(1, Math.floor(this.#o.config.concurrency / 4));
+  }
+
   #track(attempt: Promise<void>): void {
     this.#inFlight.add(attempt);
     void attempt.finally(() => {
       this.#inFlight.delete(attempt);
-      this.nudge();
+      // With room for a batch (always, unless the worker is nearly full) the loop looks for work at once;
+      // otherwise it waits for more attempts to finish, or its idle timer.
+      if (this.#o.config.concurrency - this.#inFlight.size >= this.#claimBatch) this.nudge();
     });
   }
 

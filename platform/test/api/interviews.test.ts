@@ -49,6 +49,39 @@ describe('interviews', () => {
     expect(days).toBeLessThanOrEqual(7);
   });
 
+  it('reads an interview back exactly as it was created and as the list shows it', async () => {
+    const jobId = await createJob(api, tenant.testKey);
+    const candidateId = await createCandidate(api, tenant.testKey);
+    const created = await api.call<Interview>('POST', '/v1/interviews', {
+      key: tenant.testKey,
+      body: { job_id: jobId, candidate_id: candidateId, external_id: 'app-2', metadata: { stage: 'onsite' } },
+    });
+    expect(created.status, describeResponse(created)).toBe(201);
+    const read = await api.call<Interview>('GET', `/v1/interviews/${created.body.id}`, {
+      key: tenant.testKey,
+    });
+    expect(read.status, describeResponse(read)).toBe(200);
+    expect(read.body).toEqual(created.body);
+    // Times written by the database itself carry microseconds; both reads must round them alike.
+    await test.platform.services.db.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        "update interviews set status = 'in_progress', started_at = now(), updated_at = now() where id = ?",
+        [created.body.id],
+      );
+    const started = await api.call<Interview>('GET', `/v1/interviews/${created.body.id}`, {
+      key: tenant.testKey,
+    });
+    const listed = await api.call<{ data: Interview[] }>('GET', `/v1/interviews?job_id=${jobId}`, {
+      key: tenant.testKey,
+    });
+    expect(started.body).toMatchObject({ status: 'in_progress', metadata: { stage: 'onsite' } });
+    expect(listed.body.data).toEqual([started.body]);
+    const otherMode = await api.call('GET', `/v1/interviews/${created.body.id}`, { key: tenant.liveKey });
+    expect(otherMode.status, describeResponse(otherMode)).toBe(404);
+  });
+
   it('refuses a job or candidate this key cannot see (400 invalid_reference naming the field)', async () => {
     const other = await createTestTenant(api, 'Other');
     const foreignJob = await createJob(api, other.testKey);
