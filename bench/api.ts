@@ -1,49 +1,11 @@
-/**
- * API benchmark: `pnpm bench:api` from the repository root (about a minute and a half).
- *
- * Starts the platform from source against real PostgreSQL (a fresh database `viva_bench_<random>`, dropped
- * afterwards) and real Redis, and a bare Koa 3 hello-world as the baseline, each in its own child process
- * (platform-server.ts, bare-koa.ts), so autocannon, here in this process, never shares an event loop with
- * the server it measures. Then it creates a tenant, a job, a candidate and an interview through the API and
- * measures, each run after a warm-up of the same shape:
- *
- *   bare Koa   GET /                       max throughput
- *   platform   GET /v1/interviews/{id}     at a fixed rate (500 req/s), then max throughput
- *   platform   POST /v1/candidates         at a fixed rate (200 req/s), then max throughput
- *
- * It prints the machine, one row per run and the platform's GET throughput as a share of bare Koa's, and
- * per run (from /proc, Linux only) the server's CPU time per request and how much CPU other processes or
- * the hypervisor took meanwhile: on a shared machine that is what makes two runs differ.
- * Latency percentiles are computed from every response's own time (autocannon's `response` event, in
- * fractional ms), not from autocannon's histogram: that one keeps whole milliseconds, has no p95 and, at a
- * fixed rate, adds synthetic samples (its coordinated-omission correction uses a 1 ms interval).
- * autocannon's own p50/p90/p97.5/p99 are printed too, to cross-check.
- *
- * The rate limiter runs (Redis) with budgets too high to refuse anything. Exits 1 when any measured
- * request got a non-2xx answer or a connection error; timings are reported, never asserted.
- *
- * Environment (all optional):
- *   BENCH_POSTGRES_URL    server to create the bench database on, via its maintenance database
- *                         (default postgresql://postgres@127.0.0.1:5432/postgres)
- *   BENCH_REDIS_URL       Redis for the rate limiter (default redis://127.0.0.1:6379)
- *   BENCH_CONNECTIONS     connections per run (default 20)
- *   BENCH_GET_RATE        fixed rate of the GET run, req/s (default 500)
- *   BENCH_POST_RATE       fixed rate of the POST run, req/s (default 200)
- *   BENCH_RATED_SECONDS   length of the fixed-rate GET run (default 15)
- *   BENCH_SECONDS         length of every other measured run (default 10)
- *   BENCH_WARMUP_SECONDS  warm-up before each measured run (default 2)
- *   BENCH_ONLY            comma-separated scenario ids to run (default: all; ids are in the table)
- *   BENCH_NODE_ARGS       extra node flags for the platform process, space-separated
- *                         (e.g. "--cpu-prof --cpu-prof-dir=/tmp/viva-prof" to profile it)
- */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import type pg from 'pg';
+import { databaseUrlFor, describeCode, withPostgres } from './bench-env.ts';
 import { type CpuShare, watchCpu } from './cpu-share.ts';
 import { type ServerProcess, spawnServer } from './server-process.ts';
 
@@ -85,21 +47,6 @@ async function postgresVersion(): Promise<string> {
   });
 }
 
-function describeCode(): string {
-  try {
-    const git = (...args: string[]): string =>
-      execFileSync('git', args, {
-        cwd: here('.'),
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
-    const dirty = git('status', '--porcelain', '--', '../platform') !== '';
-    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes to platform/' : ''}`;
-  } catch {
-    return 'unknown (not a git checkout)';
-  }
-}
-
 function describeMachine(pgVersion: string): string[] {
   const cpus = os.cpus();
   const load = os
@@ -118,21 +65,10 @@ function describeMachine(pgVersion: string): string[] {
 
 // --- Database -----------------------------------------------------------------------------------------
 
-async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: settings.postgresUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+const withAdmin = <T>(run: (client: pg.Client) => Promise<T>): Promise<T> =>
+  withPostgres(settings.postgresUrl, run);
 
-function databaseUrl(database: string): string {
-  const url = new URL(settings.postgresUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
+const databaseUrl = (database: string): string => databaseUrlFor(settings.postgresUrl, database);
 
 // --- API set-up ---------------------------------------------------------------------------------------
 

@@ -1,46 +1,3 @@
-/**
- * Sessions benchmark: `pnpm bench:sessions` from the repository root (about four minutes).
- *
- * Many live interviews at once on one platform process, each driven over HTTP the way the widget drives
- * it: an event stream held open (`GET /v1/session/events`), `POST /v1/session/start`, then a text answer
- * (`POST /v1/session/answers`) a few seconds after each time the interviewer hands over the turn. The
- * interviews are live mode (`sk_live_`), so the platform runs its LLM interviewer and text-to-speech; both
- * point at fake-provider.ts, an OpenAI-compatible server that answers at once. Whatever the reply waits
- * for is then the platform's own work (plus loopback).
- *
- * Three processes, so no two share an event loop: the platform from source (sessions-platform.ts, against
- * real PostgreSQL in a fresh database `viva_bench_<random>`, dropped afterwards, and real Redis, with rate
- * limits too high to refuse anything), the fake provider, and this one, which plays every candidate.
- * A fresh platform process serves each level of concurrency.
- *
- * For each level it prints, over the answers sent during the measured window:
- *   - the time from sending the answer to the first `interviewer.delta`, and to the first
- *     `interviewer.audio`, of the reply on that interview's stream (p50/p95/p99);
- *   - the platform's heap per live session: its heap after a full GC with every session connected and idle,
- *     less its heap after a full GC before any session connected, divided by the number of sessions;
- *   - errors: non-2xx answers, connection errors, `error` events, streams the platform closed, replies
- *     without audio or that never finished.
- * and, as in api.ts, the platform's CPU per reply (and Redis's, with how often and how long it ran XREAD) and
- * how much CPU other processes or the hypervisor took.
- *
- * Exits 1 when anything failed; timings are reported, never asserted.
- *
- * Environment (all optional):
- *   BENCH_SESSIONS          comma-separated levels of concurrent interviews (default 100,500,1000)
- *   BENCH_THINK_SECONDS     mean pause before each answer, drawn uniformly from half to one and a half
- *                           times it (default 4)
- *   BENCH_WARMUP_SECONDS    answering before the measured window opens (default 5)
- *   BENCH_SECONDS           length of the measured window (default 20)
- *   BENCH_REPLY_TIMEOUT_SECONDS  a reply not done after this long is an error (default 30)
- *   BENCH_POSTGRES_URL      server to create the bench database on, via its maintenance database
- *                           (default postgresql://postgres@127.0.0.1:5432/postgres)
- *   BENCH_REDIS_URL         Redis for the event bus and the rate limiter (default redis://127.0.0.1:6379)
- *   BENCH_LOG_LEVEL         the platform's LOG_LEVEL (default warn)
- *   BENCH_PROFILE_DIR       writes a CPU profile of the platform over each measured window there, as
- *                           sessions-<N>.cpuprofile (open it in Chrome DevTools)
- *   BENCH_NODE_ARGS         extra node flags for the platform process, space-separated
- */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -49,7 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import type pg from 'pg';
+import { databaseUrlFor, describeCode, withPostgres } from './bench-env.ts';
 import { type CpuShare, watchCpu } from './cpu-share.ts';
 import { InterviewDriver, type ReplyTiming, request } from './interview-driver.ts';
 import { fixed, percentile, table } from './report.ts';
@@ -112,36 +70,10 @@ const questions = Array.from({ length: 50 }, (_, i) => ({
 
 // --- Machine and database -----------------------------------------------------------------------------
 
-async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: settings.postgresUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+const withAdmin = <T>(run: (client: pg.Client) => Promise<T>): Promise<T> =>
+  withPostgres(settings.postgresUrl, run);
 
-function databaseUrl(database: string): string {
-  const url = new URL(settings.postgresUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-function describeCode(): string {
-  try {
-    const git = (...args: string[]): string =>
-      execFileSync('git', args, {
-        cwd: here('.'),
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
-    const dirty = git('status', '--porcelain', '--', '../platform') !== '';
-    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes to platform/' : ''}`;
-  } catch {
-    return 'unknown (not a git checkout)';
-  }
-}
+const databaseUrl = (database: string): string => databaseUrlFor(settings.postgresUrl, database);
 
 async function describeMachine(): Promise<string[]> {
   const pgVersion = await withAdmin(async (client) => {

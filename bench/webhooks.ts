@@ -45,7 +45,7 @@
  *   BENCH_NODE_ARGS       extra node flags for the worker processes, space-separated (e.g.
  *                         "--cpu-prof --cpu-prof-dir=/tmp/viva-prof" writes a profile of each worker at exit)
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -56,6 +56,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { newId } from '../platform/src/ids.ts';
+import { databaseUrlFor, describeCode, withPostgres } from './bench-env.ts';
 import { type CpuShare, watchCpu } from './cpu-share.ts';
 import { fixed, percentile, table } from './report.ts';
 import { type ServerProcess, spawnServer } from './server-process.ts';
@@ -116,36 +117,10 @@ const clock = (): number => performance.timeOrigin + performance.now();
 
 // --- Machine and database -----------------------------------------------------------------------------
 
-async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: settings.postgresUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+const withAdmin = <T>(run: (client: pg.Client) => Promise<T>): Promise<T> =>
+  withPostgres(settings.postgresUrl, run);
 
-function databaseUrl(database: string): string {
-  const url = new URL(settings.postgresUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-function describeCode(): string {
-  try {
-    const git = (...args: string[]): string =>
-      execFileSync('git', args, {
-        cwd: here('.'),
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
-    const dirty = git('status', '--porcelain', '--', '../platform') !== '';
-    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes to platform/' : ''}`;
-  } catch {
-    return 'unknown (not a git checkout)';
-  }
-}
+const databaseUrl = (database: string): string => databaseUrlFor(settings.postgresUrl, database);
 
 async function describeMachine(): Promise<string[]> {
   const pgVersion = await withAdmin(async (client) => {
