@@ -15,6 +15,7 @@ import { interviewOperations } from './interviews/interview-operations.ts';
 import { jobOperations } from './jobs/job-operations.ts';
 import { operationsRouter } from './observability/operations-routes.ts';
 import type { OpenApiDocument } from './openapi/spec.ts';
+import { scorecardOperations } from './scoring/scorecard-operations.ts';
 import type { Services } from './services.ts';
 import { interviewSessionOperations } from './sessions/interview-session-operations.ts';
 import { sessionOperations } from './sessions/session-operations.ts';
@@ -30,6 +31,7 @@ export const operations: AnyOperation[] = [
   ...interviewOperations,
   ...interviewSessionOperations,
   ...transcriptOperations,
+  ...scorecardOperations,
   ...sessionOperations,
   ...eventOperations,
   ...webhookOperations,

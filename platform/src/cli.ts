@@ -7,6 +7,8 @@ import { ApiError } from './http/api-error.ts';
 import { createLogger } from './observability/logger.ts';
 import { createValidatorFactory } from './openapi/request-validator.ts';
 import { loadSpec, specRoutes } from './openapi/spec.ts';
+import { buildProviders } from './providers/provider-config.ts';
+import { ScoringWorker } from './scoring/scoring-worker.ts';
 import { SigningKeys } from './sessions/signing-keys.ts';
 import { createTenant, tenantResource } from './tenants/tenants.ts';
 import { DeliveryWorker } from './webhooks/delivery-worker.ts';
@@ -15,7 +17,8 @@ const usage = `usage:
   viva migrate                                   apply pending database migrations
   viva tenant create --name NAME [--origin URL]  create a tenant; prints it and its keys as JSON (keys shown once)
   viva keys rotate                               start signing session tokens with a new key; old tokens keep working
-  viva worker                                    deliver webhooks until stopped (SIGTERM or SIGINT); run as many as you like`;
+  viva worker                                    deliver webhooks and score interviews until stopped (SIGTERM or SIGINT);
+                                                 run as many as you like`;
 
 async function withDatabase<T>(
   run: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
@@ -34,21 +37,31 @@ async function withDatabase<T>(
   }
 }
 
-/** A delivery worker on its own, for operators who scale webhook delivery apart from the API. */
+/** The background workers on their own, for operators who scale webhooks and scoring apart from the API. */
 async function runWorker(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   await migrate(db);
-  const worker = new DeliveryWorker({ orm: db.orm, logger, config: config.webhooks });
-  worker.start();
-  logger.info({ concurrency: config.webhooks.concurrency }, 'webhook worker started');
+  const deliveries = new DeliveryWorker({ orm: db.orm, logger, config: config.webhooks });
+  const scoring = new ScoringWorker({
+    orm: db.orm,
+    logger,
+    config: config.scoring,
+    model: buildProviders(config.providers, config.scoring).scoring,
+  });
+  deliveries.start();
+  scoring.start();
+  logger.info(
+    { webhook_concurrency: config.webhooks.concurrency, scoring_concurrency: config.scoring.concurrency },
+    'worker started',
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  logger.info('webhook worker stopping');
-  await worker.stop();
+  logger.info('worker stopping');
+  await Promise.all([deliveries.stop(), scoring.stop()]);
   await db.close();
 }
 

@@ -13,6 +13,7 @@ export const idPrefix = {
   event: 'evt',
   webhookEndpoint: 'we',
   webhookDelivery: 'dlv',
+  scorecard: 'sc',
   request: 'req',
 } as const;
 

@@ -22,6 +22,7 @@ import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { loadSpec } from './openapi/spec.ts';
 import { buildProviders } from './providers/provider-config.ts';
+import { ScoringWorker } from './scoring/scoring-worker.ts';
 import type { Services } from './services.ts';
 import { MemoryEventBus } from './sessions/memory-event-bus.ts';
 import { RedisEventBus } from './sessions/redis-event-bus.ts';
@@ -97,7 +98,7 @@ export async function createServices(
       });
       blobs = localBlobs;
     }
-    const providers = buildProviders(config.providers);
+    const providers = buildProviders(config.providers, config.scoring);
     const bus: SessionEventBus = redis ? new RedisEventBus(redis) : new MemoryEventBus();
     const keyChanges: KeyChanges = redis ? new RedisKeyChanges(redis) : new MemoryKeyChanges();
     const engine = new InterviewEngine({
@@ -177,6 +178,16 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
       })
     : null;
   webhookWorker?.start();
+  const scoringWorker = config.scoring.worker
+    ? new ScoringWorker({
+        orm: services.db.orm,
+        logger: services.logger,
+        config: config.scoring,
+        model: services.providers.scoring,
+        metrics: services.metrics,
+      })
+    : null;
+  scoringWorker?.start();
   const sweep = setInterval(
     () => {
       sweepKeys(services.db.orm.em.fork()).catch((err: unknown) =>
@@ -202,7 +213,7 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
       await new Promise<void>((resolve) => setImmediate(resolve));
       server.closeIdleConnections();
       await closed;
-      await webhookWorker?.stop();
+      await Promise.all([webhookWorker?.stop(), scoringWorker?.stop()]);
       services.redis?.disconnect();
       await services.db.close();
     },

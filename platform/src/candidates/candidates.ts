@@ -7,6 +7,7 @@ import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
 import { cancelInterviewsOfCandidate, interviewsOfCandidate } from '../interviews/interviews.ts';
 import type { Owner } from '../owner.ts';
+import { Scorecard } from '../scoring/scorecard.entity.ts';
 import { Turn } from '../transcripts/turn.entity.ts';
 import { Candidate } from './candidate.entity.ts';
 
@@ -118,7 +119,7 @@ export async function attachResume(
 
 /**
  * Erasure: personal fields are cleared, every blob under the candidate's prefix is deleted, open
- * interviews are canceled and their transcripts deleted, in one transaction for the rows. The id stays as a tombstone, so references
+ * interviews are canceled and their transcripts and scorecards deleted, in one transaction for the rows. The id stays as a tombstone, so references
  * from interviews still resolve and a repeated DELETE is a 404, not a second erasure.
  */
 export async function eraseCandidate(
@@ -138,7 +139,11 @@ export async function eraseCandidate(
     await cancelInterviewsOfCandidate(tx, owner, id);
     // What was said in their interviews is theirs too; the interviews stay, empty, for the ATS's records.
     const interviewIds = (await interviewsOfCandidate(tx, owner, id)).map((i) => i.id);
-    if (interviewIds.length > 0) await tx.nativeDelete(Turn, { interviewId: { $in: interviewIds } });
+    if (interviewIds.length > 0) {
+      await tx.nativeDelete(Turn, { interviewId: { $in: interviewIds } });
+      // Scorecards quote what they said; a scoring run still under way finds its row gone and writes nothing.
+      await tx.nativeDelete(Scorecard, { interviewId: { $in: interviewIds } });
+    }
     recordEvent(tx, owner, 'candidate.deleted', deletedObject(id, 'candidate'));
   });
   await blobs.deletePrefix(candidateBlobPrefix(owner, id));

@@ -28,6 +28,20 @@ export interface Config {
    */
   interviewerLeaseSeconds: number;
   webhooks: WebhookConfig;
+  scoring: ScoringConfig;
+}
+
+export interface ScoringConfig {
+  /** Whether this process scores completed interviews; off when dedicated `viva worker` processes do. */
+  worker: boolean;
+  /** Scoring calls to the LLM provider one process has in flight at once (a provider's rate limit). */
+  concurrency: number;
+  /** Attempts at a scorecard before it is marked failed. */
+  maxAttempts: number;
+  /** The wait after the first failed attempt; each later wait is four times longer (±20 % jitter). */
+  retryBaseMs: number;
+  /** How long one scoring call to the provider may take. */
+  timeoutSeconds: number;
 }
 
 export interface WebhookConfig {
@@ -175,6 +189,13 @@ export function loadConfig(env: Env = process.env): Config {
       allowPrivateNetworks: boolean(env, 'VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
       timeoutSeconds: integer(env, 'VIVA_WEBHOOK_TIMEOUT_SECONDS', 15, 1, 60),
       concurrency: integer(env, 'VIVA_WEBHOOK_CONCURRENCY', 64, 1, 1024),
+    },
+    scoring: {
+      worker: boolean(env, 'VIVA_SCORING_WORKER', true),
+      concurrency: integer(env, 'VIVA_SCORING_CONCURRENCY', 8, 1, 1024),
+      maxAttempts: integer(env, 'VIVA_SCORING_MAX_ATTEMPTS', 4, 1, 20),
+      retryBaseMs: integer(env, 'VIVA_SCORING_RETRY_BASE_MS', 30_000, 0, 3_600_000),
+      timeoutSeconds: integer(env, 'VIVA_SCORING_TIMEOUT_SECONDS', 60, 1, 600),
     },
   };
 }

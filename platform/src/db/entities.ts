@@ -3,6 +3,7 @@ import { CandidateSchema } from '../candidates/candidate.entity.ts';
 import { EventSchema } from '../events/event.entity.ts';
 import { InterviewSchema } from '../interviews/interview.entity.ts';
 import { JobSchema } from '../jobs/job.entity.ts';
+import { ScorecardSchema } from '../scoring/scorecard.entity.ts';
 import { SigningKeySchema } from '../sessions/signing-key.entity.ts';
 import { TenantSchema } from '../tenants/tenant.entity.ts';
 import { TurnSchema } from '../transcripts/turn.entity.ts';
@@ -20,4 +21,5 @@ export const entities = [
   EventSchema,
   WebhookEndpointSchema,
   WebhookDeliverySchema,
+  ScorecardSchema,
 ];

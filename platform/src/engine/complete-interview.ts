@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordInterviewEvent } from '../events/record-event.ts';
 import type { Interview } from '../interviews/interview.entity.ts';
+import { queueScoring } from '../scoring/scorecards.ts';
 import type { ClosingReason } from './progress.ts';
 
-/** Ends an interview whose row the caller holds locked; what was said so far stands. */
+/** Ends an interview whose row the caller holds locked; what was said so far stands, and is scored. */
 export function completeInterview(em: EntityManager, row: Interview, reason: ClosingReason): void {
   const now = new Date();
   row.status = 'completed';
@@ -17,4 +18,5 @@ export function completeInterview(em: EntityManager, row: Interview, reason: Clo
     leaseUntil: null,
   };
   recordInterviewEvent(em, 'interview.completed', row);
+  queueScoring(em, row, 'interview_completed');
 }

@@ -7,6 +7,7 @@ export const eventTypes = [
   'interview.expired',
   'interview.canceled',
   'scorecard.completed',
+  'scorecard.failed',
   'candidate.deleted',
   'webhook_endpoint.disabled',
 ] as const;

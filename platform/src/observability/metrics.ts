@@ -5,6 +5,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   webhookAttempts: Counter<'outcome'>;
   webhookLatency: Histogram;
+  scoringRuns: Counter<'outcome' | 'scorer'>;
+  scoringDuration: Histogram<'scorer'>;
 }
 
 /** One registry per app instance, so in-process test apps never share or clash on metric names. */
@@ -30,6 +32,19 @@ export function createMetrics(): Metrics {
       name: 'viva_webhook_attempt_duration_seconds',
       help: 'How long endpoints took to answer webhook attempts',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+      registers: [registry],
+    }),
+    scoringRuns: new Counter({
+      name: 'viva_scoring_runs_total',
+      help: 'Scoring attempts by outcome (completed, retry, failed) and scorer (model, offline)',
+      labelNames: ['outcome', 'scorer'],
+      registers: [registry],
+    }),
+    scoringDuration: new Histogram({
+      name: 'viva_scoring_run_duration_seconds',
+      help: 'How long one scoring attempt took, from claim to result',
+      labelNames: ['scorer'],
+      buckets: [0.05, 0.25, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers: [registry],
     }),
   };

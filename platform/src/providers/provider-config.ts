@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/config.ts';
 import { OpenAiChat, type OpenAiChatOptions } from './openai-chat.ts';
 import { OpenAiSpeechToText } from './openai-speech-to-text.ts';
+import { OpenAiStructuredChat } from './openai-structured-chat.ts';
 import { OpenAiTextToSpeech } from './openai-text-to-speech.ts';
 import type { Providers, SpeechFormat } from './providers.ts';
 
@@ -11,6 +12,8 @@ import type { Providers, SpeechFormat } from './providers.ts';
 export interface ProviderSettings {
   openaiApiKey: string | null;
   llm: EndpointSettings;
+  /** The model scoring uses on the LLM endpoint; null: the interviewer's model. */
+  scoringModel: string | null;
   stt: EndpointSettings;
   tts: EndpointSettings & { voice: string | null; format: SpeechFormat | null };
 }
@@ -28,6 +31,7 @@ export const providerEnvVars = [
   'LLM_BASE_URL',
   'LLM_MODEL',
   'LLM_API_KEY',
+  'LLM_SCORING_MODEL',
   'STT_BASE_URL',
   'STT_MODEL',
   'STT_API_KEY',
@@ -71,10 +75,11 @@ export function parseProviderEnv(env: Env): ProviderSettings {
   const settings: ProviderSettings = {
     openaiApiKey,
     llm: endpoint('LLM'),
+    scoringModel: read('LLM_SCORING_MODEL'),
     stt: endpoint('STT'),
     tts: { ...endpoint('TTS'), voice: read('TTS_VOICE'), format: format as SpeechFormat | null },
   };
-  requireEndpoint(settings.llm, 'LLM', ['LLM_MODEL']);
+  requireEndpoint(settings.llm, 'LLM', ['LLM_MODEL', 'LLM_SCORING_MODEL']);
   requireEndpoint(settings.stt, 'STT', ['STT_MODEL']);
   requireEndpoint(settings.tts, 'TTS', ['TTS_MODEL', 'TTS_VOICE', 'TTS_FORMAT']);
   return settings;
@@ -102,13 +107,24 @@ function redact(raw: string): string {
 }
 
 /** The providers the settings describe; null for each capability left unconfigured. */
-export function buildProviders(settings: ProviderSettings): Providers {
+export function buildProviders(
+  settings: ProviderSettings,
+  scoring: { timeoutSeconds: number } = { timeoutSeconds: 60 },
+): Providers {
   const { llm, stt, tts } = settings;
   const llmEndpoint = endpointOf(llm, settings.openaiApiKey);
   const sttEndpoint = endpointOf(stt, settings.openaiApiKey);
   const ttsEndpoint = endpointOf(tts, settings.openaiApiKey);
   return {
     chat: llmEndpoint && new OpenAiChat({ ...llmEndpoint, ...chatModel(llm, llmEndpoint.baseUrl) }),
+    scoring:
+      llmEndpoint &&
+      new OpenAiStructuredChat({
+        ...llmEndpoint,
+        ...chatModel(llm, llmEndpoint.baseUrl),
+        ...(settings.scoringModel ? { model: settings.scoringModel } : {}),
+        timeoutMs: scoring.timeoutSeconds * 1000,
+      }),
     speechToText:
       sttEndpoint &&
       new OpenAiSpeechToText({

@@ -32,6 +32,28 @@ export interface ChatProvider {
   stream(request: ChatRequest): ChatStream;
 }
 
+/** A JSON Schema the reply must follow (OpenAI's strict structured outputs). */
+export interface JsonSchemaFormat {
+  name: string;
+  schema: Record<string, unknown>;
+}
+
+export interface StructuredRequest extends ChatRequest {
+  format: JsonSchemaFormat;
+}
+
+export interface StructuredReply {
+  /** The reply as written: the caller parses and checks it, since no server can be trusted to obey. */
+  content: string;
+  usage: TokenUsage;
+}
+
+/** A whole reply in one piece, held to a JSON Schema: for scoring, where nothing is spoken as it is written. */
+export interface StructuredChat {
+  readonly model: string;
+  complete(request: StructuredRequest): Promise<StructuredReply>;
+}
+
 export interface AudioInput {
   bytes: Buffer;
   /** `audio/webm`, `audio/ogg` or `audio/wav`. */
@@ -59,6 +81,8 @@ export interface TextToSpeech {
 /** What a platform has; null where nothing is configured (the offline interviewer stands in for chat). */
 export interface Providers {
   chat: ChatProvider | null;
+  /** The scorer's model; the same endpoint as `chat`, perhaps a different model. */
+  scoring: StructuredChat | null;
   speechToText: SpeechToText | null;
   textToSpeech: TextToSpeech | null;
 }

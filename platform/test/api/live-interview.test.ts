@@ -64,6 +64,8 @@ beforeAll(async () => {
     LLM_BASE_URL: fake.baseUrl,
     STT_BASE_URL: fake.baseUrl,
     TTS_BASE_URL: fake.baseUrl,
+    // These tests hold the interviewer's prompts to account; scoring (which must see the rubric) is tested apart.
+    VIVA_SCORING_WORKER: 'false',
   });
   api = apiClient(test.url);
   tenant = await createTestTenant(api);

@@ -10,7 +10,7 @@ const build = (env: Record<string, string>) => buildProviders(parseProviderEnv(e
 
 describe('provider configuration', () => {
   it('configures nothing with nothing set: the offline interviewer and text answers', () => {
-    expect(build({})).toEqual({ chat: null, speechToText: null, textToSpeech: null });
+    expect(build({})).toEqual({ chat: null, scoring: null, speechToText: null, textToSpeech: null });
   });
 
   it("uses OpenAI's current models for every capability given only OPENAI_API_KEY", () => {
@@ -33,9 +33,19 @@ describe('provider configuration', () => {
     });
   });
 
+  it('scores with LLM_SCORING_MODEL on the LLM endpoint when set, and refuses it with no LLM endpoint', () => {
+    const providers = build({ OPENAI_API_KEY: 'sk-abc', LLM_SCORING_MODEL: 'gpt-4.1' });
+    expect(providers.chat?.model).toBe('gpt-4o-mini');
+    expect(providers.scoring?.model).toBe('gpt-4.1');
+    expect(() => parseProviderEnv({ LLM_SCORING_MODEL: 'gpt-4.1' })).toThrow(
+      new ConfigError('LLM_SCORING_MODEL is set but none of LLM_BASE_URL, LLM_API_KEY or OPENAI_API_KEY is'),
+    );
+  });
+
   it('turns on only the capabilities that have a server', () => {
     const providers = build({ LLM_BASE_URL: 'http://127.0.0.1:11434/v1', LLM_MODEL: 'llama3.2' });
     expect(providers.chat?.model).toBe('llama3.2');
+    expect(providers.scoring?.model).toBe('llama3.2');
     expect(providers.speechToText).toBeNull();
     expect(providers.textToSpeech).toBeNull();
   });

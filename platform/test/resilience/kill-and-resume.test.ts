@@ -79,6 +79,8 @@ async function boot(): Promise<void> {
     VIVA_RATE_LIMIT_PER_TENANT: '10000',
     LLM_BASE_URL: fake.baseUrl,
     VIVA_INTERVIEWER_LEASE_SECONDS: String(leaseSeconds),
+    // Scoring calls would reach the scripted interviewer model; scoring is tested apart.
+    VIVA_SCORING_WORKER: 'false',
   });
 }
 

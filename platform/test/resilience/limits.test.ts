@@ -44,6 +44,8 @@ beforeAll(async () => {
   test = await startTestPlatform({
     LLM_BASE_URL: fake.baseUrl,
     VIVA_INTERVIEW_TOKEN_BUDGET: String(tokenBudget),
+    // Scoring calls would land among the interviewer's on the fake model; scoring is tested apart.
+    VIVA_SCORING_WORKER: 'false',
   });
   api = apiClient(test.url);
   tenant = await createTestTenant(api);

@@ -52,6 +52,8 @@ beforeAll(async () => {
     VIVA_INTERVIEWER_LEASE_SECONDS: String(leaseSeconds),
     // Session tokens name the platform's public URL as issuer: instances behind one address share it.
     VIVA_PUBLIC_URL: 'https://interviews.example.com',
+    // Scoring calls would reach the scripted interviewer model; scoring is tested apart.
+    VIVA_SCORING_WORKER: 'false',
   };
   a = await startTestPlatform(env);
   b = await startTestPlatform(env, { databaseUrl: a.databaseUrl!, s3: a.s3! });

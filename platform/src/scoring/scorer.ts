@@ -1,0 +1,42 @@
+import type { RubricDimension } from '../jobs/job.entity.ts';
+import type { TokenUsage } from '../providers/providers.ts';
+import type { ScoringFailureCode } from './scorecard.entity.ts';
+import type { DimensionResult, ScoringInput, SummaryResult } from './scoring-types.ts';
+
+export interface Scored<T> {
+  value: T;
+  usage: TokenUsage;
+}
+
+/** What makes a scorecard: the language model, or the offline scorer standing in for one. */
+export interface Scorer {
+  /** Named on the scorecard: the provider's model, or `offline`. */
+  readonly model: string;
+  readonly promptVersion: string;
+  scoreDimension(input: ScoringInput, dimension: RubricDimension): Promise<Scored<DimensionResult>>;
+  summarise(input: ScoringInput): Promise<Scored<SummaryResult>>;
+}
+
+/** A scoring call that did not give a usable answer; the run is retried, and after the last try fails. */
+export class ScoringError extends Error {
+  override name = 'ScoringError';
+  readonly code: Exclude<ScoringFailureCode, 'transcript_empty'>;
+
+  constructor(
+    code: Exclude<ScoringFailureCode, 'transcript_empty'>,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export const noUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+  };
+}

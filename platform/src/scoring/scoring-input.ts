@@ -1,0 +1,39 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Interview } from '../interviews/interview.entity.ts';
+import { Job, type RubricDimension } from '../jobs/job.entity.ts';
+import { Turn } from '../transcripts/turn.entity.ts';
+import type { ScoringInput } from './scoring-types.ts';
+
+/**
+ * What a scoring run reads: the transcript and the job. The candidate's name and details are left out on
+ * purpose: the scorer judges what was said, not who said it.
+ */
+export async function loadScoringInput(
+  em: EntityManager,
+  interviewId: string,
+  rubric: RubricDimension[] | null,
+): Promise<{ input: ScoringInput; livemode: boolean } | null> {
+  const interview = await em.findOne(Interview, interviewId);
+  if (!interview) return null;
+  // A job deleted since still scores its interviews: deletion hides it from listings, the row stays.
+  const job = await em.findOne(Job, interview.jobId);
+  if (!job) return null;
+  const turns = await em.find(Turn, { interviewId }, { orderBy: { seq: 'asc' } });
+  return {
+    livemode: interview.livemode,
+    input: {
+      jobTitle: job.title,
+      jobDescription: job.description,
+      language: job.language,
+      questions: job.questions.map((q, index) => ({ index, text: q.text, guidance: q.guidance })),
+      dimensions: rubric ?? job.rubric.dimensions,
+      turns: turns.map((t) => ({
+        id: t.id,
+        speaker: t.speaker,
+        kind: t.kind,
+        questionIndex: t.questionIndex ?? null,
+        text: t.text,
+      })),
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import type { ScoringConfig } from '../config/config.ts';
+import type { Orm } from '../db/orm.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { StructuredChat } from '../providers/providers.ts';
+import { normalisedWeights, overallScore, recommendationFor } from './aggregate.ts';
+import { ModelScorer } from './model-scorer.ts';
+import { offlineScorer } from './offline-scorer.ts';
+import { runScoring } from './run-scoring.ts';
+import { Scorecard } from './scorecard.entity.ts';
+import { addUsage, type Scorer } from './scorer.ts';
+import { loadScoringInput } from './scoring-input.ts';
+import { claimRuns, type HeldRun, renewLeases, settleRun } from './scoring-runs.ts';
+
+export interface ScoringWorkerOptions {
+  orm: Orm;
+  logger: Logger;
+  config: ScoringConfig;
+  /** The scoring model; null scores every interview offline. */
+  model: StructuredChat | null;
+  metrics?: Metrics;
+  /** How long the worker sleeps when there is nothing to do. */
+  idleMs?: number;
+  /** A claim's lease; renewed while the run goes on. */
+  leaseSeconds?: number;
+}
+
+/**
+ * Scores completed interviews in the background: claims pending scorecards (SKIP LOCKED, so workers in any
+ * number of processes share them), scores each, and records a scorecard or a retry. Provider calls across all
+ * its runs are capped at `config.concurrency`. A worker killed mid-run loses nothing: its lease lapses and
+ * another worker runs it again, keeping whatever earlier attempts finished.
+ */
+export class ScoringWorker {
+  readonly #o: ScoringWorkerOptions;
+  readonly #model: ModelScorer | null;
+  readonly #held = new Map<string, { run: HeldRun; done: Promise<void> }>();
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  #renewal: NodeJS.Timeout | null = null;
+
+  constructor(options: ScoringWorkerOptions) {
+    this.#o = options;
+    this.#model = options.model && new ModelScorer(options.model, pLimit(options.config.concurrency));
+  }
+
+  get #leaseSeconds(): number {
+    return this.#o.leaseSeconds ?? 60;
+  }
+
+  /**
+   * Runs held at once. Each run spends most of its time waiting on the provider, and the cap on provider
+   * calls is what bounds the load; holding as many runs as calls keeps that cap busy without hoarding work
+   * another process could do.
+   */
+  get #maxRuns(): number {
+    return this.#o.config.concurrency;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+    this.#renewal = setInterval(
+      () => {
+        const runs = [...this.#held.values()].map((h) => h.run);
+        renewLeases(this.#o.orm.em.fork(), runs, this.#leaseSeconds).catch((err: unknown) =>
+          this.#o.logger.warn({ err }, 'could not renew scoring leases'),
+        );
+      },
+      (this.#leaseSeconds * 1000) / 3,
+    );
+    this.#renewal.unref();
+  }
+
+  nudge(): void {
+    this.#wake?.();
+  }
+
+  /** Stops claiming, and waits for the runs in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.nudge();
+    await this.#loop;
+    await Promise.allSettled([...this.#held.values()].map((h) => h.done));
+    if (this.#renewal) clearInterval(this.#renewal);
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let claimed: HeldRun[] = [];
+      try {
+        const room = this.#maxRuns - this.#held.size;
+        if (room > 0) claimed = await claimRuns(this.#o.orm.em.fork(), room, this.#leaseSeconds);
+        for (const run of claimed) {
+          const done = this.#score(run).finally(() => {
+            this.#held.delete(run.id);
+            this.nudge();
+          });
+          this.#held.set(run.id, { run, done });
+        }
+      } catch (err) {
+        this.#o.logger.error({ err }, 'scoring worker cycle failed');
+      }
+      if (!this.#running) break;
+      if (claimed.length === 0 || this.#held.size >= this.#maxRuns) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.#o.idleMs ?? 500);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = null;
+      }
+    }
+  }
+
+  async #score(run: HeldRun): Promise<void> {
+    const started = performance.now();
+    const log = this.#o.logger.child({ scorecard_id: run.id, attempt: run.attempts });
+    try {
+      const em = this.#o.orm.em.fork();
+      const scorecard = await em.findOne(Scorecard, run.id);
+      if (!scorecard) return;
+      const loaded = await loadScoringInput(em, scorecard.interviewId, scorecard.rubric ?? null);
+      if (!loaded) return;
+      const { input, livemode } = loaded;
+      // Test mode never reaches a paid provider; live mode without one is scored offline, and says so.
+      const scorer: Scorer = livemode && this.#model ? this.#model : offlineScorer;
+      const scorerLabel = scorer === offlineScorer ? 'offline' : 'model';
+      const answered = input.turns.some((t) => t.speaker === 'candidate' && t.text.trim() !== '');
+      const keys = new Set(input.dimensions.map((d) => d.key));
+      const progress = answered
+        ? await runScoring(scorer, input, {
+            dimensions: scorecard.dimensions.filter((d) => keys.has(d.key)),
+            summary: scorecard.summary ?? null,
+          })
+        : null;
+      const outcome = await settleRun(this.#o.orm.em.fork(), run, (row) => {
+        const now = new Date();
+        row.rubric = input.dimensions;
+        row.model = scorer.model;
+        row.promptVersion = scorer.promptVersion;
+        if (!progress) {
+          row.failure = {
+            code: 'transcript_empty',
+            message: 'The candidate gave no answers: there is nothing to score.',
+          };
+          row.failedAt = now;
+          return 'failed';
+        }
+        row.dimensions = progress.dimensions;
+        row.summary = progress.summary;
+        row.usage = addUsage(row.usage, progress.usage);
+        if (!progress.failure) {
+          const weights = normalisedWeights(input.dimensions);
+          row.score = overallScore(progress.dimensions, weights);
+          row.recommendation = recommendationFor(row.score);
+          row.failure = null;
+          row.completedAt = now;
+          return 'completed';
+        }
+        row.failure = { code: progress.failure.code, message: progress.failure.message };
+        if (run.attempts >= this.#o.config.maxAttempts) {
+          row.failedAt = now;
+          return 'failed';
+        }
+        row.nextAttemptAt = new Date(now.getTime() + retryDelayMs(this.#o.config.retryBaseMs, run.attempts));
+        return 'retry';
+      });
+      if (!outcome) return;
+      this.#o.metrics?.scoringRuns.inc({ outcome, scorer: scorerLabel });
+      this.#o.metrics?.scoringDuration.observe({ scorer: scorerLabel }, (performance.now() - started) / 1000);
+      const failure = progress?.failure;
+      if (outcome === 'completed') log.info('scorecard completed');
+      else
+        log.warn(
+          { err: failure, outcome },
+          outcome === 'retry' ? 'scoring attempt failed; will retry' : 'scoring failed',
+        );
+    } catch (err) {
+      // The lease lapses and the run is tried again: a scorecard is never silently left behind.
+      log.error({ err }, 'scoring run crashed');
+    }
+  }
+}
+
+/** The wait after failed attempt `attempt` (1-based): the base, then four times longer each time, ±20 %. */
+export function retryDelayMs(baseMs: number, attempt: number): number {
+  const jitter = 0.8 + Math.random() * 0.4;
+  return Math.round(baseMs * 4 ** (attempt - 1) * jitter);
+}
