@@ -57,6 +57,7 @@ describe('provider configuration', () => {
         LLM_BASE_URL: 'https://api.groq.com/openai/v1/',
         LLM_MODEL: 'llama-3.3-70b-versatile',
         LLM_API_KEY: 'gsk-123',
+        LLM_SCORING_MODEL: ' llama-3.3-70b-specdec ',
         STT_BASE_URL: 'http://localhost:8000/v1',
         STT_MODEL: 'Systran/faster-whisper-small',
         TTS_BASE_URL: 'http://localhost:8880/v1',
@@ -67,6 +68,7 @@ describe('provider configuration', () => {
     ).toEqual({
       openaiApiKey: 'sk-abc',
       llm: { baseUrl: 'https://api.groq.com/openai/v1', model: 'llama-3.3-70b-versatile', apiKey: 'gsk-123' },
+      scoringModel: 'llama-3.3-70b-specdec',
       stt: { baseUrl: 'http://localhost:8000/v1', model: 'Systran/faster-whisper-small', apiKey: null },
       tts: {
         baseUrl: 'http://localhost:8880/v1',
