@@ -731,6 +731,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/session/interruptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report that the candidate interrupted the interviewer
+         * @description Tells the platform the candidate started speaking while the interviewer's voice was still playing
+         *     (barge-in), and how much of the turn's audio they had heard. The widget stops the interviewer's
+         *     playback at once and reports it here; the transcript then shows the turn's `interrupted_at_ms`, so a
+         *     reviewer knows the candidate did not hear the rest of it.
+         *
+         *     Name an interviewer turn of this interview that is already in the transcript (the `turn_id` of its
+         *     `interviewer.done` event). The first report for a turn counts; repeating it changes nothing and
+         *     answers the same, so a retried request is harmless. An interview that is not `in_progress` gets
+         *     `409 invalid_state`; a turn that is not the interviewer's, or not yet committed, gets
+         *     `404 resource_missing`.
+         *
+         *     **Auth:** session token.
+         */
+        post: operations["reportInterruption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -1749,6 +1780,11 @@ export interface components {
             ended_at: string;
             /** @description Whether the turn has a segment in the interview's recording. */
             has_audio: boolean;
+            /**
+             * @description For an interviewer turn the candidate spoke over (barge-in): how far into its audio, in
+             *     milliseconds, they interrupted; they did not hear the rest. `null` otherwise.
+             */
+            interrupted_at_ms: number | null;
         };
         /** @description An interview's conversation as text, turn by turn. */
         Transcript: {
@@ -2160,6 +2196,23 @@ export interface components {
         StartSessionRequest: Record<string, never>;
         /** @description Takes no fields. */
         EndSessionRequest: Record<string, never>;
+        ReportInterruptionRequest: {
+            turn_id: components["schemas"]["TurnId"];
+            /**
+             * @description How much of the turn's audio had played when the candidate started speaking, in milliseconds.
+             * @example 2350
+             */
+            heard_ms: number;
+        };
+        /** @description An interviewer turn the candidate spoke over. */
+        Interruption: {
+            /** @constant */
+            object: "interruption";
+            interview_id: components["schemas"]["InterviewId"];
+            turn_id: components["schemas"]["TurnId"];
+            /** @description How far into the turn's audio the candidate interrupted (the first report counts). */
+            interrupted_at_ms: number;
+        };
         SubmitAnswerRequest: {
             /** @description The candidate's answer, as typed. Must contain a non-blank character. */
             text: string;
@@ -4140,7 +4193,8 @@ export interface operations {
                      *           "text": "Hi Grace, I'm Viva, and I'll be interviewing you today for the Senior Backend Engineer role. There are three questions, and it takes about thirty minutes.",
                      *           "started_at": "2026-11-24T14:00:05.210Z",
                      *           "ended_at": "2026-11-24T14:00:16.870Z",
-                     *           "has_audio": true
+                     *           "has_audio": true,
+                     *           "interrupted_at_ms": null
                      *         },
                      *         {
                      *           "id": "turn_06h0vpvrwr001byjk7b62chy74",
@@ -4151,7 +4205,8 @@ export interface operations {
                      *           "text": "Walk me through a production incident you led. What happened, and what did you change afterwards?",
                      *           "started_at": "2026-11-24T14:00:16.870Z",
                      *           "ended_at": "2026-11-24T14:00:24.330Z",
-                     *           "has_audio": true
+                     *           "has_audio": true,
+                     *           "interrupted_at_ms": null
                      *         },
                      *         {
                      *           "id": "turn_06h0vqe5b8000nm76sj1eysw5m",
@@ -4162,7 +4217,8 @@ export interface operations {
                      *           "text": "Last spring our payment webhooks started timing out during a traffic spike. We found a missing index on the events table, built it concurrently and drained the backlog within the hour. Afterwards I wrote the runbook and added an alert on queue age.",
                      *           "started_at": "2026-11-24T14:00:31.002Z",
                      *           "ended_at": "2026-11-24T14:02:47.514Z",
-                     *           "has_audio": true
+                     *           "has_audio": true,
+                     *           "interrupted_at_ms": null
                      *         },
                      *         {
                      *           "id": "turn_06h0vqebm0001j50m12c94kk8c",
@@ -4173,7 +4229,8 @@ export interface operations {
                      *           "text": "How did you decide it was safe to build the index during the incident?",
                      *           "started_at": "2026-11-24T14:02:49.120Z",
                      *           "ended_at": "2026-11-24T14:02:55.480Z",
-                     *           "has_audio": true
+                     *           "has_audio": true,
+                     *           "interrupted_at_ms": null
                      *         },
                      *         {
                      *           "id": "turn_06h0vqnjt4000f5hmt0c2zab7c",
@@ -4184,7 +4241,8 @@ export interface operations {
                      *           "text": "A concurrent build doesn't block writes, and I had timed the same build on a staging copy first, so we knew it would take about four minutes.",
                      *           "started_at": "2026-11-24T14:03:01.950Z",
                      *           "ended_at": "2026-11-24T14:03:48.305Z",
-                     *           "has_audio": true
+                     *           "has_audio": true,
+                     *           "interrupted_at_ms": null
                      *         },
                      *         {
                      *           "id": "turn_06h0vqnsf8001h5r32azj6dqww",
@@ -4195,7 +4253,8 @@ export interface operations {
                      *           "text": "Thank you. Next question. How would you design an idempotent payment-capture endpoint?",
                      *           "started_at": "2026-11-24T14:03:50.010Z",
                      *           "ended_at": "2026-11-24T14:03:56.240Z",
-                     *           "has_audio": true
+                     *           "has_audio": true,
+                     *           "interrupted_at_ms": null
                      *         }
                      *       ]
                      *     }
@@ -4756,6 +4815,57 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["SessionTooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    reportInterruption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "turn_id": "turn_06h0vpvrwr001byjk7b62chy74",
+                 *       "heard_ms": 2350
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReportInterruptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The interruption, recorded on the turn. */
+            202: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "interruption",
+                     *       "interview_id": "int_06h04rax50001t6xwn08fjh6vm",
+                     *       "turn_id": "turn_06h0vpvrwr001byjk7b62chy74",
+                     *       "interrupted_at_ms": 2350
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Interruption"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["SessionUnauthorized"];
+            403: components["responses"]["SessionForbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["SessionTooManyRequests"];
             default: components["responses"]["UnexpectedError"];
         };

@@ -1,6 +1,7 @@
 import { ApiError } from '../http/api-error.ts';
 import { operation, type SessionCaller } from '../http/operation.ts';
 import { Interview } from '../interviews/interview.entity.ts';
+import { recordInterruption } from '../transcripts/interruptions.ts';
 import { inspectAudio, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.ts';
 import { sessionResource } from './session-resource.ts';
 import { openSse } from './sse-stream.ts';
@@ -44,6 +45,19 @@ export const sessionOperations = [
     return {
       status: 202,
       body: { object: 'answer' as const, turn_id: turn.id, text: turn.text, interview_id: interviewId },
+    };
+  }),
+  operation('reportInterruption', {}, async ({ em, session, body }) => {
+    const { interviewId } = sessionOf(session);
+    const at = await recordInterruption(em, interviewId, body.turn_id, body.heard_ms);
+    return {
+      status: 202,
+      body: {
+        object: 'interruption' as const,
+        interview_id: interviewId,
+        turn_id: body.turn_id,
+        interrupted_at_ms: at,
+      },
     };
   }),
   operation('streamSessionEvents', {}, async ({ em, session, services }) => ({

@@ -26,6 +26,7 @@ export const transcriptOperations = [
           started_at: turn.startedAt.toISOString(),
           ended_at: turn.endedAt.toISOString(),
           has_audio: Boolean(turn.audio),
+          interrupted_at_ms: turn.interruptedAtMs ?? null,
         })),
       },
     };

@@ -26,6 +26,8 @@ const TurnSchema = defineEntity({
     questionIndex: p.integer().nullable(),
     text: p.text(),
     audio: p.json<TurnAudio>().nullable(),
+    /** For an interviewer turn the candidate spoke over: how far into its audio they did (the first report). */
+    interruptedAtMs: p.integer().nullable(),
     startedAt: p.datetime(),
     endedAt: p.datetime(),
     createdAt: p.datetime(),

@@ -2,6 +2,7 @@ import { Migration20261122Initial } from './Migration20261122Initial.ts';
 import { Migration20261123Sessions } from './Migration20261123Sessions.ts';
 import { Migration20261124Webhooks } from './Migration20261124Webhooks.ts';
 import { Migration20261125Scorecards } from './Migration20261125Scorecards.ts';
+import { Migration20261126Interruptions } from './Migration20261126Interruptions.ts';
 
 /** Every migration in order. Listed, not globbed, so a build or bundler cannot drop one. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Migration20261123Sessions,
   Migration20261124Webhooks,
   Migration20261125Scorecards,
+  Migration20261126Interruptions,
 ];
