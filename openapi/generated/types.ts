@@ -1768,7 +1768,7 @@ export interface components {
             kind: "intro" | "question" | "follow_up" | "closing" | "answer";
             /**
              * @description The 0-based index of the job's question the turn belongs to (a question, its follow-ups and the
-             *     answers to them); `null` for the introduction and the closing.
+             *     answers to them). The introduction asks the first question, so it has `0`; the closing has `null`.
              * @example 0
              */
             question_index: number | null;
@@ -4189,28 +4189,16 @@ export interface operations {
                      *           "seq": 1,
                      *           "speaker": "interviewer",
                      *           "kind": "intro",
-                     *           "question_index": null,
-                     *           "text": "Hi Grace, I'm Viva, and I'll be interviewing you today for the Senior Backend Engineer role. There are three questions, and it takes about thirty minutes.",
-                     *           "started_at": "2026-11-24T14:00:05.210Z",
-                     *           "ended_at": "2026-11-24T14:00:16.870Z",
-                     *           "has_audio": true,
-                     *           "interrupted_at_ms": null
-                     *         },
-                     *         {
-                     *           "id": "turn_06h0vpvrwr001byjk7b62chy74",
-                     *           "seq": 2,
-                     *           "speaker": "interviewer",
-                     *           "kind": "question",
                      *           "question_index": 0,
-                     *           "text": "Walk me through a production incident you led. What happened, and what did you change afterwards?",
-                     *           "started_at": "2026-11-24T14:00:16.870Z",
+                     *           "text": "Hi Grace, I'm Viva, and I'll be interviewing you today for the Senior Backend Engineer role. There are three questions, and it takes about thirty minutes. Let's begin. Walk me through a production incident you led. What happened, and what did you change afterwards?",
+                     *           "started_at": "2026-11-24T14:00:05.210Z",
                      *           "ended_at": "2026-11-24T14:00:24.330Z",
                      *           "has_audio": true,
                      *           "interrupted_at_ms": null
                      *         },
                      *         {
                      *           "id": "turn_06h0vqe5b8000nm76sj1eysw5m",
-                     *           "seq": 3,
+                     *           "seq": 2,
                      *           "speaker": "candidate",
                      *           "kind": "answer",
                      *           "question_index": 0,
@@ -4222,7 +4210,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "turn_06h0vqebm0001j50m12c94kk8c",
-                     *           "seq": 4,
+                     *           "seq": 3,
                      *           "speaker": "interviewer",
                      *           "kind": "follow_up",
                      *           "question_index": 0,
@@ -4234,7 +4222,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "turn_06h0vqnjt4000f5hmt0c2zab7c",
-                     *           "seq": 5,
+                     *           "seq": 4,
                      *           "speaker": "candidate",
                      *           "kind": "answer",
                      *           "question_index": 0,
@@ -4246,7 +4234,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "id": "turn_06h0vqnsf8001h5r32azj6dqww",
-                     *           "seq": 6,
+                     *           "seq": 5,
                      *           "speaker": "interviewer",
                      *           "kind": "question",
                      *           "question_index": 1,
@@ -4305,15 +4293,6 @@ export interface operations {
                      *           "size": 187392,
                      *           "duration_ms": null,
                      *           "url": "http://localhost:4000/blobs/dGVuXzA2Z3pnYnJ5ZzAwMDBiNmV2YzkxejNuaDgwL2xpdmUvY2FuZF8wNmgwNWRxM3AwMDAxdzF0NjVoMHp5Nnpuci9pbnRlcnZpZXdzL2ludF8wNmgwNWR0cncwMDAwMmYxZHJkNWU5NnF4MC90dXJuXzA2aDB2cHRiYjgwMDEzdmgzc3QyN3QyZ2M4Lm1wMw?expires=1795529870&signature=glkQYbAhgPywJc6xnbgcZNJ7xFuFtfHk9afnO9XwzpQ",
-                     *           "url_expires_at": "2026-11-24T14:17:50.000Z"
-                     *         },
-                     *         {
-                     *           "turn_id": "turn_06h0vpvrwr001byjk7b62chy74",
-                     *           "speaker": "interviewer",
-                     *           "content_type": "audio/mpeg",
-                     *           "size": 119808,
-                     *           "duration_ms": null,
-                     *           "url": "http://localhost:4000/blobs/dGVuXzA2Z3pnYnJ5ZzAwMDBiNmV2YzkxejNuaDgwL2xpdmUvY2FuZF8wNmgwNWRxM3AwMDAxdzF0NjVoMHp5Nnpuci9pbnRlcnZpZXdzL2ludF8wNmgwNWR0cncwMDAwMmYxZHJkNWU5NnF4MC90dXJuXzA2aDB2cHZyd3IwMDFieWprN2I2MmNoeTc0Lm1wMw?expires=1795529870&signature=vzveAmqnnfxqbzWkCXLWBteSbybYW0QjKgv60qkMO20",
                      *           "url_expires_at": "2026-11-24T14:17:50.000Z"
                      *         },
                      *         {
