@@ -641,7 +641,9 @@ export interface paths {
          *     - To resume after a drop, reconnect with the header `Last-Event-ID` set to the `id` of the last event
          *       received: you get every event after it, in order, and none twice. Event ids are opaque strings;
          *       do not parse them.
-         *     - After `interview.completed` the server ends the stream. The interview is over, and so is the token:
+         *     - After `interview.completed`, or a `state` whose status is `canceled` (the ATS canceled the interview
+         *       while the candidate was in it) or `expired`, the server ends the stream. The interview is over, and
+         *       so is the token:
          *       do not reconnect.
          *
          *     Browsers' `EventSource` cannot send an `Authorization` header: read the stream with `fetch` (as the

@@ -6,6 +6,16 @@ import { inspectAudio, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.t
 import { sessionResource } from './session-resource.ts';
 import { openSse } from './sse-stream.ts';
 
+/**
+ * The last event a stream sends: the interview completed, or it was canceled (or expired) under the
+ * candidate. The token is dead after any of them, so the widget is told, and the connection not held open.
+ */
+function endsStream(event: { type: string; data: unknown }): boolean {
+  if (event.type === 'interview.completed') return true;
+  const status = event.type === 'state' ? (event.data as { status?: string }).status : undefined;
+  return status === 'canceled' || status === 'expired';
+}
+
 function sessionOf(session: SessionCaller | null): SessionCaller {
   if (!session) throw new Error('session operation reached without a session');
   return session;
@@ -75,7 +85,7 @@ export const sessionOperations = [
         try {
           for await (const delivered of events) {
             sse.send(delivered.id, delivered.event.type, delivered.event.data);
-            if (delivered.event.type === 'interview.completed') break;
+            if (endsStream(delivered.event)) break;
           }
         } finally {
           sse.close();

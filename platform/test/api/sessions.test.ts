@@ -218,6 +218,19 @@ describe('session tokens at the API', () => {
     expect(jwks.body.keys[0]).toMatchObject({ alg: 'EdDSA', crv: 'Ed25519' });
   });
 
+  it('tells a connected candidate that the interview was canceled, and ends the stream', async () => {
+    const { interviewId, token } = await openSession(api, tenant.testKey);
+    await api.call('POST', '/v1/session/start', { key: token });
+    const events = new SseClient(`${test.url}/v1/session/events`, token);
+    await events.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+    const canceled = await api.call('POST', `/v1/interviews/${interviewId}/cancel`, { key: tenant.testKey });
+    expect(canceled.status, describeResponse(canceled)).toBe(200);
+    const last = await events.next((e) => e.event === 'state' && e.data.status === 'canceled');
+    expect(last.data).toMatchObject({ status: 'canceled', turn: 'none' });
+    await events.done;
+    expect(events.events.at(-1)).toBe(last);
+  });
+
   it('cannot be minted for an interview that is over', async () => {
     const { interviewId } = await openSession(api, tenant.testKey);
     await api.call('POST', `/v1/interviews/${interviewId}/cancel`, { key: tenant.testKey });
