@@ -29,6 +29,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a tenant
+         * @description Changes a tenant's name, the web origins allowed to embed the widget, or its logo. Send only the
+         *     fields to change. The keys are untouched. The CLI command `pnpm viva tenant update ID` does the same.
+         *
+         *     Authenticate with the operator key: `Authorization: Bearer $VIVA_ADMIN_KEY`.
+         */
+        patch: operations["updateTenant"];
+        trace?: never;
+    };
     "/v1/api_keys": {
         parameters: {
             query?: never;
@@ -1343,6 +1366,11 @@ export interface components {
              *     ]
              */
             allowed_origins: string[];
+            /**
+             * @description The logo the widget shows beside the company name; `null` for none.
+             * @example https://careers.acme.example/assets/logo.svg
+             */
+            logo_url: string | null;
             /** Format: date-time */
             created_at: string;
         };
@@ -1354,7 +1382,26 @@ export interface components {
              *     for this tenant. Defaults to none.
              */
             allowed_origins?: string[];
+            logo_url?: components["schemas"]["TenantLogoUrl"];
         };
+        /** @description The fields to change; the others keep their values. */
+        UpdateTenantRequest: {
+            /** @description The tenant's display name. */
+            name?: string;
+            /**
+             * @description Replaces the web origins allowed to embed the interview widget. Session tokens minted before the
+             *     change keep the origins they were minted with.
+             */
+            allowed_origins?: string[];
+            logo_url?: components["schemas"]["TenantLogoUrl"];
+        };
+        /**
+         * Format: uri
+         * @description An `https` URL of the logo the widget shows beside the company name (SVG or PNG, shown about 32 px
+         *     high); `null` for none.
+         * @example https://careers.acme.example/assets/logo.svg
+         */
+        TenantLogoUrl: string | null;
         TenantCreated: {
             tenant: components["schemas"]["Tenant"];
             /**
@@ -3064,6 +3111,7 @@ export interface operations {
                      *           "https://careers.acme.example",
                      *           "https://ats.example.com"
                      *         ],
+                     *         "logo_url": null,
                      *         "created_at": "2026-11-20T09:00:00.000Z"
                      *       },
                      *       "api_keys": {
@@ -3077,6 +3125,60 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    updateTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. */
+                id: components["schemas"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "allowed_origins": [
+                 *         "https://careers.acme.example"
+                 *       ],
+                 *       "logo_url": "https://careers.acme.example/assets/logo.svg"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateTenantRequest"];
+            };
+        };
+        responses: {
+            /** @description The tenant as it now is. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "ten_06gzgbryg0000b6evc91z3nh80",
+                     *       "object": "tenant",
+                     *       "name": "Acme Recruiting",
+                     *       "allowed_origins": [
+                     *         "https://careers.acme.example"
+                     *       ],
+                     *       "logo_url": "https://careers.acme.example/assets/logo.svg",
+                     *       "created_at": "2026-11-20T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Tenant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["UnexpectedError"];

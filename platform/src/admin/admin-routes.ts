@@ -6,7 +6,13 @@ import { parseJson, readBody } from '../http/read-body.ts';
 import { createValidatorFactory } from '../openapi/request-validator.ts';
 import { type OpenApiDocument, specRoutes, toRouterPath } from '../openapi/spec.ts';
 import type { Services } from '../services.ts';
-import { createTenant, type TenantInput, tenantResource } from '../tenants/tenants.ts';
+import {
+  createTenant,
+  type TenantInput,
+  type TenantUpdate,
+  tenantResource,
+  updateTenant,
+} from '../tenants/tenants.ts';
 
 function requireAdmin(ctx: Context, adminKey: string | null): void {
   const header = ctx.get('authorization');
@@ -30,19 +36,36 @@ function requireAdmin(ctx: Context, adminKey: string | null): void {
 /** The operator's API. It sits outside /v1 and tenant keys mean nothing to it. */
 export function adminRouter(services: Services, spec: OpenApiDocument): Router {
   const router = new Router();
-  const route = specRoutes(spec).find((r) => r.operation.operationId === 'createTenant');
-  if (!route) throw new Error('The spec has no createTenant operation');
-  const validator = createValidatorFactory(spec)(route);
-  router.post('createTenant', toRouterPath(route.path), async (ctx) => {
+  const validators = createValidatorFactory(spec);
+  const routeOf = (operationId: string) => {
+    const route = specRoutes(spec).find((r) => r.operation.operationId === operationId);
+    if (!route) throw new Error(`The spec has no ${operationId} operation`);
+    return { path: toRouterPath(route.path), validator: validators(route) };
+  };
+  /** The operator key, then a JSON body checked against the spec. */
+  const input = async (ctx: Context, validator: ReturnType<typeof validators>) => {
     requireAdmin(ctx, services.config.adminKey);
     const bytes = await readBody(ctx, services.config.maxJsonBytes);
     if (!ctx.is('application/json')) {
       throw new ApiError('unsupported_media_type', 'Send the body as application/json.');
     }
-    const { body } = validator.validate({ params: {}, query: ctx.query, body: parseJson(bytes) });
+    return validator.validate({ params: ctx.params, query: ctx.query, body: parseJson(bytes) });
+  };
+
+  const create = routeOf('createTenant');
+  router.post('createTenant', create.path, async (ctx) => {
+    const { body } = await input(ctx, create.validator);
     const created = await createTenant(services.db.orm.em.fork(), body as TenantInput);
     ctx.status = 201;
     ctx.body = { tenant: tenantResource(created.tenant), api_keys: created.keys };
+  });
+
+  const update = routeOf('updateTenant');
+  router.patch('updateTenant', update.path, async (ctx) => {
+    const { body, params } = await input(ctx, update.validator);
+    const tenant = await updateTenant(services.db.orm.em.fork(), String(params.id), body as TenantUpdate);
+    ctx.status = 200;
+    ctx.body = tenantResource(tenant);
   });
   return router;
 }

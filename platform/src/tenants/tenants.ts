@@ -1,12 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { issueKey } from '../api-keys/api-keys.ts';
+import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
 import { Tenant } from './tenant.entity.ts';
 
 export interface TenantInput {
   name: string;
   allowed_origins?: string[];
+  logo_url?: string | null;
 }
+
+export type TenantUpdate = Partial<TenantInput>;
 
 export interface NewTenant {
   tenant: Tenant;
@@ -20,6 +24,7 @@ export async function createTenant(em: EntityManager, input: TenantInput): Promi
       id: newId('tenant'),
       name: input.name,
       allowedOrigins: input.allowed_origins ?? [],
+      logoUrl: input.logo_url ?? null,
       createdAt: new Date(),
     });
     // Keys reference the tenant, and the rows carry no ORM relation to order the inserts by.
@@ -31,12 +36,24 @@ export async function createTenant(em: EntityManager, input: TenantInput): Promi
   });
 }
 
+/** Changes what the operator sent and nothing else. */
+export async function updateTenant(em: EntityManager, id: string, update: TenantUpdate): Promise<Tenant> {
+  const tenant = await em.findOne(Tenant, id);
+  if (!tenant) throw new ApiError('resource_missing', `No tenant ${id}.`, { param: 'id' });
+  if (update.name !== undefined) tenant.name = update.name;
+  if (update.allowed_origins !== undefined) tenant.allowedOrigins = update.allowed_origins;
+  if (update.logo_url !== undefined) tenant.logoUrl = update.logo_url;
+  await em.flush();
+  return tenant;
+}
+
 export function tenantResource(tenant: Tenant) {
   return {
     id: tenant.id,
     object: 'tenant' as const,
     name: tenant.name,
     allowed_origins: tenant.allowedOrigins,
+    logo_url: tenant.logoUrl ?? null,
     created_at: tenant.createdAt.toISOString(),
   };
 }

@@ -53,6 +53,51 @@ describe('operator: tenants', () => {
     expect(res.body.api_keys.live).toMatch(/^sk_live_[0-9A-Za-z]{38}$/);
   });
 
+  it('updates a tenant: the fields sent, and the logo the widget shows', async () => {
+    const created = await api.call<{ tenant: { id: string } }>('POST', '/admin/v1/tenants', {
+      key: adminKey,
+      body: { name: 'Initech', allowed_origins: ['https://jobs.initech.com'] },
+    });
+    const id = created.body.tenant.id;
+    const logo = 'https://jobs.initech.com/logo.svg';
+    const res = await api.call('PATCH', `/admin/v1/tenants/${id}`, {
+      key: adminKey,
+      body: { logo_url: logo },
+    });
+    expect(res.status, describeResponse(res)).toBe(200);
+    expect(res.body).toMatchObject({
+      id,
+      name: 'Initech',
+      allowed_origins: ['https://jobs.initech.com'],
+      logo_url: logo,
+    });
+    const origins = await api.call('PATCH', `/admin/v1/tenants/${id}`, {
+      key: adminKey,
+      body: { allowed_origins: [], name: 'Initech Corp' },
+    });
+    expect(origins.body).toMatchObject({ name: 'Initech Corp', allowed_origins: [], logo_url: logo });
+
+    for (const body of [
+      {},
+      { logo_url: 'http://insecure.example/logo.svg' },
+      { name: '' },
+      { plan: 'gold' },
+    ]) {
+      const bad = await api.call('PATCH', `/admin/v1/tenants/${id}`, { key: adminKey, body });
+      expect(bad.status, `${JSON.stringify(body)}: ${describeResponse(bad)}`).toBe(400);
+    }
+    const missing = await api.call('PATCH', '/admin/v1/tenants/ten_00000000000000000000000000', {
+      key: adminKey,
+      body: { name: 'X' },
+    });
+    expect(missing.status, describeResponse(missing)).toBe(404);
+    const tenantKey = await api.call('PATCH', `/admin/v1/tenants/${id}`, {
+      key: tenant.testKey,
+      body: { name: 'X' },
+    });
+    expect(tenantKey.status).toBe(401);
+  });
+
   it('refuses a wrong operator key, a tenant key, and a bad body', async () => {
     for (const key of ['wrong-admin-key-0123456789abcdef', tenant.testKey, null]) {
       const res = await api.call('POST', '/admin/v1/tenants', { key, body: { name: 'X' } });

@@ -28,6 +28,34 @@ describe('viva CLI (on the embedded database)', () => {
     expect(out.api_keys.test).toMatch(/^sk_test_/);
   });
 
+  it('updates a tenant, and refuses an unknown one', () => {
+    const created = JSON.parse(run('tenant', 'create', '--name', 'Umbrella').stdout) as {
+      tenant: { id: string };
+    };
+    const updated = run(
+      'tenant',
+      'update',
+      created.tenant.id,
+      '--origin',
+      'https://jobs.umbrella.com',
+      '--logo-url',
+      'https://jobs.umbrella.com/logo.png',
+    );
+    expect(updated.status, updated.stderr).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({
+      name: 'Umbrella',
+      allowed_origins: ['https://jobs.umbrella.com'],
+      logo_url: 'https://jobs.umbrella.com/logo.png',
+    });
+    const cleared = run('tenant', 'update', created.tenant.id, '--clear-logo');
+    expect(JSON.parse(cleared.stdout)).toMatchObject({ logo_url: null });
+    const unknown = run('tenant', 'update', 'ten_00000000000000000000000000', '--name', 'X');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('No tenant ten_00000000000000000000000000');
+    const nothing = run('tenant', 'update', created.tenant.id);
+    expect(nothing.status).toBe(2);
+  });
+
   it('rotates the session-token signing key', () => {
     const rotated = run('keys', 'rotate');
     expect(rotated.status, rotated.stderr).toBe(0);
