@@ -37,11 +37,12 @@ export async function claimRuns(em: EntityManager, limit: number, leaseSeconds: 
 /** Extends the leases of runs still going, so a long queue behind the provider cap is not taken over. */
 export async function renewLeases(em: EntityManager, runs: HeldRun[], leaseSeconds: number): Promise<void> {
   if (runs.length === 0) return;
+  // One JSON parameter: the driver would spread a JS array into separate parameters, not an SQL array.
   await em.getConnection().execute(
     `update scorecards s set locked_until = now() + make_interval(secs => ?)
-       from unnest(?::text[], ?::int[]) as held(id, attempts)
+       from jsonb_to_recordset(?::jsonb) as held(id text, attempts int)
       where s.id = held.id and s.attempts = held.attempts and s.status = 'pending'`,
-    [leaseSeconds, runs.map((r) => r.id), runs.map((r) => r.attempts)],
+    [leaseSeconds, JSON.stringify(runs)],
   );
 }
 

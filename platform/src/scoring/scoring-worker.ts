@@ -95,6 +95,13 @@ export class ScoringWorker {
         const room = this.#maxRuns - this.#held.size;
         if (room > 0) claimed = await claimRuns(this.#o.orm.em.fork(), room, this.#leaseSeconds);
         for (const run of claimed) {
+          // Our own run, claimed again after its lease lapsed (a renewal that failed): it goes on under the
+          // new claim rather than running twice.
+          const running = this.#held.get(run.id);
+          if (running) {
+            running.run.attempts = run.attempts;
+            continue;
+          }
           const done = this.#score(run).finally(() => {
             this.#held.delete(run.id);
             this.nudge();
@@ -107,7 +114,8 @@ export class ScoringWorker {
       if (!this.#running) break;
       if (claimed.length === 0 || this.#held.size >= this.#maxRuns) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.#o.idleMs ?? 500);
+          // Short enough that a scorecard starts within a fraction of a second of its interview's end.
+          const timer = setTimeout(resolve, this.#o.idleMs ?? 200);
           this.#wake = () => {
             clearTimeout(timer);
             resolve();
@@ -124,9 +132,18 @@ export class ScoringWorker {
     try {
       const em = this.#o.orm.em.fork();
       const scorecard = await em.findOne(Scorecard, run.id);
+      // Erased with its candidate meanwhile: nothing left to score.
       if (!scorecard) return;
       const loaded = await loadScoringInput(em, scorecard.interviewId, scorecard.rubric ?? null);
-      if (!loaded) return;
+      // A run that keeps crashing (or whose interview cannot be read) is claimed again at each lapse of its
+      // lease; past its attempts, it is given up, and says so, rather than tried forever.
+      if (!loaded || run.attempts > this.#o.config.maxAttempts) {
+        await this.#giveUp(
+          run,
+          loaded ? 'Scoring did not finish in the attempts allowed.' : 'The interview could not be read.',
+        );
+        return;
+      }
       const { input, livemode } = loaded;
       // Test mode never reaches a paid provider; live mode without one is scored offline, and says so.
       const scorer: Scorer = livemode && this.#model ? this.#model : offlineScorer;
@@ -185,6 +202,16 @@ export class ScoringWorker {
       // The lease lapses and the run is tried again: a scorecard is never silently left behind.
       log.error({ err }, 'scoring run crashed');
     }
+  }
+
+  async #giveUp(run: HeldRun, message: string): Promise<void> {
+    const outcome = await settleRun(this.#o.orm.em.fork(), run, (row) => {
+      row.failure = { code: 'provider_error', message };
+      row.failedAt = new Date();
+      return 'failed';
+    });
+    if (outcome) this.#o.metrics?.scoringRuns.inc({ outcome, scorer: 'none' });
+    this.#o.logger.warn({ scorecard_id: run.id, attempt: run.attempts }, 'scoring given up');
   }
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ScoringWorker } from '../../src/scoring/scoring-worker.ts';
 import {
   type ApiClient,
   apiClient,
@@ -319,5 +320,44 @@ describe('the provider concurrency cap', () => {
       expect((await settledScorecard(cappedApi, cappedTenant.liveKey, id)).status).toBe('completed');
     }
     expect(most).toBe(2);
+  });
+});
+
+describe('a scoring run longer than its lease', () => {
+  let quiet: TestPlatform;
+  let quietApi: ApiClient;
+  let quietTenant: TestTenant;
+  let worker: ScoringWorker;
+  beforeAll(async () => {
+    // No worker of its own: the test runs one with a one-second lease, far shorter than a scoring call.
+    quiet = await startTestPlatform({ LLM_BASE_URL: fake.baseUrl, VIVA_SCORING_WORKER: 'false' });
+    quietApi = apiClient(quiet.url);
+    quietTenant = await createTestTenant(quietApi);
+    const { services } = quiet.platform;
+    worker = new ScoringWorker({
+      orm: services.db.orm,
+      logger: services.logger,
+      config: services.config.scoring,
+      model: services.providers.scoring,
+      leaseSeconds: 1,
+      idleMs: 20,
+    });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await quiet?.stop();
+  });
+
+  it('keeps its claim by renewing the lease: one attempt, every call made once', async () => {
+    scoring = async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      return honest(request);
+    };
+    const interviewId = await completedInterview(quietApi, quiet.url, quietTenant.liveKey, job, [longAnswer]);
+    const before = scoringRequests().length;
+    worker.start();
+    const card = await settledScorecard(quietApi, quietTenant.liveKey, interviewId);
+    expect(card).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(scoringRequests().length - before).toBe(job.rubric.dimensions.length + 1);
   });
 });
