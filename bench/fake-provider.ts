@@ -7,13 +7,14 @@
  *
  * The chat reply follows the platform's prompts (engine/prompts.ts) the way a model would: it greets and
  * asks the first question, then acknowledges each answer with `[NEXT]` and asks the question it was given.
- * Nothing here waits: no timers, no delays between chunks.
+ * Nothing here waits: no timers, no delays between chunks. scoring-provider.ts reuses `chat` and `speech`
+ * (this file serves only when it is the script node runs).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { announceAndServe } from './server-process.ts';
 
-interface ChatBody {
+export interface ChatBody {
   model?: unknown;
   messages?: { role: string; content: string }[];
   stream?: unknown;
@@ -36,7 +37,7 @@ function reply(instruction: string): string {
     : '[NEXT] Thank you, that was my last question. The team will be in touch. Goodbye!';
 }
 
-function chat(body: ChatBody, res: ServerResponse): void {
+export function chat(body: ChatBody, res: ServerResponse): void {
   if (typeof body.model !== 'string' || !Array.isArray(body.messages) || body.stream !== true) {
     sendError(res, 400, 'This fake only streams: model, messages and stream: true are required.');
     return;
@@ -66,7 +67,7 @@ const silentFrame = Buffer.alloc(208);
 silentFrame.set([0xff, 0xfb, 0x50, 0xc0]);
 const frameMs = 1152 / 44.1;
 
-function speech(
+export function speech(
   body: { input?: unknown; voice?: unknown; response_format?: unknown },
   res: ServerResponse,
 ): void {
@@ -84,7 +85,7 @@ function speech(
   res.end(Buffer.concat(Array.from({ length: frames }, () => silentFrame)));
 }
 
-function sendError(res: ServerResponse, status: number, message: string): void {
+export function sendError(res: ServerResponse, status: number, message: string): void {
   res
     .writeHead(status, { 'content-type': 'application/json' })
     .end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: null } }));
@@ -98,18 +99,22 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   sendError(res, 404, `Unknown route ${route}.`);
 }
 
-const server = createServer((req, res) => {
-  handle(req, res).catch((error: unknown) => {
-    if (!res.headersSent) sendError(res, 500, `Fake provider failed: ${String(error)}`);
-    else res.destroy();
+function serve(): void {
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendError(res, 500, `Fake provider failed: ${String(error)}`);
+      else res.destroy();
+    });
   });
-});
-// The platform keeps its provider connections alive; don't let an idle one drop under it mid-request.
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  announceAndServe(`http://127.0.0.1:${port}`, async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  // The platform keeps its provider connections alive; don't let an idle one drop under it mid-request.
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as AddressInfo;
+    announceAndServe(`http://127.0.0.1:${port}`, async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
   });
-});
+}
+
+if (process.argv[1] === import.meta.filename) serve();
