@@ -16,7 +16,15 @@ export type CompletionReason = components['schemas']['SessionEventInterviewCompl
  * - `completed`: the interview is over (see `completion`).
  * - `error`: something failed that the candidate must act on (see `error`); `retry()` may help.
  */
-export type ClientStatus = 'idle' | 'loading' | 'ready' | 'connecting' | 'live' | 'reconnecting' | 'completed' | 'error';
+export type ClientStatus =
+  | 'idle'
+  | 'loading'
+  | 'ready'
+  | 'connecting'
+  | 'live'
+  | 'reconnecting'
+  | 'completed'
+  | 'error';
 
 /** Whose turn it is, as the platform says: `none` before the start and after the end. */
 export type Turn = 'interviewer' | 'candidate' | 'none';

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@viva/platform/src/config/config.ts';
 import { type RunningPlatform, startPlatform } from '@viva/platform/src/platform.ts';
+import { mintSessionToken } from '@viva/platform/src/sessions/session-token.ts';
+import { type NetworkProxy, type ProxyAction, startNetworkProxy } from './network-proxy.ts';
+import type { SessionFixture } from './protocol.ts';
+import { fakeTranscript } from './protocol.ts';
 
 /**
  * Starts a real platform (the embedded default: PGlite, in-process events, local blobs) for a test run and
@@ -17,23 +21,47 @@ export interface PlatformPluginOptions {
 
 const adminKey = 'sdk-test-admin-key-0123456789abcdef';
 
+/** The part of the platform's fake OpenAI server (platform/test/support/fake-openai.ts) these tests use. */
+interface FakeOpenAi {
+  baseUrl: string;
+  setLatency(ms: number): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The platform's own fake OpenAI server (speech-to-text and text-to-speech over real HTTP), loaded at run
+ * time: it is Node code, type-checked by the platform's tsconfig, and the SDK's DOM typings disagree with it.
+ */
+async function startFakeOpenAi(options: { transcript: () => string }): Promise<FakeOpenAi> {
+  const modulePath = '@viva/platform/test/support/fake-openai.ts';
+  const fake = (await import(modulePath)) as {
+    startFakeOpenAi(o: { transcript: () => string }): Promise<FakeOpenAi>;
+  };
+  return fake.startFakeOpenAi(options);
+}
+
 interface SessionRequest {
   /** Jobs as POST /v1/jobs takes them; a two-question job by default. */
   job?: Record<string, unknown>;
-  /** A live-mode interview (live key) instead of a test-mode one. */
+  /**
+   * A live-mode interview (live key) instead of a test-mode one. Live interviews still use the offline
+   * interviewer (no LLM is configured), but hear and speak through the fake OpenAI server: answers by audio
+   * (speech-to-text) and `interviewer.audio` events (text-to-speech, silent MP3).
+   */
   live?: boolean;
-}
-
-export interface SessionFixture {
-  apiBase: string;
-  token: string;
-  interviewId: string;
+  /** Put a `NetworkProxy` between the browser and the platform: `apiBase` is then the proxy's. */
+  proxy?: boolean;
+  /** The token's allowed origins, instead of the tenant's (which allow the test page). */
+  allowedOrigins?: string[];
 }
 
 const defaultJob = {
   title: 'Frontend Engineer',
   description: 'Design systems team.',
-  questions: [{ text: 'Tell me about a component you are proud of.' }, { text: 'How do you test accessibility?' }],
+  questions: [
+    { text: 'Tell me about a component you are proud of.' },
+    { text: 'How do you test accessibility?' },
+  ],
   rubric: { dimensions: [{ key: 'craft', name: 'Craft', weight: 1 }] },
 };
 
@@ -41,6 +69,11 @@ export function vivaPlatformPlugin(options: PlatformPluginOptions) {
   let platform: RunningPlatform | null = null;
   let dataDir = '';
   let keys: { test: string; live: string } | null = null;
+  let tenantId = '';
+  let openAi: FakeOpenAi | null = null;
+  const proxies = new Map<string, NetworkProxy>();
+  // Which key reads an interview back: a live interview is invisible to the test key, and the reverse.
+  const liveInterviews = new Set<string>();
 
   async function call<T>(method: string, path: string, key: string, body?: unknown): Promise<T> {
     const response = await fetch(`${platform!.url}${path}`, {
@@ -57,6 +90,7 @@ export function vivaPlatformPlugin(options: PlatformPluginOptions) {
     name: 'viva-platform',
     async serverStart() {
       dataDir = await mkdtemp(join(tmpdir(), 'viva-sdk-test-'));
+      openAi = await startFakeOpenAi({ transcript: () => fakeTranscript });
       platform = await startPlatform(
         loadConfig({
           PORT: '0',
@@ -65,21 +99,33 @@ export function vivaPlatformPlugin(options: PlatformPluginOptions) {
           LOG_LEVEL: process.env.VIVA_TEST_LOG_LEVEL ?? 'silent',
           VIVA_RATE_LIMIT_PER_KEY: '100000',
           VIVA_RATE_LIMIT_PER_TENANT: '100000',
+          STT_BASE_URL: openAi.baseUrl,
+          STT_MODEL: 'whisper-1',
+          TTS_BASE_URL: openAi.baseUrl,
+          TTS_MODEL: 'tts-1',
+          TTS_FORMAT: 'mp3',
         }),
       );
-      const created = await call<{ api_keys: { test: string; live: string } }>('POST', '/admin/v1/tenants', adminKey, {
-        name: 'SDK tests',
-        allowed_origins: [options.pageOrigin],
-      });
+      const created = await call<{ tenant: { id: string }; api_keys: { test: string; live: string } }>(
+        'POST',
+        '/admin/v1/tenants',
+        adminKey,
+        { name: 'SDK tests', allowed_origins: [options.pageOrigin] },
+      );
       keys = created.api_keys;
+      tenantId = created.tenant.id;
     },
     async serverStop() {
+      await Promise.all([...proxies.values()].map((proxy) => proxy.close()));
       await platform?.close();
+      await openAi?.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
     async executeCommand({ command, payload }: { command: string; payload?: unknown }) {
-      if (!platform || !keys) return undefined;
-      const key = (payload as SessionRequest | undefined)?.live ? keys.live : keys.test;
+      if (!platform || !keys || !openAi) return undefined;
+      const interviewOf = (payload as { interviewId?: string } | undefined)?.interviewId;
+      const live = (payload as SessionRequest | undefined)?.live || liveInterviews.has(interviewOf ?? '');
+      const key = live ? keys.live : keys.test;
       if (command === 'viva-session') {
         const request = (payload ?? {}) as SessionRequest;
         const job = await call<{ id: string }>('POST', '/v1/jobs', key, request.job ?? defaultJob);
@@ -88,8 +134,76 @@ export function vivaPlatformPlugin(options: PlatformPluginOptions) {
           job_id: job.id,
           candidate_id: candidate.id,
         });
-        const session = await call<{ token: string }>('POST', `/v1/interviews/${interview.id}/sessions`, key, {});
-        return { apiBase: platform.url, token: session.token, interviewId: interview.id } satisfies SessionFixture;
+        const session = await call<{ token: string }>(
+          'POST',
+          `/v1/interviews/${interview.id}/sessions`,
+          key,
+          request.allowedOrigins ? { allowed_origins: request.allowedOrigins } : {},
+        );
+        if (live) liveInterviews.add(interview.id);
+        if (request.proxy) {
+          const proxy = await startNetworkProxy(platform.url);
+          const proxyId = `proxy_${proxies.size + 1}`;
+          proxies.set(proxyId, proxy);
+          return {
+            apiBase: proxy.url,
+            token: session.token,
+            interviewId: interview.id,
+            proxyId,
+            platformBase: platform.url,
+          } satisfies SessionFixture;
+        }
+        return {
+          apiBase: platform.url,
+          token: session.token,
+          interviewId: interview.id,
+        } satisfies SessionFixture;
+      }
+      if (command === 'viva-expired-token') {
+        // A genuine token for the interview, signed by the platform's key, that has run out: no API mints
+        // one (the shortest TTL is a minute), so it is signed here with a one-second life, then waited out.
+        const { interviewId } = payload as { interviewId: string };
+        const { token, expiresAt } = await mintSessionToken(
+          platform.services.signingKeys,
+          {
+            interviewId,
+            tenantId,
+            livemode: live,
+            allowedOrigins: [options.pageOrigin],
+            ttlSeconds: 1,
+            startBy: new Date(Date.now() + 1000),
+          },
+          platform.services.issuer,
+        );
+        await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 1100));
+        return { token };
+      }
+      if (command === 'viva-proxy') {
+        const { proxyId, ...action } = payload as { proxyId: string } & ProxyAction;
+        const proxy = proxies.get(proxyId);
+        if (!proxy) throw new Error(`no proxy ${proxyId}`);
+        return proxy.act(action) ?? {};
+      }
+      if (command === 'viva-fake-openai') {
+        // Slows every speech-to-text and text-to-speech call, so an interviewer's spoken turn lasts a while.
+        const { latencyMs } = payload as { latencyMs: number };
+        openAi.setLatency(latencyMs);
+        return {};
+      }
+      if (command === 'viva-recording-audio') {
+        // A recording segment's bytes, fetched here with its signed URL, for the page to decode and measure.
+        const { interviewId, turnId } = payload as { interviewId: string; turnId: string };
+        const recording = await call<{ segments: { turn_id: string; url: string; content_type: string }[] }>(
+          'GET',
+          `/v1/interviews/${interviewId}/recording`,
+          key,
+        );
+        const segment = recording.segments.find((s) => s.turn_id === turnId);
+        if (!segment) return null;
+        const response = await fetch(segment.url);
+        if (!response.ok) throw new Error(`GET ${segment.url}: ${response.status}`);
+        const bytes = Buffer.from(await response.arrayBuffer());
+        return { contentType: segment.content_type, base64: bytes.toString('base64') };
       }
       if (command === 'viva-transcript') {
         const { interviewId } = payload as { interviewId: string };
@@ -107,3 +221,5 @@ export function vivaPlatformPlugin(options: PlatformPluginOptions) {
     },
   };
 }
+
+export type { SessionFixture } from './protocol.ts';

@@ -1,0 +1,160 @@
+import { PlaybackSchedule } from './playback-schedule.ts';
+import { createSpeechDecoder, type SpeechDecoder, type SpeechFormat } from './speech-decoder.ts';
+
+export interface InterviewerPlaybackOptions {
+  context: AudioContext;
+  /** The interviewer's voice started or stopped being heard. */
+  onPlayingChange(playing: boolean): void;
+}
+
+/** What an interruption cut short: the turn, and how much of its audio the candidate had heard. */
+export interface InterruptedTurn {
+  turnId: string;
+  heardMs: number;
+}
+
+interface TurnAudio {
+  decoder: SpeechDecoder;
+  format: SpeechFormat;
+}
+
+/**
+ * The interviewer's voice: each turn's `interviewer.audio` pieces decoded in order and played back to back on
+ * the context's clock, while more are still arriving. `interrupt()` silences it at once (the candidate spoke
+ * over it); the rest of that turn is then dropped as it arrives.
+ */
+export class InterviewerPlayback {
+  readonly #context: AudioContext;
+  readonly #onPlayingChange: (playing: boolean) => void;
+  readonly #output: GainNode;
+  readonly #schedule = new PlaybackSchedule();
+  readonly #turns = new Map<string, TurnAudio>();
+  readonly #interrupted = new Set<string>();
+  readonly #sources = new Set<AudioBufferSourceNode>();
+  /** Decoding is asynchronous; this chain keeps pieces in the order they came. */
+  #work: Promise<void> = Promise.resolve();
+  #playing = false;
+  #closed = false;
+
+  constructor(options: InterviewerPlaybackOptions) {
+    this.#context = options.context;
+    this.#onPlayingChange = options.onPlayingChange;
+    this.#output = this.#context.createGain();
+    this.#output.connect(this.#context.destination);
+  }
+
+  /** Whether the interviewer's voice is being heard now. */
+  get playing(): boolean {
+    return this.#playing;
+  }
+
+  /** One `interviewer.audio` piece (base64), in `seq` order within its turn. */
+  push(turnId: string, format: SpeechFormat, base64: string): void {
+    if (this.#closed || this.#interrupted.has(turnId)) return;
+    let turn = this.#turns.get(turnId);
+    if (!turn) {
+      turn = { decoder: createSpeechDecoder(format, this.#context), format };
+      this.#turns.set(turnId, turn);
+    }
+    const { decoder } = turn;
+    const bytes = fromBase64(base64);
+    this.#enqueue(turnId, () => decoder.push(bytes));
+  }
+
+  /** The turn's audio is complete (`interviewer.done`): play what the decoder still holds. */
+  turnDone(turnId: string): void {
+    const turn = this.#turns.get(turnId);
+    if (!turn) return;
+    this.#enqueue(turnId, () => turn.decoder.end());
+    this.#work = this.#work.then(() => {
+      this.#turns.delete(turnId);
+    });
+  }
+
+  /**
+   * Stops the interviewer's voice at once, and drops the rest of the turn as it arrives. Returns the turn that
+   * was being heard (or still arriving, between two late pieces) and how much of it had played; null when
+   * the interviewer was silent.
+   */
+  interrupt(): InterruptedTurn | null {
+    const now = this.#context.currentTime;
+    const arriving = [...this.#turns.keys()].find((id) => !this.#interrupted.has(id)) ?? null;
+    const turnId = this.#playing ? this.#schedule.turnAt(now) : arriving;
+    if (turnId === null) return null;
+    const heardMs = Math.round(this.#schedule.heardSeconds(turnId, now) * 1000);
+    for (const id of this.#turns.keys()) this.#interrupted.add(id);
+    this.#interrupted.add(turnId);
+    this.#stopSources();
+    return { turnId, heardMs };
+  }
+
+  /** Whether the interviewer is speaking: audio playing, or a turn's audio still arriving. */
+  get speaking(): boolean {
+    return this.#playing || [...this.#turns.keys()].some((id) => !this.#interrupted.has(id));
+  }
+
+  /** Stops everything and releases the output; nothing plays after this. */
+  close(): void {
+    this.#closed = true;
+    this.#stopSources();
+    this.#output.disconnect();
+  }
+
+  #enqueue(turnId: string, decode: () => Promise<AudioBuffer[]>): void {
+    this.#work = this.#work
+      .then(async () => {
+        if (this.#closed || this.#interrupted.has(turnId)) return;
+        const buffers = await decode();
+        if (this.#closed || this.#interrupted.has(turnId)) return;
+        for (const buffer of buffers) this.#play(turnId, buffer);
+      })
+      .catch((error: unknown) => {
+        // One undecodable piece must not silence the rest; the captions carry the words regardless.
+        console.warn('[viva] could not play a piece of the interviewer audio', error);
+      });
+  }
+
+  #play(turnId: string, buffer: AudioBuffer): void {
+    const now = this.#context.currentTime;
+    // A new turn after silence starts a fresh schedule; a late piece of the same turn keeps what it had played.
+    const last = this.#schedule.pieces.at(-1);
+    if (!this.#schedule.isPlaying(now) && last && last.turnId !== turnId) this.#schedule.clear();
+    const source = this.#context.createBufferSource();
+    source.buffer = buffer;
+    source.connect(this.#output);
+    source.start(this.#schedule.place(turnId, buffer.duration, now));
+    this.#sources.add(source);
+    source.addEventListener('ended', () => {
+      this.#sources.delete(source);
+      if (this.#sources.size === 0) this.#setPlaying(false);
+    });
+    this.#setPlaying(true);
+  }
+
+  #stopSources(): void {
+    for (const source of this.#sources) {
+      try {
+        source.stop();
+      } catch {
+        // Already stopped.
+      }
+      source.disconnect();
+    }
+    this.#sources.clear();
+    this.#schedule.clear();
+    this.#setPlaying(false);
+  }
+
+  #setPlaying(playing: boolean): void {
+    if (this.#playing === playing) return;
+    this.#playing = playing;
+    if (!this.#closed) this.#onPlayingChange(playing);
+  }
+}
+
+function fromBase64(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

@@ -1,0 +1,211 @@
+import { InterviewClientError } from './interview-error.ts';
+import { backoffDelay, type RetryPolicy } from './retry-policy.ts';
+import { type Answer, type AnswerBody, newIdempotencyKey } from './session-api.ts';
+import { SessionApiError, SessionConnectionError, toInterviewClientError } from './session-api-error.ts';
+
+export interface AnswerQueueOptions {
+  /** Sends one answer, once (the queue does the retrying, so it can wait for the right moment). */
+  submit(body: AnswerBody, idempotencyKey: string, signal: AbortSignal): Promise<Answer>;
+  /** The number of answers not yet acknowledged changed. */
+  onPendingChange(pending: number): void;
+  /** The platform refused the session (401, 403): nothing more can be sent. */
+  onFatal(error: InterviewClientError): void;
+  retry?: Partial<RetryPolicy>;
+}
+
+interface QueuedAnswer {
+  body: AnswerBody;
+  /** Kept across retries after a failure on the way; replaced after a 409, whose refusal it would replay. */
+  idempotencyKey: string;
+  resolve(answer: Answer): void;
+  reject(error: InterviewClientError): void;
+}
+
+// Between two tries of an answer that could not be delivered; the stream's return cuts the wait short.
+const defaultQueueRetry: RetryPolicy = {
+  maxAttempts: Number.POSITIVE_INFINITY,
+  baseDelayMs: 1000,
+  maxDelayMs: 10_000,
+};
+
+/**
+ * The candidate's answers on their way to the platform, in order, one at a time, and never lost: an answer
+ * that is not acknowledged stays here and goes again (with the same `Idempotency-Key`, so the platform counts
+ * it once) until it is. It is sent only when the platform's latest `state` said it is the candidate's turn.
+ *
+ * The events and the answer's response race each other, so "latest" needs care:
+ * - After an accepted answer, the next one waits for a `state` that came after that answer's own
+ *   `candidate.transcript` (the platform sends them in that order), whether those events arrived before the
+ *   `202` or after it.
+ * - After a `409` (the turn had moved on), it waits for a `state` that came after the refused request was
+ *   sent, and goes with a new key.
+ */
+export class AnswerQueue {
+  readonly #options: AnswerQueueOptions;
+  readonly #policy: RetryPolicy;
+  readonly #queue: QueuedAnswer[] = [];
+  readonly #abort = new AbortController();
+  #turnIsCandidate = false;
+  /** Counts `state` events; an answer goes only on a `state` newer than `#sendAfterState`. */
+  #stateCount = 0;
+  #sendAfterState = -1;
+  /** The accepted answer whose `candidate.transcript` has not come yet: nothing goes before it does. */
+  #awaitedTranscript: string | null = null;
+  /** `#stateCount` when each answer's `candidate.transcript` arrived. */
+  readonly #transcriptsAt = new Map<string, number>();
+  #sending = false;
+  #failures = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #closed = false;
+  #emptied: (() => void)[] = [];
+
+  constructor(options: AnswerQueueOptions) {
+    this.#options = options;
+    this.#policy = { ...defaultQueueRetry, ...options.retry };
+  }
+
+  /** Answers not yet acknowledged, the one on its way included. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Queues an answer; resolves with the platform's acknowledgement, rejects only if it refused the answer. */
+  add(body: AnswerBody): Promise<Answer> {
+    if (this.#closed) {
+      return Promise.reject(
+        new InterviewClientError({
+          code: 'answer_rejected',
+          message: 'The interview is over.',
+          retryable: false,
+        }),
+      );
+    }
+    const answer = new Promise<Answer>((resolve, reject) => {
+      this.#queue.push({ body, idempotencyKey: newIdempotencyKey(), resolve, reject });
+    });
+    this.#options.onPendingChange(this.#queue.length);
+    this.#pump();
+    return answer;
+  }
+
+  /** Resolves once every queued answer is acknowledged or refused, or after `timeoutMs`, whichever is first. */
+  settled(timeoutMs: number): Promise<void> {
+    if (this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#emptied.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** A `state` event arrived, saying whose turn it is. */
+  stateChanged(turn: 'interviewer' | 'candidate' | 'none'): void {
+    this.#stateCount += 1;
+    this.#turnIsCandidate = turn === 'candidate';
+    this.#pump();
+  }
+
+  /** A `candidate.transcript` arrived: the platform committed this answer turn. */
+  transcriptArrived(turnId: string): void {
+    this.#transcriptsAt.set(turnId, this.#stateCount);
+    if (this.#awaitedTranscript !== turnId) return;
+    this.#awaitedTranscript = null;
+    this.#sendAfterState = this.#stateCount;
+    this.#pump();
+  }
+
+  /** The connection is back: an answer waiting out a failure goes now rather than at the end of its wait. */
+  connectionRestored(): void {
+    if (this.#awaitedTranscript !== null) {
+      // The awaited transcript may be lost for good (events do not survive a platform restart without
+      // Redis); the fresh `state` every connection gets decides, and a 409 corrects a stale one.
+      this.#awaitedTranscript = null;
+      this.#sendAfterState = this.#stateCount;
+    }
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#pump();
+  }
+
+  /** The interview is over: what is still queued can no longer be delivered. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    const error = new InterviewClientError({ code: 'answer_rejected', message: reason, retryable: false });
+    for (const answer of this.#queue.splice(0)) answer.reject(error);
+    this.#changed();
+  }
+
+  #pump(): void {
+    if (this.#closed || this.#sending || this.#retryTimer !== null) return;
+    const next = this.#queue[0];
+    if (!next || this.#awaitedTranscript !== null) return;
+    if (!this.#turnIsCandidate || this.#stateCount <= this.#sendAfterState) return;
+    this.#sending = true;
+    void this.#send(next).finally(() => {
+      this.#sending = false;
+      this.#pump();
+    });
+  }
+
+  async #send(answer: QueuedAnswer): Promise<void> {
+    const sentAtState = this.#stateCount;
+    try {
+      const acknowledged = await this.#options.submit(answer.body, answer.idempotencyKey, this.#abort.signal);
+      this.#failures = 0;
+      // The platform's turn now: the next answer waits for a `state` after this answer's transcript.
+      const transcriptAt = this.#transcriptsAt.get(acknowledged.turn_id);
+      if (transcriptAt === undefined) this.#awaitedTranscript = acknowledged.turn_id;
+      else this.#sendAfterState = transcriptAt;
+      this.#remove(answer);
+      answer.resolve(acknowledged);
+    } catch (error) {
+      if (this.#closed) return;
+      this.#failed(answer, error, sentAtState);
+    }
+  }
+
+  #failed(answer: QueuedAnswer, error: unknown, sentAtState: number): void {
+    if (error instanceof SessionApiError && error.code === 'invalid_state') {
+      // Not the candidate's turn after all (our `state` was behind): wait for a `state` newer than the request,
+      // and send with a new key, as the old one would replay this refusal.
+      answer.idempotencyKey = newIdempotencyKey();
+      this.#sendAfterState = Math.max(this.#sendAfterState, sentAtState);
+      return;
+    }
+    const retryable =
+      error instanceof SessionConnectionError || (error instanceof SessionApiError && error.retryable);
+    if (retryable) {
+      this.#failures += 1;
+      const asked = error instanceof SessionApiError ? error.retryAfterMs : null;
+      const delay = asked ?? backoffDelay(this.#failures, this.#policy);
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = null;
+        this.#pump();
+      }, delay);
+      return;
+    }
+    const refusal = toInterviewClientError(error, 'answer');
+    if (refusal.code === 'session_invalid' || refusal.code === 'origin_not_allowed') {
+      this.#options.onFatal(refusal);
+      return;
+    }
+    this.#remove(answer);
+    answer.reject(refusal);
+  }
+
+  #remove(answer: QueuedAnswer): void {
+    const at = this.#queue.indexOf(answer);
+    if (at >= 0) this.#queue.splice(at, 1);
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#options.onPendingChange(this.#queue.length);
+    if (this.#queue.length === 0) for (const resolve of this.#emptied.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,723 @@
+import { pickRecordingType, type RecordedAnswer } from '../audio/answer-recorder.ts';
+import { InterviewerPlayback } from '../audio/interviewer-playback.ts';
+import { listMicrophones, Microphone, meterLevel, microphoneError } from '../audio/microphone.ts';
+import { SpokenAnswers } from '../audio/spoken-answers.ts';
+import { AnswerQueue } from './answer-queue.ts';
+import { SessionEventStream } from './event-stream.ts';
+import { InterviewClientError } from './interview-error.ts';
+import { type AnswerBody, SessionApi } from './session-api.ts';
+import { toInterviewClientError } from './session-api-error.ts';
+import type { SessionEvent } from './session-event-parser.ts';
+import { TranscriptBook } from './transcript-book.ts';
+import type {
+  CompletionReason,
+  InterviewClientEventMap,
+  InterviewClientOptions,
+  InterviewError,
+  InterviewState,
+  Session,
+  TranscriptEntry,
+} from './types.ts';
+
+const initialState: InterviewState = Object.freeze({
+  status: 'idle',
+  session: null,
+  turn: 'none',
+  questionIndex: 0,
+  questionCount: 0,
+  timeLeftSeconds: null,
+  speaking: null,
+  listening: false,
+  muted: false,
+  pendingAnswers: 0,
+  error: null,
+  completion: null,
+});
+
+// How long `end()` lets answers still on their way arrive before it ends the interview.
+const endFlushMs = 10_000;
+
+/** The typed `addEventListener` / `removeEventListener` of an `InterviewClient`, for its event map. */
+export interface InterviewClient {
+  addEventListener<K extends keyof InterviewClientEventMap>(
+    type: K,
+    listener: (this: InterviewClient, event: InterviewClientEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof InterviewClientEventMap>(
+    type: K,
+    listener: (this: InterviewClient, event: InterviewClientEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
+
+/**
+ * The interview, headless: it owns the session, the event stream, the answers on their way and the audio
+ * (microphone, voice detection, recording, the interviewer's voice), and reports all of it as one
+ * `InterviewState` and a few events. `<ai-interview>` is a view over it; a vendor can build its own UI on
+ * it alone. It holds the session token and nothing else secret, and renders nothing.
+ *
+ * ```ts
+ * const client = new InterviewClient({ apiBase: 'https://api.viva.example', sessionToken });
+ * client.addEventListener('state', (event) => render(event.detail));
+ * client.addEventListener('transcript', (event) => caption(event.detail));
+ * await client.load();            // ready: show the consent text and the microphone check
+ * await client.openMicrophone();  // the level meter: 'level' events
+ * await client.start();           // live: the interviewer speaks; the candidate answers by voice
+ * ```
+ *
+ * @event state - Any change of the state {InterviewState}
+ * @event transcript - A caption line appeared or grew {TranscriptEntry}
+ * @event completed - The interview is over {{ interviewId: string; reason: CompletionReason }}
+ * @event error - Something went wrong; also in `state.error` {InterviewError}
+ * @event level - The microphone's input level, 0 to 1, about 20 times a second while it is open {number}
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface only adds typed overloads of EventTarget's own methods.
+export class InterviewClient extends EventTarget {
+  readonly #api: SessionApi;
+  readonly #options: InterviewClientOptions;
+  readonly #book = new TranscriptBook();
+  readonly #queue: AnswerQueue;
+  readonly #abort = new AbortController();
+  #state: InterviewState = initialState;
+  #stream: SessionEventStream | null = null;
+  #lastEventId: string | null = null;
+  readonly #seenEventIds = new Set<string>();
+  #voice = false;
+  #everLive = false;
+  #context: AudioContext | null = null;
+  #microphone: Microphone | null = null;
+  #spoken: SpokenAnswers | null = null;
+  #playback: InterviewerPlayback | null = null;
+  #candidateSpeaking = false;
+  /** Interviewer turns the platform has committed (`interviewer.done`): only these can be reported. */
+  readonly #committedTurns = new Set<string>();
+  readonly #waitingBargeIns = new Map<string, number>();
+  #countdown: { timer: ReturnType<typeof setInterval>; seconds: number; at: number } | null = null;
+  #live: { resolve(): void; reject(error: InterviewClientError): void } | null = null;
+  #closed = false;
+
+  /** A client for one interview session; nothing is requested until `load()`. */
+  constructor(options: InterviewClientOptions) {
+    super();
+    this.#options = options;
+    this.#api = new SessionApi({
+      apiBase: options.apiBase,
+      sessionToken: options.sessionToken,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.#queue = new AnswerQueue({
+      submit: (body, key, signal) => this.#api.submitAnswer(body, key, { retry: { maxAttempts: 1 }, signal }),
+      onPendingChange: (pending) => this.#set({ pendingAnswers: pending }),
+      onFatal: (error) => this.#fail(error),
+    });
+  }
+
+  /** The whole state, as a frozen snapshot; every change also comes as a `state` event. */
+  get state(): InterviewState {
+    return this.#state;
+  }
+
+  /** The captions so far, one entry per turn, in order (frozen). */
+  get transcript(): readonly TranscriptEntry[] {
+    return this.#book.entries;
+  }
+
+  /**
+   * Fetches the session (`GET /v1/session`): `idle` → `loading` → `ready`. On failure the status is `error`
+   * (a bad or expired token: `session_invalid`), and the promise rejects with an `InterviewClientError`.
+   */
+  async load(): Promise<Session> {
+    this.#assertOpen();
+    if (/^sk_(test|live)_/.test(this.#options.sessionToken)) {
+      // A secret key pasted where a session token belongs must never leave the page.
+      console.error(
+        '[viva] InterviewClient was given a secret API key; it needs a session token. Nothing was sent.',
+      );
+      throw this.#fail(
+        new InterviewClientError({
+          code: 'session_invalid',
+          message:
+            'A secret API key was given instead of a session token; mint a session token on your server.',
+          retryable: false,
+        }),
+      );
+    }
+    this.#set({ status: 'loading', error: null });
+    let session: Session;
+    try {
+      session = deepFreeze(await this.#api.getSession(this.#abort.signal));
+    } catch (error) {
+      throw this.#fail(toInterviewClientError(error));
+    }
+    this.#set({ status: 'ready', session, questionCount: session.question_count });
+    return session;
+  }
+
+  /** The audio input devices. Their labels are empty until the microphone has been allowed once. */
+  listMicrophones(): Promise<MediaDeviceInfo[]> {
+    return listMicrophones();
+  }
+
+  /**
+   * Opens the microphone (asking the candidate's permission the first time) and starts `level` events, for
+   * the microphone check; nothing is recorded or sent until the interview is live. Opening another device
+   * replaces the current one. Rejects with `microphone_denied` or `microphone_unavailable`.
+   */
+  async openMicrophone(deviceId?: string): Promise<void> {
+    this.#assertOpen();
+    try {
+      await this.#openMicrophone(deviceId);
+    } catch (error) {
+      const failure = error instanceof InterviewClientError ? error : microphoneError(error);
+      this.#report(failure);
+      throw failure;
+    }
+  }
+
+  async #openMicrophone(deviceId?: string): Promise<void> {
+    let microphone: Microphone;
+    try {
+      microphone = await Microphone.open({
+        ...(deviceId ? { deviceId } : {}),
+        context: this.#audioContext(),
+        onFrame: (_samples, atMs, level) => this.#microphoneFrame(level, atMs),
+        onEnded: () => this.#microphoneLost(),
+      });
+    } catch (error) {
+      throw error instanceof InterviewClientError ? error : microphoneError(error);
+    }
+    if (this.#closed) {
+      microphone.close();
+      return;
+    }
+    this.#releaseMicrophone();
+    this.#microphone = microphone;
+    microphone.setMuted(this.#state.muted);
+    if (this.#state.error && isMicrophoneCode(this.#state.error.code)) this.#set({ error: null });
+    if (this.#voice) this.#listen();
+  }
+
+  /** Closes the microphone: no more `level` events; an answer being spoken is sent as far as it went. */
+  closeMicrophone(): void {
+    this.#releaseMicrophone();
+    this.#set({ listening: false, ...(this.#state.speaking === 'candidate' ? { speaking: null } : {}) });
+  }
+
+  /**
+   * Starts the interview (`POST /v1/session/start`, which resumes one in progress) and opens its event
+   * stream: `ready` → `connecting` → `live`. With `voice` (by default, when the session takes audio answers
+   * and the microphone is open), the candidate answers by speaking and hears the interviewer; otherwise by
+   * `sendText`.
+   */
+  async start(options: { voice?: boolean } = {}): Promise<void> {
+    this.#assertOpen();
+    const session = this.#state.session;
+    if (this.#state.status !== 'ready' || !session) {
+      throw new InterviewClientError({
+        code: 'unknown',
+        message: `start() needs a loaded session (status "ready"), not "${this.#state.status}".`,
+        retryable: false,
+      });
+    }
+    const takesAudio = session.answer_modes.includes('audio');
+    this.#voice = takesAudio && (options.voice ?? this.#microphone !== null);
+    if (options.voice && !takesAudio) {
+      console.warn('[viva] this session takes text answers only (answer_modes); answering by text.');
+    }
+    await this.#connect();
+  }
+
+  /**
+   * Sends a typed answer. It is queued and sent when it is the candidate's turn, and sent again after a
+   * network failure until the platform acknowledges it; the promise resolves then. It rejects only if the
+   * platform refuses the answer (`answer_rejected`) or the interview ends first.
+   */
+  async sendText(text: string): Promise<void> {
+    this.#assertOpen();
+    const trimmed = text.trim();
+    if (trimmed === '') {
+      throw new InterviewClientError({
+        code: 'answer_rejected',
+        message: 'The answer is empty.',
+        retryable: false,
+      });
+    }
+    if (!['connecting', 'live', 'reconnecting'].includes(this.#state.status)) {
+      throw new InterviewClientError({
+        code: 'unknown',
+        message: `The interview is not in progress (status "${this.#state.status}").`,
+        retryable: false,
+      });
+    }
+    await this.#submit({ kind: 'text', text: trimmed });
+  }
+
+  /** Mutes the microphone: nothing is heard, detected or sent while muted; the device stays open. */
+  setMuted(muted: boolean): void {
+    if (this.#state.muted === muted) return;
+    this.#microphone?.setMuted(muted);
+    this.#spoken?.setMuted(muted);
+    this.#set({ muted });
+  }
+
+  /**
+   * Ends the interview at the candidate's request (`POST /v1/session/end`), after giving answers still on
+   * their way a moment to arrive. The status becomes `completed` with the reason `candidate_ended`.
+   */
+  async end(): Promise<void> {
+    this.#assertOpen();
+    if (this.#state.status === 'completed') return;
+    const session = this.#state.session;
+    if (!session)
+      throw new InterviewClientError({ code: 'unknown', message: 'No session loaded.', retryable: false });
+    await this.#queue.settled(endFlushMs);
+    try {
+      await this.#api.endSession(this.#abort.signal);
+    } catch (error) {
+      const failure = toInterviewClientError(error);
+      if (failure.code === 'session_invalid') throw this.#fail(failure);
+      this.#report(failure);
+      throw failure;
+    }
+    this.#complete(session.interview_id, 'candidate_ended');
+  }
+
+  /**
+   * Tries again after a retryable error: loads the session again if it never loaded, starts again if the
+   * interview never went live, or reopens the event stream (resuming where it left off) if it was live.
+   */
+  async retry(): Promise<void> {
+    this.#assertOpen();
+    const { status, error, session } = this.#state;
+    if (status === 'reconnecting') {
+      this.#openStream();
+      return;
+    }
+    if (status !== 'error' || (error && !error.retryable)) return;
+    if (!session) {
+      await this.load();
+      return;
+    }
+    if (!this.#everLive) {
+      this.#set({ status: 'ready', error: null });
+      await this.start({ voice: this.#voice });
+      return;
+    }
+    this.#set({ status: 'reconnecting', error: null });
+    await this.#whenLive(() => this.#openStream());
+  }
+
+  /** Releases everything (microphone, audio, the event stream); no event is dispatched after this. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    this.#stream?.close();
+    this.#stream = null;
+    this.#queue.close('The interview client was closed.');
+    this.#stopCountdown();
+    this.#releaseMicrophone();
+    this.#playback?.close();
+    this.#playback = null;
+    void this.#context?.close().catch(() => undefined);
+    this.#context = null;
+    this.#live?.reject(new InterviewClientError({ code: 'unknown', message: 'Closed.', retryable: false }));
+    this.#live = null;
+  }
+
+  /**
+   * Barge-in: the candidate spoke over the interviewer's turn `turnId` after hearing `playedMs` of its audio
+   * (playback has already stopped). The one place that tells the platform: `POST /v1/session/interruptions`
+   * records it on the turn, so reviewers know the rest went unheard. A turn not yet committed (no
+   * `interviewer.done` so far) is reported once it is. Best effort: a failure is logged and never disturbs
+   * the interview.
+   */
+  private reportBargeIn(turnId: string, playedMs: number): void {
+    if (!this.#committedTurns.has(turnId)) {
+      this.#waitingBargeIns.set(turnId, playedMs);
+      return;
+    }
+    this.#api.reportInterruption(turnId, playedMs, this.#abort.signal).catch((error: unknown) => {
+      if (!this.#closed) console.warn('[viva] could not report an interruption', error);
+    });
+  }
+
+  // Connecting
+
+  async #connect(): Promise<void> {
+    this.#set({ status: 'connecting', error: null });
+    try {
+      if (this.#voice) await this.#prepareVoice();
+      await this.#api.startSession(this.#abort.signal);
+      await this.#whenLive(() => this.#openStream());
+    } catch (error) {
+      if (this.#closed) return;
+      const failure = toInterviewClientError(error);
+      if (this.#state.status !== 'error') this.#fail(failure);
+      throw failure;
+    }
+  }
+
+  /** Runs `open` and resolves once the stream is open (or rejects if it fails for good). */
+  #whenLive(open: () => void): Promise<void> {
+    const live = new Promise<void>((resolve, reject) => {
+      this.#live = { resolve, reject };
+    });
+    open();
+    return live;
+  }
+
+  #openStream(): void {
+    // Resume after the last event the previous stream handled, known to this client or not.
+    this.#lastEventId = this.#stream?.lastEventId ?? this.#lastEventId;
+    this.#stream?.close();
+    const stream = new SessionEventStream({
+      url: `${this.#options.apiBase.replace(/\/+$/, '')}/v1/session/events`,
+      sessionToken: this.#options.sessionToken,
+      lastEventId: this.#lastEventId,
+      seenIds: this.#seenEventIds,
+      ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+      handlers: {
+        onOpen: () => this.#streamOpened(),
+        onEvent: (event) => this.#handle(event, stream),
+        onDrop: () => {
+          if (this.#state.status === 'live') this.#set({ status: 'reconnecting' });
+        },
+        onFail: (error) => {
+          if (this.#stream !== stream || this.#state.status === 'completed') return;
+          const failure = toInterviewClientError(error);
+          this.#fail(failure);
+          this.#live?.reject(failure);
+          this.#live = null;
+        },
+      },
+    });
+    this.#stream = stream;
+    void stream.run();
+  }
+
+  #streamOpened(): void {
+    if (this.#state.status === 'connecting' || this.#state.status === 'reconnecting') {
+      this.#everLive = true;
+      this.#set({ status: 'live', error: null });
+    }
+    this.#queue.connectionRestored();
+    this.#live?.resolve();
+    this.#live = null;
+  }
+
+  // Events
+
+  #handle(event: SessionEvent, stream: SessionEventStream): void {
+    switch (event.event) {
+      case 'state': {
+        const { status, turn, question_index, question_count, time_left_seconds } = event.data;
+        this.#queue.stateChanged(turn);
+        if (status === 'canceled' || status === 'expired') {
+          stream.finish();
+          this.#fail(
+            new InterviewClientError({
+              code: 'session_invalid',
+              message: status === 'canceled' ? 'The interview was canceled.' : 'The interview has expired.',
+              retryable: false,
+            }),
+          );
+          return;
+        }
+        this.#set({
+          turn: status === 'in_progress' ? turn : 'none',
+          questionIndex: question_index,
+          questionCount: question_count,
+          timeLeftSeconds: time_left_seconds,
+        });
+        this.#anchorCountdown(time_left_seconds);
+        return;
+      }
+      case 'interviewer.delta': {
+        const entry = this.#book.interviewerDelta(event.data.turn_id, event.data.text);
+        if (entry) this.#emit('transcript', entry);
+        return;
+      }
+      case 'interviewer.audio':
+        if (this.#voice) this.#playback?.push(event.data.turn_id, event.data.format, event.data.data);
+        return;
+      case 'interviewer.done': {
+        const { turn_id, text } = event.data;
+        this.#emit('transcript', this.#book.interviewerDone(turn_id, text));
+        this.#committedTurns.add(turn_id);
+        this.#playback?.turnDone(turn_id);
+        const heard = this.#waitingBargeIns.get(turn_id);
+        if (heard !== undefined) {
+          this.#waitingBargeIns.delete(turn_id);
+          this.reportBargeIn(turn_id, heard);
+        }
+        return;
+      }
+      case 'candidate.transcript': {
+        if (event.data.final) this.#queue.transcriptArrived(event.data.turn_id);
+        const entry = this.#book.candidate(event.data.turn_id, event.data.text, event.data.final);
+        if (entry) this.#emit('transcript', entry);
+        return;
+      }
+      case 'interview.completed':
+        stream.finish();
+        this.#complete(event.data.interview_id, event.data.reason);
+        return;
+      case 'error': {
+        const { code, message } = event.data;
+        // The platform's `interviewer_unavailable` turn is tried again when the stream reconnects: `retry()`.
+        this.#fail(
+          new InterviewClientError({
+            code: code === 'interviewer_unavailable' ? 'interviewer_unavailable' : 'unknown',
+            message,
+            retryable: true,
+          }),
+        );
+        return;
+      }
+    }
+  }
+
+  #complete(interviewId: string, reason: CompletionReason): void {
+    if (this.#state.status === 'completed') return;
+    this.#stream?.finish();
+    this.#queue.close('The interview ended before this answer was delivered.');
+    this.#spoken?.close();
+    this.#spoken = null;
+    this.#microphone?.close();
+    this.#microphone = null;
+    const completion = Object.freeze({ interviewId, reason });
+    this.#set({
+      status: 'completed',
+      turn: 'none',
+      completion,
+      listening: false,
+      speaking: this.#playback?.playing ? 'interviewer' : null,
+    });
+    this.#emit('completed', completion);
+  }
+
+  // Answers
+
+  async #submit(body: AnswerBody): Promise<void> {
+    try {
+      await this.#queue.add(body);
+      if (this.#state.error?.code === 'answer_rejected') this.#set({ error: null });
+    } catch (error) {
+      const failure = toInterviewClientError(error, 'answer');
+      // An answer that arrived after the end is not news to the candidate; a refused one is.
+      if (this.#state.status !== 'completed') this.#report(failure);
+      throw failure;
+    }
+  }
+
+  // Voice
+
+  async #prepareVoice(): Promise<void> {
+    const context = this.#audioContext();
+    // Not the public openMicrophone: a failure here is the start's, reported once, as such.
+    if (!this.#microphone) await this.#openMicrophone();
+    this.#playback ??= new InterviewerPlayback({
+      context,
+      onPlayingChange: (playing) => this.#speakingChanged(playing),
+    });
+    this.#listen();
+  }
+
+  /** Starts (or, after a device change, restarts) turning speech into answers. */
+  #listen(): void {
+    const session = this.#state.session;
+    const microphone = this.#microphone;
+    if (!session || !microphone) return;
+    const mimeType = pickRecordingType(
+      session.audio.accepted_types,
+      (type) => typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported(type),
+    );
+    if (!mimeType) {
+      this.#report(
+        new InterviewClientError({
+          code: 'microphone_unavailable',
+          message: 'This browser cannot record audio in a format the platform accepts; answer by typing.',
+          retryable: false,
+        }),
+      );
+      return;
+    }
+    this.#spoken?.close();
+    this.#spoken = new SpokenAnswers({
+      stream: microphone.stream,
+      limits: session.audio,
+      mimeType,
+      silenceMs: this.#options.silenceMs ?? 1800,
+      onSpeechStart: () => this.#candidateStarted(),
+      onSpeechEnd: () => this.#candidateStopped(),
+      onAnswer: (answer) => this.#spokenAnswer(answer),
+    });
+    this.#spoken.setMuted(this.#state.muted);
+    this.#set({ listening: true });
+  }
+
+  #microphoneFrame(level: number, atMs: number): void {
+    this.#emit('level', meterLevel(level));
+    this.#spoken?.frame(level, atMs);
+  }
+
+  #candidateStarted(): void {
+    this.#candidateSpeaking = true;
+    const interrupted = this.#playback?.speaking ? this.#playback.interrupt() : null;
+    if (interrupted) this.reportBargeIn(interrupted.turnId, interrupted.heardMs);
+    this.#set({ speaking: 'candidate' });
+  }
+
+  #candidateStopped(): void {
+    this.#candidateSpeaking = false;
+    this.#set({ speaking: this.#playback?.playing ? 'interviewer' : null });
+  }
+
+  #speakingChanged(interviewerPlaying: boolean): void {
+    if (this.#candidateSpeaking) return;
+    this.#set({ speaking: interviewerPlaying ? 'interviewer' : null });
+  }
+
+  #spokenAnswer(answer: RecordedAnswer): void {
+    if (this.#closed || this.#state.status === 'completed') return;
+    this.#submit({ kind: 'audio', audio: answer.audio, contentType: answer.contentType }).catch(() => {
+      // Reported as an `error` event by #submit.
+    });
+  }
+
+  #microphoneLost(): void {
+    this.#releaseMicrophone();
+    this.#set({ listening: false });
+    this.#report(
+      new InterviewClientError({
+        code: 'microphone_unavailable',
+        message: 'The microphone stopped (it was unplugged, or its permission was withdrawn).',
+        retryable: true,
+      }),
+    );
+  }
+
+  #releaseMicrophone(): void {
+    this.#spoken?.close();
+    this.#spoken = null;
+    this.#microphone?.close();
+    this.#microphone = null;
+    this.#candidateSpeaking = false;
+  }
+
+  #audioContext(): AudioContext {
+    this.#context ??= new AudioContext();
+    // Resumed here because these calls follow the candidate's clicks, which browsers require for audio.
+    if (this.#context.state === 'suspended') void this.#context.resume().catch(() => undefined);
+    return this.#context;
+  }
+
+  // Countdown
+
+  #anchorCountdown(seconds: number): void {
+    const at = performance.now();
+    if (this.#countdown) {
+      this.#countdown.seconds = seconds;
+      this.#countdown.at = at;
+      return;
+    }
+    if (this.#state.status !== 'live') return;
+    const countdown = {
+      seconds,
+      at,
+      timer: setInterval(() => {
+        const elapsed = Math.floor((performance.now() - countdown.at) / 1000);
+        const left = Math.max(0, countdown.seconds - elapsed);
+        if (left !== this.#state.timeLeftSeconds) this.#set({ timeLeftSeconds: left });
+      }, 1000),
+    };
+    this.#countdown = countdown;
+  }
+
+  #stopCountdown(): void {
+    if (this.#countdown) clearInterval(this.#countdown.timer);
+    this.#countdown = null;
+  }
+
+  // State and events
+
+  #set(patch: Partial<InterviewState>): void {
+    if (this.#closed) return;
+    const next = { ...this.#state, ...patch };
+    const changed = (Object.keys(patch) as (keyof InterviewState)[]).some(
+      (key) => this.#state[key] !== next[key],
+    );
+    if (!changed) return;
+    this.#state = Object.freeze(next);
+    // The clock runs while live only: elsewhere, the next `state` event brings the platform's figure.
+    if (next.status !== 'live') this.#stopCountdown();
+    else if (!this.#countdown && next.timeLeftSeconds !== null) this.#anchorCountdown(next.timeLeftSeconds);
+    this.#emit('state', this.#state);
+  }
+
+  /** Reports an error that stops the interview until `retry()` (or for good): status `error`. */
+  #fail(error: InterviewClientError): InterviewClientError {
+    if (!error.retryable) {
+      this.#stream?.close();
+      this.#stream = null;
+    }
+    if (error.code === 'session_invalid' || error.code === 'origin_not_allowed') {
+      this.#queue.close('The session is no longer valid.');
+      this.#releaseMicrophone();
+      this.#playback?.close();
+      this.#playback = null;
+    }
+    const detail = error.toInterviewError();
+    this.#set({ status: 'error', error: detail, listening: this.#spoken !== null });
+    this.#emit('error', detail);
+    return error;
+  }
+
+  /** Reports an error the interview goes on with (a refused answer, a microphone problem). */
+  #report(error: InterviewClientError): void {
+    const detail = error.toInterviewError();
+    this.#set({ error: detail });
+    this.#emit('error', detail);
+  }
+
+  #emit<K extends keyof InterviewClientEventMap>(
+    type: K,
+    detail: InterviewClientEventMap[K]['detail'],
+  ): void {
+    if (!this.#closed) this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new InterviewClientError({
+        code: 'unknown',
+        message: 'This client was closed.',
+        retryable: false,
+      });
+    }
+  }
+}
+
+function isMicrophoneCode(code: InterviewError['code']): boolean {
+  return code === 'microphone_denied' || code === 'microphone_unavailable';
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

@@ -1,0 +1,81 @@
+import { expect } from '@open-wc/testing';
+import { InterviewerPlayback } from '../../src/audio/interviewer-playback.ts';
+
+/** A mono 16-bit WAV of a tone, as base64 pieces cut at the given offsets (as a speech stream arrives). */
+function wavPieces(seconds: number, cuts: number[]): string[] {
+  const sampleRate = 24_000;
+  const samples = Math.round(seconds * sampleRate);
+  const bytes = new Uint8Array(44 + samples * 2);
+  const view = new DataView(bytes.buffer);
+  const text = (at: number, s: string) => {
+    for (let i = 0; i < s.length; i++) view.setUint8(at + i, s.charCodeAt(i));
+  };
+  text(0, 'RIFF');
+  view.setUint32(4, 36 + samples * 2, true);
+  text(8, 'WAVEfmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  text(36, 'data');
+  view.setUint32(40, samples * 2, true);
+  for (let i = 0; i < samples; i++) view.setInt16(44 + i * 2, Math.round(8000 * Math.sin(i / 10)), true);
+  const bounds = [0, ...cuts, bytes.length];
+  return bounds.slice(1).map((end, i) => btoa(String.fromCharCode(...bytes.subarray(bounds[i], end))));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('InterviewerPlayback', () => {
+  let context: AudioContext;
+  beforeEach(async () => {
+    context = new AudioContext();
+    await context.resume();
+  });
+  afterEach(async () => {
+    await context.close();
+  });
+
+  it('plays a turn’s pieces as they come, and says when it stops', async () => {
+    const changes: boolean[] = [];
+    const playback = new InterviewerPlayback({
+      context,
+      onPlayingChange: (playing) => changes.push(playing),
+    });
+    for (const piece of wavPieces(0.4, [1001, 9001])) playback.push('turn_1', 'wav', piece);
+    playback.turnDone('turn_1');
+    await sleep(100);
+    expect(playback.playing).to.equal(true);
+    expect(playback.speaking).to.equal(true);
+    await sleep(600);
+    expect(playback.playing).to.equal(false);
+    expect(changes).to.deep.equal([true, false]);
+    playback.close();
+  });
+
+  it('an interruption stops it at once, reports what was heard, and drops the rest of the turn', async () => {
+    const playback = new InterviewerPlayback({ context, onPlayingChange: () => {} });
+    const pieces = wavPieces(3, [48_000, 96_000]);
+    playback.push('turn_1', 'wav', pieces[0]!);
+    playback.push('turn_1', 'wav', pieces[1]!);
+    await sleep(600);
+    const interrupted = playback.interrupt();
+    expect(interrupted?.turnId).to.equal('turn_1');
+    expect(interrupted!.heardMs, 'about the time it played').to.be.within(200, 1500);
+    expect(playback.playing).to.equal(false);
+    playback.push('turn_1', 'wav', pieces[2]!);
+    playback.turnDone('turn_1');
+    await sleep(100);
+    expect(playback.playing, 'the rest of the interrupted turn stays silent').to.equal(false);
+    expect(playback.interrupt(), 'nothing left to interrupt').to.equal(null);
+
+    // The next turn plays.
+    for (const piece of wavPieces(0.3, [500])) playback.push('turn_2', 'wav', piece);
+    await sleep(100);
+    expect(playback.playing).to.equal(true);
+    playback.close();
+  });
+});

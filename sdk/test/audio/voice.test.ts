@@ -1,0 +1,165 @@
+import { expect } from '@open-wc/testing';
+import { pickRecordingType } from '../../src/audio/answer-recorder.ts';
+import { frameLevel } from '../../src/audio/voice-activity.ts';
+import type { InterviewClient } from '../../src/client/interview-client.ts';
+import type { Speaking, TranscriptEntry } from '../../src/client/types.ts';
+import {
+  clientFor,
+  closeClients,
+  newSession,
+  proxyLog,
+  recordingAudio,
+  serverRecording,
+  serverTranscript,
+  until,
+  untilState,
+} from '../client/platform.ts';
+import { fakeTranscript } from '../support/protocol.ts';
+
+/**
+ * Voice, end to end: Chromium's fake microphone speaks test/fixtures/answer.wav in a loop (half a second of
+ * silence, the sentence, a second of silence). Live-mode sessions take audio answers, heard by the fake
+ * speech-to-text server (which always hears `fakeTranscript`), and the interviewer speaks through the fake
+ * text-to-speech (silent MP3, about as long as the words would take to say).
+ */
+
+// The fixture's pause after the sentence is a second: a shorter silence ends each spoken answer.
+const silenceMs = 700;
+
+function levels(client: InterviewClient): number[] {
+  const seen: number[] = [];
+  client.addEventListener('level', (event) => seen.push(event.detail));
+  return seen;
+}
+
+function candidateEntries(client: InterviewClient): TranscriptEntry[] {
+  return client.transcript.filter((entry) => entry.speaker === 'candidate');
+}
+
+describe('InterviewClient voice', () => {
+  afterEach(() => closeClients());
+
+  it('picks WebM Opus when the platform takes it, else the first accepted type the browser records', () => {
+    const accepted = ['audio/ogg;codecs=opus', 'audio/webm;codecs=opus', 'audio/wav'];
+    expect(pickRecordingType(accepted, () => true)).to.equal('audio/webm;codecs=opus');
+    expect(pickRecordingType(accepted, (t) => t.startsWith('audio/ogg'))).to.equal('audio/ogg;codecs=opus');
+    expect(pickRecordingType(['audio/wav'], (t) => t === 'audio/webm;codecs=opus')).to.equal(null);
+    expect(pickRecordingType(accepted, (t) => MediaRecorder.isTypeSupported(t))).to.equal(
+      'audio/webm;codecs=opus',
+    );
+  });
+
+  it('opens the microphone for the check: the level moves, nothing is sent', async () => {
+    const session = await newSession({ live: true, proxy: true });
+    const { client } = clientFor(session);
+    await client.load();
+    const seen = levels(client);
+    await client.openMicrophone();
+    await until(
+      () => seen.some((level) => level > 0.2),
+      () => `levels so far: ${seen.slice(-20).map((l) => l.toFixed(2))}`,
+      8000,
+    );
+    expect(seen.every((level) => level >= 0 && level <= 1)).to.equal(true);
+    const microphones = await client.listMicrophones();
+    expect(microphones.length).to.be.greaterThan(0);
+    expect(microphones.every((device) => device.kind === 'audioinput')).to.equal(true);
+    expect(client.state.status, 'still before the start').to.equal('ready');
+    expect((await proxyLog(session)).filter((e) => e.method === 'POST')).to.deep.equal([]);
+
+    client.closeMicrophone();
+    const count = seen.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(seen.length, 'no level events once closed').to.equal(count);
+  });
+
+  it('answers by voice: a spoken answer reaches the platform as audio, and interrupts the interviewer', async function () {
+    this.timeout(60_000);
+    const session = await newSession({ live: true, proxy: true });
+    const { client } = clientFor(session, { silenceMs });
+    const speaking: Speaking[] = [];
+    client.addEventListener('state', (event) => {
+      if (speaking.at(-1) !== event.detail.speaking) speaking.push(event.detail.speaking);
+    });
+    await client.load();
+    await client.openMicrophone();
+    await client.start(); // by voice: the session takes audio and the microphone is open
+    expect(client.state.listening).to.equal(true);
+
+    await until(
+      () => candidateEntries(client).length > 0,
+      () => `no spoken answer yet; speaking went ${JSON.stringify(speaking)}`,
+      30_000,
+    );
+    const [answer] = candidateEntries(client);
+    expect(answer).to.include({ text: fakeTranscript, final: true });
+
+    const transcript = await serverTranscript(session.interviewId);
+    const turn = transcript.turns.find((t) => t.id === answer!.turnId);
+    expect(turn, JSON.stringify(transcript.turns, null, 1)).to.include({
+      speaker: 'candidate',
+      has_audio: true,
+    });
+
+    const recording = await serverRecording(session.interviewId);
+    const segment = recording.segments.find((s) => s.turn_id === answer!.turnId);
+    expect(segment, JSON.stringify(recording)).to.include({
+      speaker: 'candidate',
+      content_type: 'audio/webm',
+    });
+    expect(segment!.duration_ms, 'the sentence, from its onset to the silence after it').to.be.within(
+      1500,
+      8000,
+    );
+
+    // The upload is the voice, not silence: decode it here and measure it.
+    const audio = await recordingAudio(session.interviewId, answer!.turnId);
+    const decoded = await new OfflineAudioContext(1, 48_000, 48_000).decodeAudioData(audio!.bytes.buffer);
+    expect(decoded.duration).to.be.greaterThan(1);
+    expect(frameLevel(decoded.getChannelData(0)), 'the recorded answer is not silent').to.be.greaterThan(
+      0.01,
+    );
+
+    // The fake microphone spoke while the greeting's audio was still playing: a barge-in.
+    expect(speaking, 'the interviewer was heard, then the candidate').to.include.members([
+      'interviewer',
+      'candidate',
+    ]);
+    const greeting = transcript.turns[0]!;
+    await until(
+      async () => (await serverTranscript(session.interviewId)).turns[0]!.interrupted_at_ms !== null,
+      () => `the greeting ${greeting.id} was never reported interrupted`,
+      5000,
+    );
+    const interrupted = (await serverTranscript(session.interviewId)).turns[0]!.interrupted_at_ms!;
+    expect(interrupted, 'heard at most the time since the start').to.be.within(1, 10_000);
+  });
+
+  it('muted, nothing is heard or sent; the microphone stays open', async function () {
+    this.timeout(60_000);
+    const session = await newSession({ live: true, proxy: true });
+    const { client } = clientFor(session, { silenceMs });
+    await client.load();
+    await client.openMicrophone();
+    client.setMuted(true);
+    await client.start({ voice: true });
+    await untilState(client, (s) => s.turn === 'candidate', 'the candidate’s turn');
+    const seen = levels(client);
+    // Longer than one loop of the fixture: it speaks at least once in this time.
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect(client.state).to.include({ muted: true, listening: true, pendingAnswers: 0 });
+    expect(Math.max(...seen), 'a muted microphone reads silence').to.equal(0);
+    expect(client.state.speaking).to.not.equal('candidate');
+    const answers = (await proxyLog(session)).filter(
+      (e) => e.method === 'POST' && e.path === '/v1/session/answers',
+    );
+    expect(answers, 'nothing sent while muted').to.deep.equal([]);
+
+    client.setMuted(false);
+    await until(
+      () => candidateEntries(client).length > 0,
+      () => `no spoken answer after unmuting; levels ${seen.slice(-10)}`,
+      30_000,
+    );
+  });
+});

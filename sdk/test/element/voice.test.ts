@@ -1,0 +1,101 @@
+import { expect } from '@open-wc/testing';
+import { fakeTranscript } from '../support/protocol.ts';
+import {
+  interviewFixture,
+  lastState,
+  maybePart,
+  newSession,
+  part,
+  until,
+  untilScreen,
+  visibleText,
+} from './helpers.ts';
+
+/**
+ * Voice: a live-mode session takes spoken answers. Chromium's fake microphone (allowed without a prompt in
+ * the default group) speaks test/fixtures/answer.wav in a loop; the platform's fake speech-to-text hears
+ * `fakeTranscript`, and its fake text-to-speech gives the interviewer a (silent) voice.
+ */
+describe('<ai-interview> voice', () => {
+  it('checks the microphone before the start: device picker and a moving level meter', async () => {
+    const session = await newSession({ live: true });
+    const element = await interviewFixture(session, { locale: 'en' });
+    await untilScreen(element, 'pre-check');
+    await until(() => maybePart(element, 'level-meter') !== null, 'the level meter', element);
+
+    const meter = part(element, 'level-meter');
+    expect(meter.getAttribute('role')).to.equal('meter');
+    expect(meter.getAttribute('aria-label')).to.equal('Microphone level');
+    expect(meter.getAttribute('aria-valuemin')).to.equal('0');
+    expect(meter.getAttribute('aria-valuemax')).to.equal('100');
+    await until(
+      () => Number(part(element, 'level-meter').getAttribute('aria-valuenow')) > 10,
+      'a level',
+      element,
+    );
+
+    const select = part<HTMLSelectElement>(element, 'device-select');
+    expect(select.options.length).to.be.greaterThan(0);
+    expect(select.labels?.[0]?.textContent).to.equal('Microphone');
+    await expect(element).to.be.accessible();
+
+    // Choosing another device (here the same one again) keeps the check working.
+    select.value = select.options[0]!.value;
+    select.dispatchEvent(new Event('change'));
+    await until(() => maybePart(element, 'level-meter') !== null, 'the level meter again', element);
+
+    // Answering by text closes the microphone; answering by voice opens it again.
+    part(element, 'answer-mode-button').click();
+    await element.updateComplete;
+    expect(maybePart(element, 'level-meter')).to.equal(null);
+    expect(part(element, 'answer-mode').textContent).to.contain('answer by typing');
+    part(element, 'answer-mode-button').click();
+    await until(
+      () => maybePart(element, 'level-meter') !== null,
+      'the level meter after switching back',
+      element,
+    );
+  });
+
+  it('runs a voice interview: the visual follows who speaks, spoken answers are captioned, mute works', async function () {
+    this.timeout(90_000);
+    const session = await newSession({ live: true });
+    const element = await interviewFixture(session, { locale: 'en', 'silence-ms': '700' });
+    const speaking = new Set<string>();
+    element.addEventListener('interview-state', (event) => speaking.add(event.detail.speaking ?? 'none'));
+    await untilScreen(element, 'pre-check');
+    await until(() => maybePart(element, 'level-meter') !== null, 'the level meter', element);
+    part<HTMLInputElement>(element, 'consent-checkbox').click();
+    part(element, 'start-button').click();
+    await untilScreen(element, 'live');
+
+    expect(maybePart(element, 'text-answer'), 'no text box while answering by voice').to.equal(null);
+    const visual = part(element, 'interviewer-visual');
+    await until(() => visual.dataset.speaking === 'interviewer', 'the interviewer speaking', element, 30_000);
+    await until(
+      () => part(element, 'captions').textContent?.includes(fakeTranscript) ?? false,
+      'a spoken answer in the captions',
+      element,
+      45_000,
+    );
+    expect([...speaking]).to.include.members(['interviewer', 'candidate']);
+    await expect(element).to.be.accessible();
+
+    const mute = part(element, 'mute-button');
+    expect(mute.getAttribute('aria-pressed')).to.equal('false');
+    mute.click();
+    await until(() => lastState(element)?.muted === true, 'muted', element);
+    expect(part(element, 'mute-button').getAttribute('aria-pressed')).to.equal('true');
+    expect(part(element, 'mute-button').textContent?.trim()).to.equal('Unmute microphone');
+    element.mute(false);
+    await until(() => lastState(element)?.muted === false, 'unmuted', element);
+
+    // Typing instead: the microphone closes and the text box appears, focused.
+    part(element, 'answer-mode-button').click();
+    await until(() => maybePart(element, 'text-answer') !== null, 'the text box', element);
+    expect(element.shadowRoot!.activeElement?.getAttribute('part')).to.equal('answer-input');
+    expect(maybePart(element, 'mute-button')).to.equal(null);
+    await until(() => lastState(element)?.listening === false, 'the microphone closed', element);
+    expect(visibleText(element)).not.to.contain('Unmute');
+  });
+});
