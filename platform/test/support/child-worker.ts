@@ -13,7 +13,7 @@ export interface ChildWorker {
   stop(): Promise<void>;
 }
 
-/** Runs `viva worker` (a delivery worker on its own) in a child process, with only `env` and PATH. */
+/** Runs `viva worker` (delivery and scoring workers on their own) in a child process, with only `env` and PATH. */
 export async function startChildWorker(env: Record<string, string>): Promise<ChildWorker> {
   const child = spawn(process.execPath, [cli, 'worker'], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
@@ -29,7 +29,7 @@ export async function startChildWorker(env: Record<string, string>): Promise<Chi
   });
   const exited = once(child, 'exit');
   const deadline = Date.now() + 30_000;
-  while (!stdout.includes('webhook worker started')) {
+  while (!stdout.includes('"msg":"worker started"')) {
     if (child.exitCode !== null) throw new Error(`viva worker exited (${child.exitCode}): ${stderr}`);
     if (Date.now() > deadline) throw new Error(`viva worker did not start: ${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
