@@ -37,7 +37,10 @@ export const operations: AnyOperation[] = [
   ...webhookOperations,
 ];
 
-/** Every router the app serves; together they must match the spec's paths exactly (a test holds them to it). */
+/**
+ * The routers of the API contract; together they must match the spec's paths exactly (a test holds them to
+ * it). The demo ATS is no part of the contract: it comes to `createApp` apart, as `pages`.
+ */
 export function routers(services: Services, spec: OpenApiDocument): Router[] {
   return [
     operationsRouter(services, spec),
@@ -48,8 +51,11 @@ export function routers(services: Services, spec: OpenApiDocument): Router[] {
   ];
 }
 
-/** Assembles the HTTP app without listening, so tests run it in-process on port 0. */
-export function createApp(services: Services, spec: OpenApiDocument): Koa {
+/**
+ * Assembles the HTTP app without listening, so tests run it in-process on port 0. `pages` are routers
+ * outside the API contract (the demo ATS and the widget's files), served beside it.
+ */
+export function createApp(services: Services, spec: OpenApiDocument, pages: Router[] = []): Koa {
   const app = new Koa({ proxy: true });
   app.use(requestContext(services.logger, services.metrics));
   app.use(problemDetails());
@@ -84,7 +90,7 @@ export function createApp(services: Services, spec: OpenApiDocument): Koa {
       maxAge: 600,
     }),
   );
-  for (const router of routers(services, spec)) {
+  for (const router of [...routers(services, spec), ...pages]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -1,13 +1,13 @@
 import { ConfigError, loadConfig } from './config/config.ts';
 import { DataDirInUseError } from './db/embedded-postgres.ts';
 import { startPlatform } from './platform.ts';
-import { ensureDemoTenant } from './tenants/demo-tenant.ts';
 
 /** `pnpm start`: the platform, on whatever the environment configures, else on the embedded default. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const platform = await startPlatform(config);
-  const { services, url } = platform;
+  // The demo ATS runs on the embedded default only: a server's tenants are its operator's, not a demo's.
+  const platform = await startPlatform(config, { demo: !config.databaseUrl });
+  const { services, url, demo } = platform;
   const publicUrl = config.publicUrl ?? url;
   const lines = [
     '',
@@ -17,11 +17,11 @@ async function main(): Promise<void> {
     `  blobs:    ${services.localBlobs ? `local folder in ${config.dataDir}/blobs` : `S3 bucket ${config.s3?.bucket}`}`,
     `  API reference: ${publicUrl}/docs`,
   ];
-  if (!config.databaseUrl) {
-    const demo = await ensureDemoTenant(services.db.orm.em.fork(), config.dataDir);
+  if (demo) {
     lines.push(
       `  demo tenant ${demo.tenantId}, test key: ${demo.testKey}`,
       `  try: curl -H "Authorization: Bearer ${demo.testKey}" ${publicUrl}/v1/jobs`,
+      `  demo ATS: ${publicUrl}/demo`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);

@@ -12,6 +12,7 @@ import { LocalBlobStore } from './blobs/local-blob-store.ts';
 import { S3BlobStore } from './blobs/s3-blob-store.ts';
 import type { Config } from './config/config.ts';
 import { migrate, openDatabase } from './db/orm.ts';
+import { DemoAts } from './demo/demo-ats.ts';
 import { InterviewEngine } from './engine/engine.ts';
 import { startSweeper } from './engine/sweeper.ts';
 import { ApiError, problemOf } from './http/api-error.ts';
@@ -28,6 +29,7 @@ import { MemoryEventBus } from './sessions/memory-event-bus.ts';
 import { RedisEventBus } from './sessions/redis-event-bus.ts';
 import type { SessionEventBus } from './sessions/session-events.ts';
 import { SigningKeys } from './sessions/signing-keys.ts';
+import { type DemoTenant, ensureDemoTenant } from './tenants/demo-tenant.ts';
 import { DeliveryWorker } from './webhooks/delivery-worker.ts';
 
 export interface RunningPlatform {
@@ -35,6 +37,8 @@ export interface RunningPlatform {
   server: Server;
   /** Where it listens, e.g. http://127.0.0.1:4000. */
   url: string;
+  /** The demo tenant, when this platform serves the demo ATS (`StartOptions.demo`). */
+  demo: DemoTenant | null;
   close(): Promise<void>;
 }
 
@@ -53,6 +57,20 @@ function localSigningSecret(dataDir: string): Buffer {
 export interface StartOptions {
   /** Where logs go instead of stdout (tests read them). */
   logDestination?: DestinationStream;
+  /**
+   * Serve the demo ATS at /demo, with the demo tenant it acts for (created on first start, kept in the data
+   * directory). `pnpm start` turns it on for the embedded default (no DATABASE_URL); tests, where they need it.
+   */
+  demo?: boolean;
+  /** Where the demo serves the widget's files from (`/sdk/…`); the repository's `sdk/dist/cdn/` by default. */
+  sdkDir?: string;
+}
+
+/** An address this process can reach itself at: a wildcard listening address is dialled on loopback. */
+function selfUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '') return `http://127.0.0.1:${port}`;
+  if (host === '::' || host === '[::]') return `http://[::1]:${port}`;
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }
 
 export async function createServices(
@@ -165,9 +183,30 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
     server.close();
     throw error;
   }
-  const app = createApp(services, loadSpec());
+  let demoTenant: DemoTenant | null = null;
+  let demo: DemoAts | null = null;
+  try {
+    if (options.demo) {
+      demoTenant = await ensureDemoTenant(services.db.orm.em.fork(), config.dataDir);
+      demo = new DemoAts({
+        tenant: demoTenant,
+        dataDir: config.dataDir,
+        platformUrl: selfUrl(config.host, port),
+        logger: services.logger,
+        ...(options.sdkDir ? { sdkDir: options.sdkDir } : {}),
+      });
+    }
+  } catch (error) {
+    server.close();
+    services.redis?.disconnect();
+    await services.db.close();
+    throw error;
+  }
+  const app = createApp(services, loadSpec(), demo?.routers() ?? []);
   server.removeAllListeners('request');
   server.on('request', app.callback());
+  // Through the REST API, like everything the demo does, so only once the app answers.
+  await demo?.connectWebhooks();
   const stopSweeper = startSweeper(() => services.engine.sweep(), services.logger);
   const webhookWorker = config.webhooks.worker
     ? new DeliveryWorker({
@@ -201,6 +240,7 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
     services,
     server,
     url,
+    demo: demoTenant,
     async close() {
       clearInterval(sweep);
       stopSweeper();

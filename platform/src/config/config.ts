@@ -47,7 +47,10 @@ export interface ScoringConfig {
 export interface WebhookConfig {
   /** Whether this process delivers webhooks; off when dedicated `viva worker` processes do. */
   worker: boolean;
-  /** Lets webhook URLs reach loopback and private networks: for development and tests only. */
+  /**
+   * Lets webhook URLs reach loopback and private networks: on by default only on the embedded default, a
+   * single-user local setup whose receivers (the demo ATS's own, the one you test with) live on localhost.
+   */
   allowPrivateNetworks: boolean;
   /** How long an endpoint has to answer an attempt (the contract is 15 s; tests lower it). */
   timeoutSeconds: number;
@@ -156,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!(logLevels as readonly string[]).includes(level)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${level}"`);
   }
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres', 'postgresql']);
   const corsOrigins = (read(env, 'VIVA_CORS_ORIGINS') ?? '*').split(',').map((origin) => origin.trim());
   for (const origin of corsOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
@@ -171,7 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     // Relative to where the user ran `pnpm start` (pnpm's INIT_CWD), not the package folder pnpm runs in.
     dataDir: resolve(read(env, 'INIT_CWD') ?? process.cwd(), read(env, 'VIVA_DATA_DIR') ?? '.viva'),
     adminKey,
-    databaseUrl: url(env, 'DATABASE_URL', ['postgres', 'postgresql']),
+    databaseUrl,
     redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),
     s3: s3(env),
     corsOrigins,
@@ -186,7 +190,9 @@ export function loadConfig(env: Env = process.env): Config {
     interviewerLeaseSeconds: integer(env, 'VIVA_INTERVIEWER_LEASE_SECONDS', 60, 1, 3600),
     webhooks: {
       worker: boolean(env, 'VIVA_WEBHOOK_WORKER', true),
-      allowPrivateNetworks: boolean(env, 'VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+      // A server (DATABASE_URL set) must not let tenants make it call internal services; a laptop on the
+      // embedded default has no one else's network to protect, and its receivers live on localhost.
+      allowPrivateNetworks: boolean(env, 'VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS', databaseUrl === null),
       timeoutSeconds: integer(env, 'VIVA_WEBHOOK_TIMEOUT_SECONDS', 15, 1, 60),
       concurrency: integer(env, 'VIVA_WEBHOOK_CONCURRENCY', 64, 1, 1024),
     },

@@ -545,12 +545,13 @@ describe('delivery', () => {
   });
 });
 
-describe('with private networks refused (the default)', () => {
+describe('with private networks refused (the default with DATABASE_URL)', () => {
   let strict: TestPlatform;
   let strictApi: ApiClient;
   let key: string;
   beforeAll(async () => {
-    strict = await startTestPlatform();
+    // The embedded default allows private networks (its receivers live on localhost): set it as a server has it.
+    strict = await startTestPlatform({ VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' });
     strictApi = apiClient(strict.url);
     key = (await createTestTenant(strictApi)).testKey;
   });

@@ -17,6 +17,18 @@ describe('configuration', () => {
     expect(config.dataDir).toMatch(/\.viva$/);
   });
 
+  it('allows webhooks to private networks by default only on the embedded default', () => {
+    expect(loadConfig({}).webhooks.allowPrivateNetworks).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/viva' }).webhooks.allowPrivateNetworks).toBe(false);
+    expect(loadConfig({ VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }).webhooks.allowPrivateNetworks).toBe(
+      false,
+    );
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://db/viva', VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).webhooks
+        .allowPrivateNetworks,
+    ).toBe(true);
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /^PORT must be a whole number/],
     [{ PORT: '70000' }, /^PORT must be a whole number from 0 to 65535/],

@@ -1,0 +1,60 @@
+import type Router from '@koa/router';
+import type { Logger } from 'pino';
+import type { DemoTenant } from '../tenants/demo-tenant.ts';
+import { DemoApi } from './demo-api.ts';
+import { demoRouter } from './demo-routes.ts';
+import { DemoWebhooks } from './demo-webhooks.ts';
+import { defaultSdkDir, sdkFilesRouter } from './sdk-files.ts';
+
+export interface DemoAtsOptions {
+  tenant: DemoTenant;
+  dataDir: string;
+  /** Where the demo calls the platform's REST API, as an ATS backend would: the platform's own address. */
+  platformUrl: string;
+  logger: Logger;
+  /** Where `/sdk/` files come from; the repository's `sdk/dist/cdn/` unless a test says otherwise. */
+  sdkDir?: string;
+}
+
+const keptInvitations = 200;
+
+/**
+ * The demo ATS at `/demo`: a small applicant tracking system that uses Viva only through its public REST API
+ * and webhooks, served by the platform itself on the embedded default so a newcomer can see the whole flow.
+ */
+export class DemoAts {
+  readonly api: DemoApi;
+  readonly webhooks: DemoWebhooks;
+  readonly sdkDir: string;
+  readonly #platformUrl: string;
+  /** The join link of each recent invitation, as the ATS would have e-mailed it. */
+  readonly #invitations = new Map<string, string>();
+
+  constructor(options: DemoAtsOptions) {
+    this.api = new DemoApi(options.platformUrl, options.tenant.testKey);
+    this.webhooks = new DemoWebhooks(options.tenant, options.dataDir, options.logger);
+    this.sdkDir = options.sdkDir ?? defaultSdkDir;
+    this.#platformUrl = options.platformUrl;
+  }
+
+  /** Registers (or checks) the demo's webhook endpoint; call once the platform serves requests. */
+  connectWebhooks(): Promise<void> {
+    return this.webhooks.connect(this.api, `${this.#platformUrl}/demo/webhooks`);
+  }
+
+  rememberInvitation(interviewId: string, joinUrl: string): void {
+    this.#invitations.set(interviewId, joinUrl);
+    if (this.#invitations.size > keptInvitations) {
+      this.#invitations.delete(this.#invitations.keys().next().value!);
+    }
+  }
+
+  invitationLink(interviewId: string): string | null {
+    return this.#invitations.get(interviewId) ?? null;
+  }
+
+  /** The demo's pages and receiver, and the widget's files: none of them part of the API contract. */
+  routers(): Router[] {
+    return [demoRouter(this), sdkFilesRouter(this.sdkDir)];
+  }
+}
