@@ -22,6 +22,7 @@ import { sessionOperations } from './sessions/session-operations.ts';
 import { sessionPagesRouter } from './sessions/session-pages.ts';
 import { transcriptOperations } from './transcripts/transcript-operations.ts';
 import { webhookOperations } from './webhooks/webhook-operations.ts';
+import { sdkFilesRouter } from './widget/sdk-files.ts';
 
 /** Every /v1 operation; the spec decides their paths. */
 export const operations: AnyOperation[] = [
@@ -53,7 +54,7 @@ export function routers(services: Services, spec: OpenApiDocument): Router[] {
 
 /**
  * Assembles the HTTP app without listening, so tests run it in-process on port 0. `pages` are routers
- * outside the API contract (the demo ATS and the widget's files), served beside it.
+ * outside the API contract (the demo ATS), served beside it with the widget's files.
  */
 export function createApp(services: Services, spec: OpenApiDocument, pages: Router[] = []): Koa {
   const app = new Koa({ proxy: true });
@@ -90,7 +91,7 @@ export function createApp(services: Services, spec: OpenApiDocument, pages: Rout
       maxAge: 600,
     }),
   );
-  for (const router of [...routers(services, spec), ...pages]) {
+  for (const router of [...routers(services, spec), sdkFilesRouter(services.config.sdkDir), ...pages]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -62,7 +62,7 @@ export interface StartOptions {
    * directory). `pnpm start` turns it on for the embedded default (no DATABASE_URL); tests, where they need it.
    */
   demo?: boolean;
-  /** Where the demo serves the widget's files from (`/sdk/…`); the repository's `sdk/dist/cdn/` by default. */
+  /** Where the widget's files (`/sdk/…`) come from, over `config.sdkDir` (`VIVA_SDK_DIR`); tests set it. */
   sdkDir?: string;
 }
 
@@ -155,7 +155,11 @@ export async function createServices(
  * Listens first (answering 503 while it migrates), then builds the services and the app. Listening first
  * tells us the real address when `config.port` is 0 (tests), which signed links need.
  */
-export async function startPlatform(config: Config, options: StartOptions = {}): Promise<RunningPlatform> {
+export async function startPlatform(
+  baseConfig: Config,
+  options: StartOptions = {},
+): Promise<RunningPlatform> {
+  const config = options.sdkDir ? { ...baseConfig, sdkDir: options.sdkDir } : baseConfig;
   const server = createServer((_req, res) => {
     const requestId = newId('request');
     res.writeHead(503, {
@@ -193,7 +197,7 @@ export async function startPlatform(config: Config, options: StartOptions = {}):
         dataDir: config.dataDir,
         platformUrl: selfUrl(config.host, port),
         logger: services.logger,
-        ...(options.sdkDir ? { sdkDir: options.sdkDir } : {}),
+        sdkDir: config.sdkDir,
       });
     }
   } catch (error) {

@@ -1,5 +1,9 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type ProviderSettings, parseProviderEnv } from '../providers/provider-config.ts';
+
+/** The widget's script-tag build in this repository: `pnpm --filter @viva/sdk build:cdn` writes it. */
+export const defaultSdkDir = fileURLToPath(new URL('../../../sdk/dist/cdn/', import.meta.url));
 
 /** Everything the platform reads from its environment, parsed once at boot. Nothing else reads `process.env`. */
 export interface Config {
@@ -8,6 +12,8 @@ export interface Config {
   /** Where links the platform hands out point (signed blob URLs, the demo page); null: where it listens. */
   publicUrl: string | null;
   dataDir: string;
+  /** The `<ai-interview>` script-tag build the platform serves at `/sdk/` and hosts on its join page. */
+  sdkDir: string;
   adminKey: string | null;
   databaseUrl: string | null;
   redisUrl: string | null;
@@ -174,6 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: url(env, 'VIVA_PUBLIC_URL', ['http', 'https'])?.replace(/\/$/, '') ?? null,
     // Relative to where the user ran `pnpm start` (pnpm's INIT_CWD), not the package folder pnpm runs in.
     dataDir: resolve(read(env, 'INIT_CWD') ?? process.cwd(), read(env, 'VIVA_DATA_DIR') ?? '.viva'),
+    sdkDir: resolve(read(env, 'INIT_CWD') ?? process.cwd(), read(env, 'VIVA_SDK_DIR') ?? defaultSdkDir),
     adminKey,
     databaseUrl,
     redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),

@@ -4,7 +4,6 @@ import type { DemoTenant } from '../tenants/demo-tenant.ts';
 import { DemoApi } from './demo-api.ts';
 import { demoRouter } from './demo-routes.ts';
 import { DemoWebhooks } from './demo-webhooks.ts';
-import { defaultSdkDir, sdkFilesRouter } from './sdk-files.ts';
 
 export interface DemoAtsOptions {
   tenant: DemoTenant;
@@ -12,8 +11,8 @@ export interface DemoAtsOptions {
   /** Where the demo calls the platform's REST API, as an ATS backend would: the platform's own address. */
   platformUrl: string;
   logger: Logger;
-  /** Where `/sdk/` files come from; the repository's `sdk/dist/cdn/` unless a test says otherwise. */
-  sdkDir?: string;
+  /** Where the platform serves `/sdk/` files from, to tell whether the widget is built. */
+  sdkDir: string;
 }
 
 const keptInvitations = 200;
@@ -33,7 +32,7 @@ export class DemoAts {
   constructor(options: DemoAtsOptions) {
     this.api = new DemoApi(options.platformUrl, options.tenant.testKey);
     this.webhooks = new DemoWebhooks(options.tenant, options.dataDir, options.logger);
-    this.sdkDir = options.sdkDir ?? defaultSdkDir;
+    this.sdkDir = options.sdkDir;
     this.#platformUrl = options.platformUrl;
   }
 
@@ -53,8 +52,8 @@ export class DemoAts {
     return this.#invitations.get(interviewId) ?? null;
   }
 
-  /** The demo's pages and receiver, and the widget's files: none of them part of the API contract. */
+  /** The demo's pages and receiver: no part of the API contract. */
   routers(): Router[] {
-    return [demoRouter(this), sdkFilesRouter(this.sdkDir)];
+    return [demoRouter(this)];
   }
 }

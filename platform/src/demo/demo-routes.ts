@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { ApiError } from '../http/api-error.ts';
 import { readBody } from '../http/read-body.ts';
+import { widgetBuilt } from '../widget/sdk-files.ts';
 import { careerPage } from './career-page.ts';
 import { DemoApiError, query, type Schemas } from './demo-api.ts';
 import type { DemoAts } from './demo-ats.ts';
@@ -256,7 +255,7 @@ export function demoRouter(demo: DemoAts): Router {
         ? demo.api.post<Schemas['InterviewSession']>(`/v1/interviews/${interview.id}/sessions`)
         : null,
     ]);
-    const sdkBuilt = existsSync(join(demo.sdkDir, 'ai-interview.js'));
+    const sdkBuilt = await widgetBuilt(demo.sdkDir);
     sendPage(ctx, careerPage({ job, candidate, interview, session, apiBase: pageOrigin(ctx), sdkBuilt }));
   });
 

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import Router from '@koa/router';
 import type { Services } from '../services.ts';
-
-const joinPage = readFileSync(new URL('./join-page.html', import.meta.url), 'utf8');
+import { joinPage } from '../widget/join-page.ts';
+import { widgetBuilt } from '../widget/sdk-files.ts';
 
 /** Unauthenticated pages and keys around sessions: the JWKS that verifies tokens, the candidate's join page. */
 export function sessionPagesRouter(services: Services): Router {
@@ -11,15 +10,14 @@ export function sessionPagesRouter(services: Services): Router {
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = await services.signingKeys.jwks();
   });
-  router.get('getJoinPage', '/join', (ctx) => {
-    // The page talks only to this origin's API; the token arrives in the URL fragment, never in a request line.
-    ctx.set(
-      'Content-Security-Policy',
-      "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; media-src 'self' blob: data:; img-src 'self' https: data:; frame-ancestors 'none'",
-    );
+  router.get('getJoinPage', '/join', async (ctx) => {
+    const page = joinPage({ widget: await widgetBuilt(services.config.sdkDir) });
+    ctx.set('Content-Security-Policy', page.contentSecurityPolicy);
     ctx.set('Referrer-Policy', 'no-referrer');
+    // The page is the same for every candidate, but whether the widget is built may change under it.
+    ctx.set('Cache-Control', 'no-cache');
     ctx.type = 'text/html';
-    ctx.body = joinPage;
+    ctx.body = page.html;
   });
   return router;
 }

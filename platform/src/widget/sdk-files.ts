@@ -1,12 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { ApiError } from '../http/api-error.ts';
-
-/** The widget's script-tag build in this repository: `pnpm --filter @viva/sdk build:cdn` writes it. */
-export const defaultSdkDir = fileURLToPath(new URL('../../../sdk/dist/cdn/', import.meta.url));
 
 const contentTypes: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -20,10 +16,11 @@ const hashedName = /-[A-Za-z0-9_-]{8}\.js(\.map)?$/;
 const safeSegment = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 /**
- * `GET /sdk/{file}`: the `<ai-interview>` bundle for pages the platform serves (the demo's career page),
- * as an ATS would load it from a CDN. Not part of the API contract.
+ * `GET /sdk/{file}`: the `<ai-interview>` bundle for the pages the platform serves (the candidate's join
+ * page, the demo's career page), and for ATS pages that would rather load it from the platform than from a
+ * CDN of their own. Not part of the API contract.
  */
-export function sdkFilesRouter(dir: string = defaultSdkDir): Router {
+export function sdkFilesRouter(dir: string): Router {
   const root = resolve(dir);
   const router = new Router();
   router.get('/sdk/*file', async function sdkFile(ctx) {
@@ -49,6 +46,8 @@ export function sdkFilesRouter(dir: string = defaultSdkDir): Router {
       // A hashed chunk never changes; the entry point keeps its name across builds, so it is checked often.
       hashedName.test(file) ? 'public, max-age=31536000, immutable' : 'public, max-age=60, must-revalidate',
     );
+    // An ATS page on any origin may load the widget from here: module scripts are fetched with CORS.
+    ctx.set('Access-Control-Allow-Origin', '*');
     ctx.lastModified = found.mtime;
     ctx.etag = `W/"${found.size.toString(16)}-${Math.trunc(found.mtimeMs).toString(16)}"`;
     ctx.status = 200;
@@ -61,4 +60,10 @@ export function sdkFilesRouter(dir: string = defaultSdkDir): Router {
     ctx.body = createReadStream(path);
   });
   return router;
+}
+
+/** Whether `dir` holds the widget's script-tag entry, `ai-interview.js`. */
+export async function widgetBuilt(dir: string): Promise<boolean> {
+  const entry = await stat(resolve(dir, 'ai-interview.js')).catch(() => null);
+  return entry?.isFile() ?? false;
 }

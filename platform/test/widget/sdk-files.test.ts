@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSdkDir } from '../../src/demo/sdk-files.ts';
+import { defaultSdkDir } from '../../src/config/config.ts';
+import { demoBrowser } from '../demo/demo-browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
-import { demoBrowser } from './demo-browser.ts';
 
 /** `/sdk/…`: the widget's script-tag build, served from a folder this test fills in. */
 
@@ -14,7 +14,7 @@ let browser: ReturnType<typeof demoBrowser>;
 
 beforeAll(async () => {
   sdkDir = await mkdtemp(join(tmpdir(), 'viva-sdk-'));
-  test = await startTestPlatform({}, { demo: true, sdkDir });
+  test = await startTestPlatform({}, { sdkDir });
   browser = demoBrowser(test.url);
 });
 afterAll(async () => {
@@ -42,6 +42,8 @@ describe('the widget files at /sdk/', () => {
     expect(entry.status).toBe(200);
     expect(entry.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(entry.headers.get('cache-control')).toBe('public, max-age=60, must-revalidate');
+    // ATS pages on other origins load it as a module script, which is fetched with CORS.
+    expect(entry.headers.get('access-control-allow-origin')).toBe('*');
     expect(entry.html).toBe('export {};\n');
     const revalidated = await browser.rawGet('/sdk/ai-interview.js', {
       'if-none-match': entry.headers.get('etag')!,
