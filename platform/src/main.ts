@@ -19,9 +19,12 @@ async function main(): Promise<void> {
   ];
   if (demo) {
     lines.push(
-      `  demo tenant ${demo.tenantId}, test key: ${demo.testKey}`,
-      `  try: curl -H "Authorization: Bearer ${demo.testKey}" ${publicUrl}/v1/jobs`,
-      `  demo ATS: ${publicUrl}/demo`,
+      `  demo tenant ${demo.tenantId}, test key: ${demo.test.key}`,
+      ...(demo.live
+        ? [`  live key (the AI provider is configured; live calls cost money): ${demo.live.key}`]
+        : []),
+      `  try: curl -H "Authorization: Bearer ${demo.test.key}" ${publicUrl}/v1/jobs`,
+      `  demo ATS: ${publicUrl}/demo${demo.live ? ' (live mode: the configured AI provider interviews)' : ''}`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);

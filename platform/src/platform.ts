@@ -191,13 +191,16 @@ export async function startPlatform(
   let demo: DemoAts | null = null;
   try {
     if (options.demo) {
-      demoTenant = await ensureDemoTenant(services.db.orm.em.fork(), config.dataDir);
+      // With an AI provider configured, the demo interviews in live mode, where the provider is used.
+      const live = Boolean(services.providers.chat ?? services.providers.speechToText);
+      demoTenant = await ensureDemoTenant(services.db.orm.em.fork(), config.dataDir, { live });
       demo = new DemoAts({
         tenant: demoTenant,
         dataDir: config.dataDir,
         platformUrl: selfUrl(config.host, port),
         logger: services.logger,
         sdkDir: config.sdkDir,
+        livemode: live,
       });
     }
   } catch (error) {

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
-import type { DemoTenant } from '../tenants/demo-tenant.ts';
+import { type DemoTenant, saveDemoTenant } from '../tenants/demo-tenant.ts';
 import { DemoApi } from './demo-api.ts';
 import { demoRouter } from './demo-routes.ts';
 import { DemoWebhooks } from './demo-webhooks.ts';
@@ -11,6 +11,11 @@ export interface DemoAtsOptions {
   /** Where the demo calls the platform's REST API, as an ATS backend would: the platform's own address. */
   platformUrl: string;
   logger: Logger;
+  /**
+   * Whether the demo works in live mode (an AI provider is configured: the interviewer is the model, and
+   * answers may be spoken) rather than test mode (the offline interviewer, typed answers). Needs `tenant.live`.
+   */
+  livemode: boolean;
   /** Where the platform serves `/sdk/` files from, to tell whether the widget is built. */
   sdkDir: string;
 }
@@ -25,13 +30,19 @@ export class DemoAts {
   readonly api: DemoApi;
   readonly webhooks: DemoWebhooks;
   readonly sdkDir: string;
+  readonly livemode: boolean;
   readonly #platformUrl: string;
   /** The join link of each recent invitation, as the ATS would have e-mailed it. */
   readonly #invitations = new Map<string, string>();
 
   constructor(options: DemoAtsOptions) {
-    this.api = new DemoApi(options.platformUrl, options.tenant.testKey);
-    this.webhooks = new DemoWebhooks(options.tenant, options.dataDir, options.logger);
+    const { tenant, dataDir } = options;
+    const access = options.livemode ? tenant.live : tenant.test;
+    if (!access)
+      throw new Error('The demo tenant has no live key: ensureDemoTenant(…, { live: true }) makes one.');
+    this.livemode = options.livemode;
+    this.api = new DemoApi(options.platformUrl, access.key);
+    this.webhooks = new DemoWebhooks(access, () => saveDemoTenant(dataDir, tenant), options.logger);
     this.sdkDir = options.sdkDir;
     this.#platformUrl = options.platformUrl;
   }

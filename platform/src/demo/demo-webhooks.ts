@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import { type DemoTenant, saveDemoTenant } from '../tenants/demo-tenant.ts';
+import type { DemoModeAccess } from '../tenants/demo-tenant.ts';
 import { signatureHeader } from '../webhooks/webhook-signature.ts';
 import { type DemoApi, DemoApiError, type Schemas } from './demo-api.ts';
 
@@ -24,7 +24,7 @@ const toleranceSeconds = 5 * 60;
 const kept = 200;
 
 /**
- * The demo ATS's side of webhooks: it registers an endpoint for its own receiver (once, kept in
+ * The demo ATS's side of webhooks: it registers an endpoint for its own receiver (once per mode, kept in
  * demo-tenant.json beside the key), verifies every delivery's Standard Webhooks signature, and remembers
  * the last events it received for the interview view.
  */
@@ -33,18 +33,19 @@ export class DemoWebhooks {
   readonly #received = new Map<string, ReceivedEvent>();
   #problem: string | null = null;
 
-  readonly #tenant: DemoTenant;
-  readonly #dataDir: string;
+  readonly #access: DemoModeAccess;
+  readonly #save: () => void;
   readonly #logger: Logger;
 
-  constructor(tenant: DemoTenant, dataDir: string, logger: Logger) {
-    this.#tenant = tenant;
-    this.#dataDir = dataDir;
+  /** `save` persists `access` once the endpoint it describes has changed. */
+  constructor(access: DemoModeAccess, save: () => void, logger: Logger) {
+    this.#access = access;
+    this.#save = save;
     this.#logger = logger;
   }
 
   get endpointId(): string | null {
-    return this.#tenant.webhookEndpointId ?? null;
+    return this.#access.webhookEndpointId ?? null;
   }
 
   /** Why the endpoint could not be registered, or null. */
@@ -62,8 +63,8 @@ export class DemoWebhooks {
    */
   async connect(api: DemoApi, receiverUrl: string): Promise<void> {
     try {
-      const id = this.#tenant.webhookEndpointId;
-      if (id && this.#tenant.webhookSecret) {
+      const id = this.#access.webhookEndpointId;
+      if (id && this.#access.webhookSecret) {
         const endpoint = await api
           .get<Schemas['WebhookEndpoint']>(`/v1/webhook_endpoints/${encodeURIComponent(id)}`)
           .catch((error: unknown) => {
@@ -86,9 +87,9 @@ export class DemoWebhooks {
         description: 'The demo ATS at /demo',
         enabled_events: ['*'],
       });
-      this.#tenant.webhookEndpointId = created.id;
-      this.#tenant.webhookSecret = created.secret;
-      saveDemoTenant(this.#dataDir, this.#tenant);
+      this.#access.webhookEndpointId = created.id;
+      this.#access.webhookSecret = created.secret;
+      this.#save();
       this.#problem = null;
     } catch (error) {
       this.#problem = error instanceof DemoApiError ? error.detail : String(error);
@@ -101,7 +102,7 @@ export class DemoWebhooks {
    * signature matching ours in constant time. Throws InvalidWebhook otherwise.
    */
   receive(headers: Record<string, string | string[] | undefined>, rawBody: string): ReceivedEvent {
-    const secret = this.#tenant.webhookSecret;
+    const secret = this.#access.webhookSecret;
     if (!secret) throw new InvalidWebhook('The demo has no webhook secret yet.');
     const header = (name: string) => {
       const value = headers[name];

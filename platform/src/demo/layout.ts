@@ -89,8 +89,9 @@ export function atsPage(title: string, main: Html): Html {
 </div></header>
 <main id="main" class="wrap">${main}</main>
 <footer class="wrap">This demo plays an applicant tracking system. Every page is rendered on the server from
-Viva's public REST API, called with the demo tenant's test key, which never reaches your browser. Test mode:
-the offline interviewer and scorer, no provider cost.</footer>
+Viva's public REST API, called with a secret key of the demo tenant, which never reaches your browser. With no
+AI provider configured it works in test mode: the offline interviewer and scorer, typed answers, no provider
+cost. With one, in live mode: the provider interviews and scores, and the candidate may answer by voice.</footer>
 </body>
 </html>`;
 }

@@ -1,38 +1,82 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { issueKey } from '../api-keys/api-keys.ts';
 import { createTenant } from './tenants.ts';
+
+/** What the demo ATS holds for one mode: the secret key it calls the API with, and its webhook endpoint. */
+export interface DemoModeAccess {
+  key: string;
+  /** Absent until the demo registers its endpoint in this mode. */
+  webhookEndpointId?: string;
+  /** The endpoint's `whsec_` signing secret, shown once at creation. */
+  webhookSecret?: string;
+}
 
 export interface DemoTenant {
   tenantId: string;
+  test: DemoModeAccess;
+  /** Made on the first start with an AI provider configured: the demo then interviews in live mode. */
+  live?: DemoModeAccess;
+}
+
+/** The file as written before the demo had a live mode: the test key and endpoint at the top level. */
+interface DemoTenantFileV1 {
+  tenantId: string;
   testKey: string;
-  /**
-   * The demo ATS's webhook endpoint and its `whsec_` signing secret. Absent until the demo registers it, and
-   * in files written before the demo ATS existed: the demo registers one then.
-   */
   webhookEndpointId?: string;
   webhookSecret?: string;
 }
 
 const fileName = 'demo-tenant.json';
 
-/**
- * On the embedded default's first boot, a demo tenant so a newcomer can call the API at once. Its test key
- * is kept in the data directory (on this machine only, never in the database) so every boot can print it.
- */
-export async function ensureDemoTenant(em: EntityManager, dataDir: string): Promise<DemoTenant> {
-  const file = join(dataDir, fileName);
+function readDemoTenant(dataDir: string): DemoTenant | null {
+  let stored: DemoTenant | DemoTenantFileV1;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as DemoTenant;
+    stored = JSON.parse(readFileSync(join(dataDir, fileName), 'utf8')) as DemoTenant | DemoTenantFileV1;
   } catch {
-    const created = await createTenant(em, { name: 'Demo ATS' });
-    const demo = { tenantId: created.tenant.id, testKey: created.keys.test };
-    saveDemoTenant(dataDir, demo);
-    return demo;
+    return null;
   }
+  if ('test' in stored) return stored;
+  const { tenantId, testKey, webhookEndpointId, webhookSecret } = stored;
+  return {
+    tenantId,
+    test: {
+      key: testKey,
+      ...(webhookEndpointId ? { webhookEndpointId } : {}),
+      ...(webhookSecret ? { webhookSecret } : {}),
+    },
+  };
 }
 
-/** Rewrites the demo tenant's file, readable by this user only: it holds a secret key and a webhook secret. */
+/**
+ * On the embedded default's first boot, a demo tenant so a newcomer can call the API at once. Its keys are
+ * kept in the data directory (on this machine only, never in the database) so every boot can print them.
+ * With `live`, it also holds a live key: live mode is where a configured AI provider interviews by voice.
+ */
+export async function ensureDemoTenant(
+  em: EntityManager,
+  dataDir: string,
+  options: { live?: boolean } = {},
+): Promise<DemoTenant> {
+  let demo = readDemoTenant(dataDir);
+  if (!demo) {
+    const created = await createTenant(em, { name: 'Demo ATS' });
+    demo = { tenantId: created.tenant.id, test: { key: created.keys.test } };
+  } else if (!options.live || demo.live) {
+    return demo;
+  }
+  if (options.live && !demo.live) {
+    // The tenant's default live key was shown once, at creation, and not kept: the demo gets its own.
+    const issued = issueKey(em, { tenantId: demo.tenantId, livemode: true }, { name: 'Demo ATS live key' });
+    await em.flush();
+    demo.live = { key: issued.secret };
+  }
+  saveDemoTenant(dataDir, demo);
+  return demo;
+}
+
+/** Rewrites the demo tenant's file, readable by this user only: it holds secret keys and webhook secrets. */
 export function saveDemoTenant(dataDir: string, demo: DemoTenant): void {
   writeFileSync(join(dataDir, fileName), JSON.stringify(demo, null, 2), { mode: 0o600 });
 }

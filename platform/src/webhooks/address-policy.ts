@@ -124,6 +124,14 @@ async function resolveAll(host: string): Promise<string[]> {
   }
 }
 
+/** A loopback literal (127.0.0.0/8, ::1, ::ffff:127.0.0.1) or `localhost`: a host that is this machine. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) !== 0) return addressKind(host) === 'loopback';
+  const name = host.replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
+}
+
 function refuse(reason: string): WebhookUrlCheck {
   return { ok: false, reason };
 }
@@ -147,7 +155,10 @@ export async function checkWebhookUrl(
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     return refuse('Webhook URLs must use https (or http in test mode).');
   }
-  if (options.livemode && parsed.protocol !== 'https:') {
+  // Plain http on loopback never crosses a network: allowed in live mode only where private networks are
+  // (the embedded default on one machine, where the demo's receiver is), never on a server.
+  const onLoopback = options.allowPrivateNetworks && isLoopbackHost(parsed.hostname);
+  if (options.livemode && parsed.protocol !== 'https:' && !onLoopback) {
     return refuse('Live mode webhook URLs must use https.');
   }
   if (parsed.username !== '' || parsed.password !== '') {

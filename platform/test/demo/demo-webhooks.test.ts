@@ -39,7 +39,7 @@ describe('the demo webhook receiver', () => {
       headers: { 'content-type': 'application/json', ...headers },
       body,
     });
-  const signed = (timestamp: number, secret = demo.webhookSecret!) => ({
+  const signed = (timestamp: number, secret = demo.test.webhookSecret!) => ({
     'webhook-id': 'evt_0000000000000000000000000a',
     'webhook-timestamp': String(timestamp),
     'webhook-signature': signatureHeader([secret], 'evt_0000000000000000000000000a', timestamp, body),
@@ -50,10 +50,15 @@ describe('the demo webhook receiver', () => {
     const file = JSON.parse(
       await readFile(join(test.platform.services.config.dataDir, 'demo-tenant.json'), 'utf8'),
     ) as DemoTenant;
-    expect(file).toMatchObject({ tenantId: demo.tenantId, webhookEndpointId: expect.stringMatching(/^we_/) });
-    expect(file.webhookSecret).toMatch(/^whsec_/);
-    const endpoint = await api.call('GET', `/v1/webhook_endpoints/${file.webhookEndpointId}`, {
-      key: demo.testKey,
+    expect(file).toMatchObject({
+      tenantId: demo.tenantId,
+      test: { key: demo.test.key, webhookEndpointId: expect.stringMatching(/^we_/) },
+    });
+    expect(file.test.webhookSecret).toMatch(/^whsec_/);
+    // No AI provider configured: the demo stays in test mode and holds no live key.
+    expect(file.live).toBeUndefined();
+    const endpoint = await api.call('GET', `/v1/webhook_endpoints/${file.test.webhookEndpointId}`, {
+      key: demo.test.key,
     });
     expect(endpoint.body).toMatchObject({
       url: `${test.url}/demo/webhooks`,
@@ -104,23 +109,59 @@ describe('the demo across restarts', () => {
       expect(kept).toEqual(registered);
       const endpoint = await apiClient(second.url).call(
         'GET',
-        `/v1/webhook_endpoints/${kept.webhookEndpointId}`,
-        {
-          key: kept.testKey,
-        },
+        `/v1/webhook_endpoints/${kept.test.webhookEndpointId}`,
+        { key: kept.test.key },
       );
       expect(endpoint.body, describeResponse(endpoint)).toMatchObject({ url: `${second.url}/demo/webhooks` });
       await second.stop();
 
-      // A demo-tenant.json from before the demo ATS: the tenant and key only.
-      await writeFile(file, JSON.stringify({ tenantId: kept.tenantId, testKey: kept.testKey }));
+      // A demo-tenant.json from before the demo ATS: the tenant and key only, in the file's first shape.
+      await writeFile(file, JSON.stringify({ tenantId: kept.tenantId, testKey: kept.test.key }));
       const third = await start();
       const upgraded = JSON.parse(await readFile(file, 'utf8')) as DemoTenant;
-      expect(upgraded).toMatchObject({ tenantId: kept.tenantId, testKey: kept.testKey });
-      expect(upgraded.webhookEndpointId).toMatch(/^we_/);
-      expect(upgraded.webhookEndpointId).not.toBe(kept.webhookEndpointId);
-      expect(upgraded.webhookSecret).toMatch(/^whsec_/);
+      expect(upgraded).toMatchObject({ tenantId: kept.tenantId, test: { key: kept.test.key } });
+      expect(upgraded.test.webhookEndpointId).toMatch(/^we_/);
+      expect(upgraded.test.webhookEndpointId).not.toBe(kept.test.webhookEndpointId);
+      expect(upgraded.test.webhookSecret).toMatch(/^whsec_/);
       await third.stop();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('works in live mode once an AI provider is configured, keeping its test key and endpoint', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'viva-demo-'));
+    const file = join(dataDir, 'demo-tenant.json');
+    // Nothing answers there: the demo only has to see that a provider is configured.
+    const provider = { OPENAI_API_KEY: 'sk-fake', LLM_BASE_URL: 'http://127.0.0.1:9/v1' };
+    const start = (env: Record<string, string> = {}) =>
+      startTestPlatform({ VIVA_DATA_DIR: dataDir, ...env }, { demo: true });
+    try {
+      await (await start()).stop();
+      const testOnly = JSON.parse(await readFile(file, 'utf8')) as DemoTenant;
+
+      const live = await start(provider);
+      const withLive = JSON.parse(await readFile(file, 'utf8')) as DemoTenant;
+      expect(withLive.test).toEqual(testOnly.test);
+      expect(withLive.live?.key).toMatch(/^sk_live_/);
+      expect(withLive.live?.webhookSecret).toMatch(/^whsec_/);
+      // A live endpoint on plain http: allowed on loopback, where the embedded default allows private networks.
+      const endpoint = await apiClient(live.url).call(
+        'GET',
+        `/v1/webhook_endpoints/${withLive.live?.webhookEndpointId}`,
+        { key: withLive.live!.key },
+      );
+      expect(endpoint.body, describeResponse(endpoint)).toMatchObject({
+        url: `${live.url}/demo/webhooks`,
+        livemode: true,
+      });
+      const page = await demoBrowser(live.url).open('/demo');
+      expect(page.html).not.toMatch(/sk_(test|live)_/);
+      await live.stop();
+
+      // The live key is made once: a later start keeps it.
+      await (await start(provider)).stop();
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(withLive);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -45,7 +45,7 @@ describe('the demo ATS', () => {
     const job = await api.call<{ questions: { text: string }[]; rubric: { dimensions: unknown[] } }>(
       'GET',
       `/v1/jobs/${jobId}`,
-      { key: demo.testKey },
+      { key: demo.test.key },
     );
     expect(job.body.questions.map((q) => q.text)).toEqual([
       'Tell me about a system you designed.',
@@ -110,7 +110,7 @@ describe('the demo ATS', () => {
     } finally {
       events.close();
     }
-    await settledScorecard(api, demo.testKey, interviewId);
+    await settledScorecard(api, demo.test.key, interviewId);
 
     // Both sides of each webhook: Viva's delivery log says succeeded, the demo's receiver says verified.
     const bothSides = (type: string, webhooks: string) => {
@@ -170,7 +170,7 @@ describe('the demo ATS', () => {
     const history = await api.call<{ data: { trigger: string }[] }>(
       'GET',
       `/v1/interviews/${interviewId}/scorecards`,
-      { key: demo.testKey },
+      { key: demo.test.key },
     );
     expect(history.body.data.map((s) => s.trigger)).toEqual(['rescore', 'interview_completed']);
   });

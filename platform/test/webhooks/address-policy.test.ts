@@ -90,6 +90,26 @@ describe('checkWebhookUrl', () => {
       ok: false,
       reason: 'Live mode webhook URLs must use https.',
     });
+    // Even to a private network it may reach: only loopback traffic never crosses a network.
+    const livePrivate = { livemode: true, allowPrivateNetworks: true };
+    expect(await checkWebhookUrl('http://10.0.0.7/hooks', livePrivate)).toMatchObject({ ok: false });
+    expect(await checkWebhookUrl('http://localhost.example.com/hooks', livePrivate)).toMatchObject({
+      ok: false,
+    });
+  });
+
+  it('takes http to loopback in live mode where private networks are allowed, and only there', async () => {
+    const livePrivate = { livemode: true, allowPrivateNetworks: true };
+    for (const url of [
+      'http://127.0.0.1:4000/demo/webhooks',
+      'http://[::1]:9000/hooks',
+      'http://[::ffff:127.0.0.1]/hooks',
+      'http://localhost:9000/hooks',
+      'http://receiver.localhost/hooks',
+    ]) {
+      expect(await checkWebhookUrl(url, livePrivate), url).toEqual({ ok: true });
+      expect(await checkWebhookUrl(url, live), url).toMatchObject({ ok: false });
+    }
   });
 
   it.each([
