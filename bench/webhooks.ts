@@ -40,7 +40,7 @@
  *   BENCH_SECONDS         length of each latency round (default 15)
  *   BENCH_WARMUP_EVENTS   events of the warm-up batch (default 500)
  *   BENCH_LOG_LEVEL       the workers' LOG_LEVEL (default info: successes log at debug, so info logs only
- *                         start, stop and failures; the bench needs "webhook worker started")
+ *                         start, stop and failures; the bench needs "worker started")
  *   BENCH_WORKER_ENV      extra environment for the workers, e.g. "VIVA_WEBHOOK_CONCURRENCY=128"
  *   BENCH_NODE_ARGS       extra node flags for the worker processes, space-separated (e.g.
  *                         "--cpu-prof --cpu-prof-dir=/tmp/viva-prof" writes a profile of each worker at exit)
@@ -465,7 +465,7 @@ async function startWorker(name: string, database: string): Promise<Worker> {
       reject(new Error(`${name} exited before it started (code ${code}, signal ${signal})`));
     });
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!ready && line.includes('webhook worker started')) {
+      if (!ready && /"msg":"worker started"/.test(line)) {
         ready = true;
         clearTimeout(timer);
         resolve();

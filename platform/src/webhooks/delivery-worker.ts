@@ -5,7 +5,8 @@ import { webhookPayload } from '../events/event-resource.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type ClaimedDelivery, claimDeliveries } from './claim-deliveries.ts';
 import { fanOutEvents } from './fan-out.ts';
-import { recordAttempt } from './record-attempt.ts';
+import { recordFailedAttempt } from './record-attempt.ts';
+import { SuccessBatch } from './record-successes.ts';
 import { sweepDeliveryLog } from './retention.ts';
 import { sendWebhook } from './send-webhook.ts';
 import { webhookHeaders } from './webhook-signature.ts';
@@ -32,9 +33,11 @@ export class DeliveryWorker {
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #retention: NodeJS.Timeout | null = null;
+  readonly #successes: SuccessBatch;
 
   constructor(options: DeliveryWorkerOptions) {
     this.#o = options;
+    this.#successes = new SuccessBatch(options.orm);
   }
 
   /** A claim outlives the longest attempt, so a live worker never has its delivery taken over. */
@@ -139,7 +142,10 @@ export class DeliveryWorker {
     this.#o.metrics?.webhookAttempts.inc({ outcome: attempt.outcome });
     this.#o.metrics?.webhookLatency.observe(attempt.latencyMs / 1000);
     try {
-      const outcome = await recordAttempt(this.#o.orm.em.fork(), delivery, attempt);
+      const outcome =
+        attempt.outcome === 'succeeded'
+          ? await this.#successes.record(delivery, attempt)
+          : await recordFailedAttempt(this.#o.orm.em.fork(), delivery, attempt);
       const log = {
         delivery_id: delivery.id,
         endpoint_id: delivery.endpoint.id,

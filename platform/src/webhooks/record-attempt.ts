@@ -23,34 +23,19 @@ function lastAttemptFields(attempt: WebhookAttempt, at: Date) {
 }
 
 /**
- * Writes what an attempt came to. Only while the delivery is still pending and still held by this claim:
- * if the claim lapsed and another worker took the delivery, or the tenant disabled the endpoint meanwhile,
- * their record stands.
+ * Writes what a failed attempt came to: the next attempt time, or the delivery's failure, and the
+ * endpoint's failure streak (disabling it after a 410 or 5 days of failures). Only while the delivery is
+ * still pending and still held by this claim: if the claim lapsed and another worker took the delivery, or
+ * the tenant disabled the endpoint meanwhile, their record stands. Successes go through `SuccessBatch`.
  */
-export async function recordAttempt(
+export async function recordFailedAttempt(
   em: EntityManager,
   claimed: ClaimedDelivery,
   attempt: WebhookAttempt,
-): Promise<'succeeded' | 'retrying' | 'failed' | 'stale'> {
+): Promise<'retrying' | 'failed' | 'stale'> {
   const now = new Date();
   const ours = { id: claimed.id, status: 'pending' as const, lockedUntil: claimed.lockedUntil };
   const attempts = claimed.attempts + 1;
-  if (attempt.outcome === 'succeeded') {
-    const updated = await em.nativeUpdate(WebhookDelivery, ours, {
-      status: 'succeeded',
-      attempts,
-      nextAttemptAt: null,
-      ...lastAttemptFields(attempt, now),
-    });
-    if (updated === 0) return 'stale';
-    await em.nativeUpdate(
-      WebhookEndpoint,
-      { id: claimed.endpoint.id, failingSince: { $ne: null } },
-      { failingSince: null },
-    );
-    return 'succeeded';
-  }
-
   return em.transactional(async (tx) => {
     const delay = attempt.gone ? null : nextAttemptDelayMs(attempts, attempt.retryAfterSeconds);
     const updated = await tx.nativeUpdate(WebhookDelivery, ours, {
