@@ -20,8 +20,8 @@ export function databaseUrlFor(adminUrl: string, database: string): string {
   return url.toString();
 }
 
-/** The commit the figures come from, and whether platform/ had uncommitted changes. */
-export function describeCode(): string {
+/** The commit the figures come from, and whether `folder` (platform/ unless told) had uncommitted changes. */
+export function describeCode(folder = 'platform'): string {
   try {
     const git = (...args: string[]): string =>
       execFileSync('git', args, {
@@ -29,8 +29,8 @@ export function describeCode(): string {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
       }).trim();
-    const dirty = git('status', '--porcelain', '--', '../platform') !== '';
-    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes to platform/' : ''}`;
+    const dirty = git('status', '--porcelain', '--', `../${folder}`) !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ` + uncommitted changes to ${folder}/` : ''}`;
   } catch {
     return 'unknown (not a git checkout)';
   }
