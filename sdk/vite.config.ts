@@ -16,5 +16,12 @@ export default defineConfig({
       formats: ['es'],
       fileName: () => 'ai-interview.js',
     },
+    rolldownOptions: {
+      output: {
+        // The platform's /sdk/ route caches `name-<8 hash characters>.js` forever (a new build, a new name);
+        // spelled out here rather than left to the bundler's default.
+        chunkFileNames: '[name]-[hash:8].js',
+      },
+    },
   },
 });

@@ -68,20 +68,18 @@ describe('SuccessBatch', () => {
     const outcomes = await Promise.all([first, second, lapsed].map((d) => batch.record(d, ok)));
     expect(outcomes).toEqual(['succeeded', 'succeeded', 'stale']);
 
-    const rows = await orm.em
-      .getConnection()
-      .execute<
-        {
-          id: string;
-          status: string;
-          attempts: number;
-          last_status_code: number | null;
-          locked_until: Date | null;
-        }[]
-      >(
-        'select id, status, attempts, last_status_code, locked_until from webhook_deliveries where endpoint_id = ?',
-        [endpoint.body.id],
-      );
+    const rows = await orm.em.getConnection().execute<
+      {
+        id: string;
+        status: string;
+        attempts: number;
+        last_status_code: number | null;
+        locked_until: Date | null;
+      }[]
+    >(
+      'select id, status, attempts, last_status_code, locked_until from webhook_deliveries where endpoint_id = ?',
+      [endpoint.body.id],
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const done of [first, second]) {
       expect(byId.get(done.id)).toMatchObject({

@@ -165,7 +165,7 @@ export default class AiInterview extends LitElement {
   /** The platform's base URL, e.g. `https://api.viva.example`. Defaults to this page's origin. */
   @property({ attribute: 'api-base' }) apiBase = '';
 
-  /** The language of the widget: `en`, `es`, `fr`, `de` or `pt`. Defaults to the browser's language, else English. */
+  /** The language of the widget: `en`, `es`, `fr`, `de` or `pt` (loaded on demand: see `localeReady`). Defaults to the browser's language, else English. */
   @property() locale: string | undefined;
 
   /** `light`, `dark`, or `auto` to follow the system's colour scheme. */
@@ -236,6 +236,18 @@ export default class AiInterview extends LitElement {
   async end(): Promise<void> {
     // The confirmation closes with the completed state, so focus moves from it to the thank-you.
     await this.client?.end();
+  }
+
+  /**
+   * Resolves once the widget shows the strings of its language. English is built in; another language
+   * loads on demand the first time it is needed, and until it arrives the widget shows English (with your
+   * `strings` overrides). Await it after setting `locale`, as you would `updateComplete`. Never rejects:
+   * if the strings cannot load, the widget stays in English.
+   */
+  get localeReady(): Promise<void> {
+    return this.localize.ready().then(async () => {
+      await this.updateComplete;
+    });
   }
 
   /** Mutes the microphone (`true`), unmutes it (`false`), or toggles it (no argument). */

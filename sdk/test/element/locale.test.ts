@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import { LocalizeController, type LocalizedHost, supportedLocale } from '../../src/element/localize.ts';
 import { de } from '../../src/element/strings/de.ts';
 import { en } from '../../src/element/strings/en.ts';
 import { es } from '../../src/element/strings/es.ts';
@@ -20,10 +21,51 @@ describe('<ai-interview> languages', () => {
     }
   });
 
+  it('tells which locale fits a tag without loading any strings', () => {
+    expect(supportedLocale('pt-BR')).to.equal('pt');
+    expect(supportedLocale(' DE_at ')).to.equal('de');
+    expect(supportedLocale('en')).to.equal('en');
+    expect(supportedLocale('xx-unknown')).to.equal(undefined);
+    expect(supportedLocale('')).to.equal(undefined);
+    expect(supportedLocale(undefined)).to.equal(undefined);
+  });
+
+  it('loads a language on demand, showing English and the overrides until it arrives', async () => {
+    // Nothing in this page has asked for Portuguese yet, so its strings are not loaded.
+    const updates: string[] = [];
+    const host = {
+      locale: 'pt-BR',
+      strings: { start: 'Vamos lá' },
+      addController() {},
+      requestUpdate() {
+        updates.push(host.locale);
+      },
+    };
+    const localize = new LocalizeController(host as unknown as LocalizedHost);
+    expect(localize.lang()).to.equal('en');
+    expect(localize.term('preCheckHeading')).to.equal(en.preCheckHeading);
+    expect(localize.term('start')).to.equal('Vamos lá');
+    // English plural rules while English shows: "0 questions".
+    expect(localize.plural('questions', 0)).to.equal('0 questions');
+
+    await localize.ready();
+    expect(localize.lang()).to.equal('pt');
+    expect(localize.term('preCheckHeading')).to.equal(pt.preCheckHeading);
+    expect(localize.term('start')).to.equal('Vamos lá');
+    // Portuguese counts 0 as singular.
+    expect(localize.plural('questions', 0)).to.equal('0 pergunta');
+    expect(localize.plural('questions', 2)).to.equal('2 perguntas');
+    expect(updates, 'the host re-renders once when the strings arrive').to.deep.equal(['pt-BR']);
+
+    await localize.ready();
+    expect(updates, 'no re-render once they are loaded').to.deep.equal(['pt-BR']);
+  });
+
   it('switches language live, and takes overrides of any string', async () => {
     const session = await newSession();
     const element = await interviewFixture(session, { locale: 'fr' });
     await untilScreen(element, 'pre-check');
+    await element.localeReady;
     const root = element.shadowRoot!;
     expect(text(part(element, 'start-button'))).to.equal('Commencer l’entretien');
     expect(root.querySelector('h2')!.textContent).to.equal('Avant de commencer');
@@ -32,7 +74,7 @@ describe('<ai-interview> languages', () => {
     await expect(element).to.be.accessible();
 
     element.locale = 'de';
-    await element.updateComplete;
+    await element.localeReady;
     expect(text(part(element, 'start-button'))).to.equal('Interview starten');
     expect(text(part(element, 'pre-check'))).to.contain('2 Fragen');
     expect(text(part(element, 'consent'))).to.contain('Hinweis zur Aufzeichnung');
@@ -45,7 +87,7 @@ describe('<ai-interview> languages', () => {
 
     element.locale = 'xx-unknown';
     element.strings = undefined;
-    await element.updateComplete;
+    await element.localeReady;
     const expected = { es, fr, de, pt }[navigator.language.slice(0, 2) as 'es'] ?? en;
     expect(text(part(element, 'start-button'))).to.equal(expected.start);
   });

@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '@viva/platform/src/config/config.ts';
+import { type RunningPlatform, startPlatform } from '@viva/platform/src/platform.ts';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAtsServer } from '../server.ts';
+import {
+  answerByTextUntilCompleted,
+  completed,
+  consentAndStart,
+  openCandidatePage,
+} from './support/candidate.ts';
+import { launchChromium } from './support/chromium.ts';
+import { ensureWidgetBuilt } from './support/widget-build.ts';
+
+/**
+ * The example as its README runs it: the platform on the embedded default with its demo tenant (what
+ * `pnpm start` gives), the ATS server with the demo's test key, and a candidate in headless Chromium.
+ */
+let platform: RunningPlatform;
+let dataDir: string;
+let apiKey: string;
+let ats: Server;
+let atsUrl: string;
+let browser: Browser;
+
+const answer =
+  'I listened to the whole story first, apologised for our mistake, fixed the order the same day and called back to check.';
+
+beforeAll(async () => {
+  const sdkDir = await ensureWidgetBuilt();
+  dataDir = await mkdtemp(join(tmpdir(), 'viva-ats-embed-'));
+  platform = await startPlatform(
+    loadConfig({ PORT: '0', VIVA_DATA_DIR: dataDir, VIVA_SDK_DIR: sdkDir, LOG_LEVEL: 'silent' }),
+    { demo: true },
+  );
+  // Where the README's command reads the demo tenant's test key from.
+  apiKey = JSON.parse(await readFile(join(dataDir, 'demo-tenant.json'), 'utf8')).test.key;
+  ats = createAtsServer({ apiKey, apiBase: platform.url });
+  ats.listen(0, '127.0.0.1');
+  await once(ats, 'listening');
+  atsUrl = `http://127.0.0.1:${(ats.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  ats?.close();
+  await platform?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function viva<T>(path: string): Promise<T> {
+  const res = await fetch(`${platform.url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const text = await res.text();
+  expect(res.status, `GET ${path}: ${text}`).toBe(200);
+  return JSON.parse(text) as T;
+}
+
+describe('ats-embed', () => {
+  it('lets a candidate take a text interview on the ATS page, holding only a session token', async () => {
+    const candidate = await openCandidatePage(browser, `${atsUrl}/`);
+    try {
+      await consentAndStart(candidate);
+      expect(candidate.handedOver).toHaveLength(1);
+      await expect(candidate.handedOver[0]).resolves.toMatch(/^\{"session_token":"ey[\w.-]+"\}$/);
+
+      const answers = await answerByTextUntilCompleted(candidate, answer);
+      await completed(candidate).waitFor();
+      expect(answers).toBe(2);
+      await expect(candidate.page.locator('#job-line').textContent()).resolves.toBe(
+        'Customer Support Specialist at Demo ATS',
+      );
+      await expect(candidate.page.locator('#next-steps').isVisible()).resolves.toBe(true);
+      const interviewId = await candidate.page.locator('#interview-reference').textContent();
+      expect(interviewId, await candidate.describe()).toMatch(/^int_/);
+      expect(await candidate.page.content()).not.toMatch(/sk_(test|live)_/);
+      expect(candidate.problems).toEqual([]);
+
+      // What the ATS's back office then reads with its key.
+      const interview = await viva<{ status: string }>(`/v1/interviews/${interviewId}`);
+      expect(interview.status).toBe('completed');
+      const transcript = await viva<{ turns: { speaker: string; text: string }[] }>(
+        `/v1/interviews/${interviewId}/transcript`,
+      );
+      const said = transcript.turns.filter((t) => t.speaker === 'candidate').map((t) => t.text);
+      expect(said).toEqual([answer, answer]);
+    } finally {
+      await candidate.close();
+    }
+  });
+
+  it('mints tokens bound to the page origin', async () => {
+    const res = await fetch(`${atsUrl}/api/interview-session`, { method: 'POST', body: '{}' });
+    const { session_token: token } = (await res.json()) as { session_token: string };
+    const session = (origin: string) =>
+      fetch(`${platform.url}/v1/session`, { headers: { authorization: `Bearer ${token}`, origin } });
+    expect((await session(atsUrl)).status).toBe(200);
+    const elsewhere = await session('http://careers.evil.example');
+    expect(elsewhere.status).toBe(403);
+    expect(await elsewhere.json()).toMatchObject({ code: 'origin_not_allowed' });
+  });
+
+  it('refuses an id that is not an interview id', async () => {
+    const res = await fetch(`${atsUrl}/api/interview-session`, {
+      method: 'POST',
+      body: JSON.stringify({ interview_id: '../v1/jobs' }),
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('says what to set when it has no key', async () => {
+    const run = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['server.ts'],
+        { cwd: join(import.meta.dirname, '..'), env: { ...process.env, VIVA_API_KEY: '' } },
+        (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+      );
+    });
+    await expect(run).resolves.toMatchObject({ code: 2, stderr: expect.stringContaining('VIVA_API_KEY') });
+  });
+});
