@@ -787,6 +787,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/session/livekit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join the interview's LiveKit room
+         * @description For realtime voice: returns the LiveKit server's `url`, the interview's `room`, and a LiveKit access
+         *     `token` for the candidate, and asks for the interviewer agent to join the room. The candidate's page
+         *     connects with `livekit-client` (`room.connect(url, token)`) and publishes its microphone; the agent
+         *     hears it, speaks the interviewer's turns on its `interviewer` audio track, and sends the agent's state
+         *     and interim captions as data packets on the `viva` topic. Spoken answers are committed exactly as if
+         *     they had been uploaded to [`POST /v1/session/answers`](#tag/Sessions/operation/submitAnswer): the
+         *     transcript, the recording and the [events](#tag/Sessions/operation/streamSessionEvents) are the same
+         *     with either transport, so keep reading the event stream. Text answers still go to
+         *     `POST /v1/session/answers`.
+         *
+         *     Offered when `GET /v1/session` lists `livekit` in its `transports`. The room is the same for every
+         *     call, so call it again to rejoin after a lost connection: each call mints a fresh token. The token
+         *     allows joining the room until its `expires_at` (10 minutes), publishing the microphone and nothing
+         *     else (no camera, no screen, no data), and subscribing to the interviewer.
+         *
+         *     `409 transport_unavailable` when the platform has no LiveKit server configured, or when the interview
+         *     takes text answers only (`answer_modes` without `audio`: test mode, or no speech-to-text): use the
+         *     HTTP transport then. Send no body, or an empty JSON object.
+         *
+         *     **Auth:** session token.
+         */
+        post: operations["createLiveKitSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -1346,12 +1385,13 @@ export interface components {
          * @description The stable machine-readable error code. Each code always comes with the same HTTP status:
          *     `invalid_request`, `invalid_json`, `invalid_reference` 400; `unauthenticated`, `invalid_api_key`,
          *     `invalid_session_token` 401; `insufficient_scope`, `origin_not_allowed` 403; `resource_missing`,
-         *     `route_not_found` 404; `method_not_allowed` 405; `idempotency_key_in_use`, `invalid_state` 409;
+         *     `route_not_found` 404; `method_not_allowed` 405; `idempotency_key_in_use`, `invalid_state`,
+         *     `transport_unavailable` 409;
          *     `payload_too_large` 413; `unsupported_media_type` 415; `idempotency_key_reused` 422; `rate_limited`
          *     429; `internal_error` 500; `service_unavailable` 503. New codes may be added.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "invalid_json" | "invalid_reference" | "unauthenticated" | "invalid_api_key" | "invalid_session_token" | "insufficient_scope" | "origin_not_allowed" | "resource_missing" | "route_not_found" | "method_not_allowed" | "idempotency_key_in_use" | "invalid_state" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
+        ErrorCode: "invalid_request" | "invalid_json" | "invalid_reference" | "unauthenticated" | "invalid_api_key" | "invalid_session_token" | "insufficient_scope" | "origin_not_allowed" | "resource_missing" | "route_not_found" | "method_not_allowed" | "idempotency_key_in_use" | "invalid_state" | "transport_unavailable" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description An integrator account. Its objects live in two separate modes, test and live. */
         Tenant: {
             id: components["schemas"]["TenantId"];
@@ -2213,8 +2253,8 @@ export interface components {
             consent_text: string;
             /**
              * @description How the widget can exchange audio with the interviewer: `http` (answers uploaded to
-             *     `POST /v1/session/answers`, replies streamed on the events) or `livekit` (realtime media). Currently
-             *     always `["http"]`.
+             *     `POST /v1/session/answers`, replies streamed on the events), always; and `livekit` (realtime voice
+             *     in a LiveKit room, see `POST /v1/session/livekit`) when the platform has a LiveKit server.
              */
             transports: ("http" | "livekit")[];
             /**
@@ -2261,6 +2301,38 @@ export interface components {
             turn_id: components["schemas"]["TurnId"];
             /** @description How far into the turn's audio the candidate interrupted (the first report counts). */
             interrupted_at_ms: number;
+        };
+        /** @description No fields; the body may be left out. */
+        CreateLiveKitSessionRequest: Record<string, never>;
+        /** @description Where and how the candidate's page joins the interview's LiveKit room. */
+        LiveKitSession: {
+            /** @constant */
+            object: "livekit_session";
+            /**
+             * @description The LiveKit server, as the platform's operator configured it (`LIVEKIT_URL`).
+             * @example wss://livekit.acme.example
+             */
+            url: string;
+            /**
+             * @description The interview's room, `viva-` and the interview's id; the same on every call.
+             * @example viva-int_06h04rax50001t6xwn08fjh6vm
+             */
+            room: string;
+            /**
+             * @description The candidate's identity in the room, `candidate-` and the interview's id.
+             * @example candidate-int_06h04rax50001t6xwn08fjh6vm
+             */
+            identity: string;
+            /**
+             * @description A LiveKit access token (a JWT signed with the LiveKit API secret) for this room and identity:
+             *     join, subscribe, and publish the microphone only. Pass it to `livekit-client` as it is.
+             */
+            token: string;
+            /**
+             * Format: date-time
+             * @description The token must be used to connect before this; a connected candidate stays connected.
+             */
+            expires_at: string;
         };
         SubmitAnswerRequest: {
             /** @description The candidate's answer, as typed. Must contain a non-blank character. */
@@ -2790,6 +2862,20 @@ export interface components {
                  * @example 1
                  */
                 "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The realtime transport is not available for this session (`transport_unavailable`): the platform has
+         *     no LiveKit server, or the interview takes text answers only. Use the HTTP transport. Or a request
+         *     with the same `Idempotency-Key` is still running (`idempotency_key_in_use`).
+         */
+        TransportUnavailable: {
+            headers: {
+                "x-request-id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -4949,6 +5035,65 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["SessionTooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    createLiveKitSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry — the widget retries an answer with the same key after a network drop.
+                 *     Send a unique value (a V4 UUID, say) per logical operation and reuse it on every retry. Keys are kept
+                 *     for 24 hours and are scoped to the interview. A replay returns the first response with the header
+                 *     `Idempotent-Replayed: true`; the same key with a different request gets `422 idempotency_key_reused`;
+                 *     a repeat while the first request is still running gets `409 idempotency_key_in_use`.
+                 * @example 5b0e8f0e-4f7a-4c53-9a3e-0c1d2b3a4f5e
+                 */
+                "Idempotency-Key"?: components["parameters"]["SessionIdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["CreateLiveKitSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Where to connect, and the candidate's room token. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "livekit_session",
+                     *       "url": "wss://livekit.acme.example",
+                     *       "room": "viva-int_06h04rax50001t6xwn08fjh6vm",
+                     *       "identity": "candidate-int_06h04rax50001t6xwn08fjh6vm",
+                     *       "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJuYW1lIjoiQ2FuZGlkYXRlIiwidmlkZW8iOnsicm9vbUpvaW4iOnRydWUsInJvb20iOiJ2aXZhLWludF8wNmgwNHJheDUwMDAxdDZ4d24wOGZqaDZ2bSJ9LCJpc3MiOiJBUElhYmNkZWYiLCJzdWIiOiJjYW5kaWRhdGUtaW50XzA2aDA0cmF4NTAwMDF0Nnh3bjA4ZmpoNnZtIn0.5mVVGkqkS7Yl0ePR0WvM6t5F5n3aX9rYy0mLqQm6JyE",
+                     *       "expires_at": "2026-11-23T00:41:49.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LiveKitSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["SessionUnauthorized"];
+            403: components["responses"]["SessionForbidden"];
+            409: components["responses"]["TransportUnavailable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["SessionTooManyRequests"];
             default: components["responses"]["UnexpectedError"];
         };

@@ -13,6 +13,7 @@ import { problemDetails } from './http/problem-middleware.ts';
 import { requestContext } from './http/request-id.ts';
 import { interviewOperations } from './interviews/interview-operations.ts';
 import { jobOperations } from './jobs/job-operations.ts';
+import { liveKitSessionOperations } from './livekit/livekit-session-operations.ts';
 import { operationsRouter } from './observability/operations-routes.ts';
 import type { OpenApiDocument } from './openapi/spec.ts';
 import { scorecardOperations } from './scoring/scorecard-operations.ts';
@@ -34,6 +35,7 @@ export const operations: AnyOperation[] = [
   ...transcriptOperations,
   ...scorecardOperations,
   ...sessionOperations,
+  ...liveKitSessionOperations,
   ...eventOperations,
   ...webhookOperations,
 ];

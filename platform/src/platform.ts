@@ -19,6 +19,7 @@ import { ApiError, problemOf } from './http/api-error.ts';
 import { createRateLimiter } from './http/rate-limit.ts';
 import { sweepKeys } from './idempotency/idempotency-store.ts';
 import { newId } from './ids.ts';
+import { LiveKitAgentWorker } from './livekit/agent-worker.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { loadSpec } from './openapi/spec.ts';
@@ -234,6 +235,18 @@ export async function startPlatform(
       })
     : null;
   scoringWorker?.start();
+  const liveKitAgents =
+    config.livekit?.agentWorker === true
+      ? new LiveKitAgentWorker({
+          orm: services.db.orm,
+          logger: services.logger,
+          config: config.livekit,
+          engine: services.engine,
+          bus: services.bus,
+          providers: services.providers,
+        })
+      : null;
+  liveKitAgents?.start();
   const sweep = setInterval(
     () => {
       sweepKeys(services.db.orm.em.fork()).catch((err: unknown) =>
@@ -251,6 +264,8 @@ export async function startPlatform(
     async close() {
       clearInterval(sweep);
       stopSweeper();
+      // Agents leave their rooms first, letting go of their claims so another instance's agents take over.
+      await liveKitAgents?.stop();
       services.engine.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // An event stream lasts as long as its candidate stays, so the server would wait for it forever: ending

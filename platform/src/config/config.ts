@@ -35,6 +35,20 @@ export interface Config {
   interviewerLeaseSeconds: number;
   webhooks: WebhookConfig;
   scoring: ScoringConfig;
+  /** Realtime voice over a LiveKit server; null when LIVEKIT_URL and its key and secret are not set. */
+  livekit: LiveKitConfig | null;
+}
+
+export interface LiveKitConfig {
+  /** The LiveKit server's URL, as the widget and the interviewer agent dial it (`wss://…`). */
+  url: string;
+  apiKey: string;
+  /** Signs the room tokens (HS256); LiveKit wants at least 32 characters. */
+  apiSecret: string;
+  /** Whether this process runs interviewer agents; off when dedicated `viva worker` processes do. */
+  agentWorker: boolean;
+  /** Interviewer agents one process runs at once (each is one interview's room). */
+  maxAgents: number;
 }
 
 export interface ScoringConfig {
@@ -154,6 +168,29 @@ function s3(env: Env): S3Config | null {
   };
 }
 
+function livekit(env: Env): LiveKitConfig | null {
+  const names = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] as const;
+  const set = names.filter((name) => read(env, name) !== null);
+  if (set.length === 0) return null;
+  if (set.length < names.length) {
+    const missing = names.filter((name) => !set.includes(name));
+    throw new ConfigError(
+      `${missing.join(' and ')} must be set with ${set.join(' and ')} (all three, or none)`,
+    );
+  }
+  const apiSecret = read(env, 'LIVEKIT_API_SECRET')!;
+  if (apiSecret.length < 32) {
+    throw new ConfigError('LIVEKIT_API_SECRET must be at least 32 characters long, as LiveKit requires');
+  }
+  return {
+    url: url(env, 'LIVEKIT_URL', ['wss', 'ws', 'https', 'http'])!.replace(/\/$/, ''),
+    apiKey: read(env, 'LIVEKIT_API_KEY')!,
+    apiSecret,
+    agentWorker: boolean(env, 'VIVA_LIVEKIT_AGENT_WORKER', true),
+    maxAgents: integer(env, 'VIVA_LIVEKIT_MAX_AGENTS', 20, 1, 1000),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
   const host = read(env, 'HOST') ?? '127.0.0.1';
@@ -210,5 +247,6 @@ export function loadConfig(env: Env = process.env): Config {
       retryBaseMs: integer(env, 'VIVA_SCORING_RETRY_BASE_MS', 30_000, 0, 3_600_000),
       timeoutSeconds: integer(env, 'VIVA_SCORING_TIMEOUT_SECONDS', 60, 1, 600),
     },
+    livekit: livekit(env),
   };
 }

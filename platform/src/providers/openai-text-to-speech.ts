@@ -34,9 +34,17 @@ export class OpenAiTextToSpeech implements TextToSpeech {
     });
   }
 
-  async *synthesize(text: string, options: { voice: string; signal?: AbortSignal }): AsyncIterable<Buffer> {
+  async *synthesize(
+    text: string,
+    options: { voice: string; signal?: AbortSignal; format?: SpeechFormat },
+  ): AsyncIterable<Buffer> {
     const response = await this.#client.audio.speech.create(
-      { model: this.model, voice: options.voice || this.voice, input: text, response_format: this.format },
+      {
+        model: this.model,
+        voice: options.voice || this.voice,
+        input: text,
+        response_format: options.format ?? this.format,
+      },
       { signal: options.signal ?? null },
     );
     if (!response.body) return;

@@ -74,8 +74,14 @@ export type SpeechFormat = 'mp3' | 'opus' | 'aac' | 'flac' | 'wav' | 'pcm';
 export interface TextToSpeech {
   readonly model: string;
   readonly format: SpeechFormat;
-  /** Audio as it is produced, so the first bytes can leave before the sentence is fully spoken. */
-  synthesize(text: string, options: { voice: string; signal?: AbortSignal }): AsyncIterable<Buffer>;
+  /**
+   * Audio as it is produced, so the first bytes can leave before the sentence is fully spoken. `format`
+   * overrides `this.format` for one request: the LiveKit agent asks for `pcm` (24 kHz 16-bit mono).
+   */
+  synthesize(
+    text: string,
+    options: { voice: string; signal?: AbortSignal; format?: SpeechFormat },
+  ): AsyncIterable<Buffer>;
 }
 
 /** What a platform has; null where nothing is configured (the offline interviewer stands in for chat). */

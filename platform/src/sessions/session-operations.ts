@@ -24,17 +24,38 @@ function sessionOf(session: SessionCaller | null): SessionCaller {
 export const sessionOperations = [
   operation('getSession', {}, async ({ em, session, services }) => ({
     status: 200,
-    body: await sessionResource(em, sessionOf(session).interviewId, services.providers),
+    body: await sessionResource(
+      em,
+      sessionOf(session).interviewId,
+      services.providers,
+      services.config.livekit !== null,
+    ),
   })),
   operation('startSession', {}, async ({ em, session, services }) => {
     const { interviewId } = sessionOf(session);
     await services.engine.start(interviewId);
-    return { status: 200, body: await sessionResource(em.fork(), interviewId, services.providers) };
+    return {
+      status: 200,
+      body: await sessionResource(
+        em.fork(),
+        interviewId,
+        services.providers,
+        services.config.livekit !== null,
+      ),
+    };
   }),
   operation('endSession', {}, async ({ em, session, services }) => {
     const { interviewId } = sessionOf(session);
     await services.engine.end(interviewId);
-    return { status: 200, body: await sessionResource(em.fork(), interviewId, services.providers) };
+    return {
+      status: 200,
+      body: await sessionResource(
+        em.fork(),
+        interviewId,
+        services.providers,
+        services.config.livekit !== null,
+      ),
+    };
   }),
   operation('submitAnswer', { maxRawBytes: maxAnswerBytes }, async ({ session, body, raw, services }) => {
     const { interviewId } = sessionOf(session);

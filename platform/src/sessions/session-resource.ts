@@ -18,6 +18,8 @@ export async function sessionResource(
   em: EntityManager,
   interviewId: string,
   providers: Providers,
+  /** Whether the platform has a LiveKit server (`POST /v1/session/livekit`). */
+  liveKit = false,
 ): Promise<SessionResource> {
   const interview = await em.findOneOrFail(Interview, interviewId);
   const [job, tenant] = await Promise.all([
@@ -38,7 +40,7 @@ export async function sessionResource(
     question_count: job.questions.length,
     max_duration_seconds: job.settings.max_duration_seconds,
     consent_text: consentText,
-    transports: ['http'],
+    transports: liveKit ? ['http', 'livekit'] : ['http'],
     answer_modes: audio ? ['text', 'audio'] : ['text'],
     audio: {
       accepted_types: [...acceptedAudioTypes],

@@ -189,9 +189,18 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     }
     // About as long as the words would take to say.
     const durationMs = Math.min(10_000, Math.max(200, input.length * 60));
-    const audio = format === 'mp3' ? silentMp3(durationMs) : format === 'wav' ? silentWav(durationMs) : null;
-    if (audio === null) return sendError(res, 400, `This fake speaks mp3 and wav, not ${String(format)}.`);
-    res.writeHead(200, { 'content-type': format === 'mp3' ? 'audio/mpeg' : 'audio/wav' });
+    const audio =
+      format === 'mp3'
+        ? silentMp3(durationMs)
+        : format === 'wav'
+          ? silentWav(durationMs)
+          : format === 'pcm'
+            ? pcmTone(durationMs)
+            : null;
+    if (audio === null)
+      return sendError(res, 400, `This fake speaks mp3, wav and pcm, not ${String(format)}.`);
+    const types: Record<string, string> = { mp3: 'audio/mpeg', wav: 'audio/wav', pcm: 'audio/pcm' };
+    res.writeHead(200, { 'content-type': types[String(format)]! });
     const pieces = 3;
     const size = Math.ceil(audio.length / pieces);
     for (let at = 0; at < audio.length; at += size) {
@@ -297,6 +306,19 @@ export function silentWav(durationMs: number, sampleRate = 24_000): Buffer {
   header.write('data', 36, 'latin1');
   header.writeUInt32LE(dataSize, 40);
   return Buffer.concat([header, Buffer.alloc(dataSize)]);
+}
+
+/**
+ * OpenAI's `pcm` speech format: raw 24 kHz 16-bit little-endian mono samples, no header. A quiet 220 Hz
+ * tone rather than silence, so what the LiveKit agent plays can be told from nothing.
+ */
+export function pcmTone(durationMs: number, sampleRate = 24_000): Buffer {
+  const samples = Math.round((durationMs / 1000) * sampleRate);
+  const pcm = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) {
+    pcm.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 220 * i) / sampleRate) * 3000), i * 2);
+  }
+  return pcm;
 }
 
 /**

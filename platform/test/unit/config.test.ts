@@ -45,9 +45,49 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
     [{ VIVA_CORS_ORIGINS: 'ats.example.com' }, /^VIVA_CORS_ORIGINS must list origins/],
     [{ VIVA_RATE_LIMIT_PER_KEY: '0' }, /^VIVA_RATE_LIMIT_PER_KEY must be a whole number/],
+    [
+      { LIVEKIT_URL: 'wss://lk.example' },
+      /^LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set with LIVEKIT_URL \(all three, or none\)$/,
+    ],
+    [
+      { LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: 'x'.repeat(32) },
+      /^LIVEKIT_URL must be set with LIVEKIT_API_KEY and LIVEKIT_API_SECRET/,
+    ],
+    [
+      { LIVEKIT_URL: 'ftp://lk.example', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: 'x'.repeat(32) },
+      /^LIVEKIT_URL must use wss or ws or https or http/,
+    ],
+    [
+      { LIVEKIT_URL: 'wss://lk.example', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: 'short' },
+      /^LIVEKIT_API_SECRET must be at least 32 characters/,
+    ],
   ])('refuses %o with one line naming the setting', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('turns realtime voice on with all three LiveKit settings, and off with none', () => {
+    expect(loadConfig({}).livekit).toBeNull();
+    const config = loadConfig({
+      LIVEKIT_URL: 'wss://lk.example/',
+      LIVEKIT_API_KEY: 'APIkey',
+      LIVEKIT_API_SECRET: 's'.repeat(40),
+      VIVA_LIVEKIT_MAX_AGENTS: '5',
+    });
+    expect(config.livekit).toEqual({
+      url: 'wss://lk.example',
+      apiKey: 'APIkey',
+      apiSecret: 's'.repeat(40),
+      agentWorker: true,
+      maxAgents: 5,
+    });
+  });
+
+  it('never shows the LiveKit secret in a configuration error', () => {
+    const secret = 'hunter2-hunter2-hunter2-hunter2-hunter2';
+    expect(() => loadConfig({ LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: secret })).toThrow(
+      new RegExp(`^(?!.*${secret})`),
+    );
   });
 
   it('keeps credentials of a bad URL out of the message', () => {

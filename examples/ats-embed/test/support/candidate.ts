@@ -77,13 +77,11 @@ export async function answerByTextUntilCompleted(
     await done.or(input).first().waitFor();
     if (await done.isVisible()) return sent;
     // After the last answer the box stays while the interviewer says goodbye, then goes: look again then.
-    if (
-      !(await input.fill(answer, { timeout: 2_000 }).then(
-        () => true,
-        () => false,
-      ))
-    )
-      continue;
+    const filled = await input.fill(answer, { timeout: 2_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!filled) continue;
     // Enabled once it is the candidate's turn (the interviewer has finished speaking).
     await done.or(sendable).first().waitFor();
     if (await done.isVisible()) return sent;

@@ -4,6 +4,7 @@ import { Migration20261124Webhooks } from './Migration20261124Webhooks.ts';
 import { Migration20261125Scorecards } from './Migration20261125Scorecards.ts';
 import { Migration20261126Interruptions } from './Migration20261126Interruptions.ts';
 import { Migration20261127WebhookClaimOrder } from './Migration20261127WebhookClaimOrder.ts';
+import { Migration20261128LiveKitAgents } from './Migration20261128LiveKitAgents.ts';
 
 /** Every migration in order. Listed, not globbed, so a build or bundler cannot drop one. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Migration20261125Scorecards,
   Migration20261126Interruptions,
   Migration20261127WebhookClaimOrder,
+  Migration20261128LiveKitAgents,
 ];

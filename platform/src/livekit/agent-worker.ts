@@ -1,0 +1,284 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { LiveKitConfig } from '../config/config.ts';
+import type { Orm } from '../db/orm.ts';
+import type { InterviewEngine } from '../engine/engine.ts';
+import { Interview } from '../interviews/interview.entity.ts';
+import { effectiveStatus } from '../interviews/interviews.ts';
+import { Job } from '../jobs/job.entity.ts';
+import type { Providers } from '../providers/providers.ts';
+import type { SessionEventBus } from '../sessions/session-events.ts';
+import {
+  type AgentEndReason,
+  agentJoined,
+  claimAgents,
+  endAgent,
+  type HeldAgent,
+  markSpoken,
+  releaseAgent,
+  renewAgentLeases,
+} from './agent-requests.ts';
+import type { CandidateListenerOptions } from './candidate-listener.ts';
+import { type AgentOutcome, InterviewerAgent } from './interviewer-agent.ts';
+import { agentGrant, agentIdentity, candidateIdentity, mintLiveKitToken } from './livekit-token.ts';
+import type { AgentRoom, RoomConnector } from './room.ts';
+import { rtcNodeConnector } from './rtc-node-room.ts';
+
+export interface AgentWorkerOptions {
+  orm: Orm;
+  logger: Logger;
+  config: LiveKitConfig;
+  engine: InterviewEngine;
+  bus: SessionEventBus;
+  providers: Providers;
+  /** How the agents reach LiveKit; `@livekit/rtc-node` unless a test says otherwise. */
+  connector?: RoomConnector;
+  /** How long the worker sleeps when there is nothing to do. Default 500 ms. */
+  idleMs?: number;
+  /** A claim's lease, renewed every third of it while the agent is in the room. Default 15 s. */
+  leaseSeconds?: number;
+  /** Claims of one interview in a row without joining its room before the agent is given up. Default 6. */
+  maxAttempts?: number;
+  /** How long joining a room may take before it counts as a failed attempt. Default 20 s. */
+  connectTimeoutMs?: number;
+  candidateGraceMs?: number;
+  listener?: CandidateListenerOptions;
+}
+
+interface Hosted {
+  held: HeldAgent;
+  agent: InterviewerAgent | null;
+  /** Aborted when the worker stops, or the claim is lost: a join still under way gives up. */
+  leaving: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Runs interviewer agents: claims the interviews that asked for a LiveKit room (SKIP LOCKED, so workers in
+ * any number of processes share them and never run two agents for one room), joins each room, and keeps
+ * the claim's lease while the agent is there. A worker that dies stops renewing; once the lease lapses
+ * another worker claims the interview and its agent joins the room in the first one's place.
+ */
+export class LiveKitAgentWorker {
+  readonly #o: AgentWorkerOptions;
+  readonly #connector: RoomConnector;
+  readonly #name = `${hostname()}:${process.pid}`;
+  readonly #hosted = new Map<string, Hosted>();
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  #renewal: NodeJS.Timeout | null = null;
+
+  constructor(options: AgentWorkerOptions) {
+    this.#o = options;
+    this.#connector = options.connector ?? rtcNodeConnector();
+  }
+
+  get #leaseSeconds(): number {
+    return this.#o.leaseSeconds ?? 15;
+  }
+
+  /** Interviews whose agent this worker runs now. */
+  get hosting(): string[] {
+    return [...this.#hosted.keys()];
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+    this.#renewal = setInterval(() => void this.#renew(), (this.#leaseSeconds * 1000) / 3);
+    this.#renewal.unref();
+  }
+
+  nudge(): void {
+    this.#wake?.();
+  }
+
+  /** Leaves every room and lets go of the claims, so other workers take the interviews over at once. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.nudge();
+    await this.#loop;
+    for (const hosted of this.#hosted.values()) this.#leave(hosted);
+    await Promise.allSettled([...this.#hosted.values()].map((h) => h.done));
+    if (this.#renewal) clearInterval(this.#renewal);
+    await this.#connector.close?.();
+  }
+
+  #leave(hosted: Hosted): void {
+    hosted.leaving.abort();
+    hosted.agent?.stop();
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let claimed: HeldAgent[] = [];
+      try {
+        const room = this.#o.config.maxAgents - this.#hosted.size;
+        if (room > 0)
+          claimed = await claimAgents(this.#o.orm.em.fork(), room, this.#leaseSeconds, this.#name);
+        for (const held of claimed) {
+          const hosted: Hosted = {
+            held,
+            agent: null,
+            leaving: new AbortController(),
+            done: Promise.resolve(),
+          };
+          this.#hosted.set(held.interviewId, hosted);
+          hosted.done = this.#host(hosted).finally(() => {
+            if (this.#hosted.get(held.interviewId) === hosted) this.#hosted.delete(held.interviewId);
+            this.nudge();
+          });
+        }
+      } catch (err) {
+        this.#o.logger.error({ err }, 'livekit agent worker cycle failed');
+      }
+      if (!this.#running) break;
+      if (claimed.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.#o.idleMs ?? 500);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = null;
+      }
+    }
+  }
+
+  async #renew(): Promise<void> {
+    const hosted = [...this.#hosted.values()];
+    if (hosted.length === 0) return;
+    try {
+      const ours = await renewAgentLeases(
+        this.#o.orm.em.fork(),
+        hosted.map((h) => h.held),
+        this.#leaseSeconds,
+      );
+      for (const h of hosted) {
+        // Taken over (this process stalled past its lease): the other worker's agent is the one in the room.
+        if (!ours.has(h.held.interviewId) && this.#hosted.get(h.held.interviewId) === h) {
+          this.#o.logger.warn(
+            { interview_id: h.held.interviewId },
+            'livekit agent claim lost; leaving the room',
+          );
+          this.#leave(h);
+        }
+      }
+    } catch (err) {
+      this.#o.logger.warn({ err }, 'could not renew livekit agent leases');
+    }
+  }
+
+  async #host(hosted: Hosted): Promise<void> {
+    const { held } = hosted;
+    const log = this.#o.logger.child({ interview_id: held.interviewId, room: held.room });
+    const em = this.#o.orm.em.fork();
+    try {
+      const interview = await em.findOne(Interview, held.interviewId);
+      const status = interview ? effectiveStatus(interview) : null;
+      if (!interview || (status !== 'scheduled' && status !== 'in_progress')) {
+        await this.#end(held, 'interview_over');
+        return;
+      }
+      const { speechToText, textToSpeech } = this.#o.providers;
+      if (!interview.livemode || !speechToText) {
+        await this.#end(held, 'not_voice');
+        return;
+      }
+      if (held.attempts > (this.#o.maxAttempts ?? 6)) {
+        log.error({ attempts: held.attempts }, 'livekit agent could not join its room; giving up');
+        await this.#end(held, 'connection_failed');
+        return;
+      }
+      const job = await em.findOneOrFail(Job, interview.jobId);
+      const agent = new InterviewerAgent({
+        interviewId: held.interviewId,
+        engine: this.#o.engine,
+        bus: this.#o.bus,
+        orm: this.#o.orm,
+        speechToText,
+        textToSpeech,
+        voice: job.settings.voice,
+        language: job.language,
+        logger: this.#o.logger,
+        spokenTurnId: held.spokenTurnId,
+        onSpoken: (turnId) => markSpoken(this.#o.orm.em.fork(), held, turnId),
+        ...(this.#o.listener ? { listener: this.#o.listener } : {}),
+        ...(this.#o.candidateGraceMs ? { candidateGraceMs: this.#o.candidateGraceMs } : {}),
+      });
+      hosted.agent = agent;
+      const { token } = await mintLiveKitToken({
+        apiKey: this.#o.config.apiKey,
+        apiSecret: this.#o.config.apiSecret,
+        identity: agentIdentity,
+        name: job.settings.interviewer_name,
+        kind: 'agent',
+        grant: agentGrant(held.room),
+        ttlSeconds: 600,
+      });
+      let room: AgentRoom;
+      try {
+        room = await this.#join(hosted, token, agent);
+      } catch (err) {
+        if (hosted.leaving.signal.aborted) {
+          await releaseAgent(this.#o.orm.em.fork(), held);
+          return;
+        }
+        // Tried again by any worker after a backoff: 2, 4, 8... seconds, at most a minute.
+        const retryIn = Math.min(60, 2 ** held.attempts);
+        log.warn({ err, attempt: held.attempts, retry_in_seconds: retryIn }, 'livekit agent could not join');
+        await releaseAgent(this.#o.orm.em.fork(), held, retryIn);
+        return;
+      }
+      log.info('livekit agent joined its room');
+      await agentJoined(this.#o.orm.em.fork(), held);
+      let outcome: AgentOutcome;
+      try {
+        outcome = await agent.run(room);
+      } finally {
+        await room.disconnect().catch((err: unknown) => log.warn({ err }, 'livekit agent left uncleanly'));
+      }
+      log.info({ outcome }, 'livekit agent left its room');
+      if (outcome === 'interview_over') await this.#end(held, 'interview_over');
+      else if (outcome === 'candidate_absent') await this.#end(held, 'candidate_absent');
+      // Stopped (shutdown) or disconnected: another worker (or this one) joins again at once.
+      else await releaseAgent(this.#o.orm.em.fork(), held);
+    } catch (err) {
+      // The lease lapses and the interview is claimed again: an agent is never silently left behind.
+      log.error({ err }, 'livekit agent crashed');
+    }
+  }
+
+  /** Joins the room, giving up at the deadline or when the worker leaves; a join that lands late is undone. */
+  async #join(hosted: Hosted, token: string, agent: InterviewerAgent): Promise<AgentRoom> {
+    const joining = this.#connector.connect(
+      this.#o.config.url,
+      token,
+      candidateIdentity(hosted.held.interviewId),
+      agent,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<never>((_, reject) => {
+      const timeoutMs = this.#o.connectTimeoutMs ?? 20_000;
+      timer = setTimeout(() => reject(new Error(`no room joined within ${timeoutMs} ms`)), timeoutMs);
+      hosted.leaving.signal.addEventListener('abort', () => reject(new Error('the worker is leaving')), {
+        once: true,
+      });
+    });
+    try {
+      return await Promise.race([joining, givenUp]);
+    } catch (error) {
+      joining.then((room) => room.disconnect()).catch(() => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #end(held: HeldAgent, reason: AgentEndReason): Promise<void> {
+    await endAgent(this.#o.orm.em.fork(), held, reason);
+  }
+}
