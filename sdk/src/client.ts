@@ -15,5 +15,7 @@ export type {
   Session,
   Speaking,
   TranscriptEntry,
+  TransportKind,
+  TransportPreference,
   Turn,
 } from './client/types.ts';

@@ -1,7 +1,5 @@
-import { pickRecordingType, type RecordedAnswer } from '../audio/answer-recorder.ts';
-import { InterviewerPlayback } from '../audio/interviewer-playback.ts';
-import { listMicrophones, Microphone, meterLevel, microphoneError } from '../audio/microphone.ts';
-import { SpokenAnswers } from '../audio/spoken-answers.ts';
+import { listMicrophones } from '../audio/microphone.ts';
+import { Voice } from '../audio/voice.ts';
 import { AnswerQueue } from './answer-queue.ts';
 import { SessionEventStream } from './event-stream.ts';
 import { InterviewClientError } from './interview-error.ts';
@@ -28,6 +26,7 @@ const initialState: InterviewState = Object.freeze({
   timeLeftSeconds: null,
   speaking: null,
   listening: false,
+  transport: null,
   muted: false,
   pendingAnswers: 0,
   error: null,
@@ -76,6 +75,11 @@ export interface InterviewClient {
  * await client.start();           // live: the interviewer speaks; the candidate answers by voice
  * ```
  *
+ * A voice interview joins the session's LiveKit room when the platform offers one (`Session.transports`,
+ * unless the `transport` option is `http`): the microphone is published there and the interviewer agent's
+ * track plays. When the room cannot be joined (WebRTC blocked, `liveKitTimeoutMs` passed) or is lost for
+ * good, the voice goes over HTTP instead, at the same question; `state.transport` says which is in use.
+ *
  * @event state - Any change of the state {InterviewState}
  * @event transcript - A caption line appeared or grew {TranscriptEntry}
  * @event completed - The interview is over {{ interviewId: string; reason: CompletionReason }}
@@ -93,16 +97,9 @@ export class InterviewClient extends EventTarget {
   #stream: SessionEventStream | null = null;
   #lastEventId: string | null = null;
   readonly #seenEventIds = new Set<string>();
-  #voice = false;
+  readonly #voice: Voice;
+  #byVoice = false;
   #everLive = false;
-  #context: AudioContext | null = null;
-  #microphone: Microphone | null = null;
-  #spoken: SpokenAnswers | null = null;
-  #playback: InterviewerPlayback | null = null;
-  #candidateSpeaking = false;
-  /** Interviewer turns the platform has committed (`interviewer.done`): only these can be reported. */
-  readonly #committedTurns = new Set<string>();
-  readonly #waitingBargeIns = new Map<string, number>();
   #countdown: { timer: ReturnType<typeof setInterval>; seconds: number; at: number } | null = null;
   #live: { resolve(): void; reject(error: InterviewClientError): void } | null = null;
   #closed = false;
@@ -120,6 +117,25 @@ export class InterviewClient extends EventTarget {
       submit: (body, key, signal) => this.#api.submitAnswer(body, key, { retry: { maxAttempts: 1 }, signal }),
       onPendingChange: (pending) => this.#set({ pendingAnswers: pending }),
       onFatal: (error) => this.#fail(error),
+    });
+    this.#voice = new Voice({
+      silenceMs: options.silenceMs ?? 1800,
+      liveKitTimeoutMs: options.liveKitTimeoutMs ?? 15_000,
+      requestRoom: (signal) => this.#api.joinLiveKit(signal),
+      level: (level) => this.#emit('level', level),
+      changed: (patch) => this.#set(patch),
+      answer: (answer) => {
+        if (this.#closed || this.#state.status === 'completed') return;
+        this.#submit({ kind: 'audio', audio: answer.audio, contentType: answer.contentType }).catch(() => {
+          // Reported as an `error` event by #submit.
+        });
+      },
+      interrupted: (turnId, heardMs) => this.reportBargeIn(turnId, heardMs),
+      partialCaption: (text) => {
+        const entry = this.#book.candidatePartial(text);
+        if (entry) this.#emit('transcript', entry);
+      },
+      problem: (error) => this.#report(error),
     });
   }
 
@@ -179,39 +195,20 @@ export class InterviewClient extends EventTarget {
     try {
       await this.#openMicrophone(deviceId);
     } catch (error) {
-      const failure = error instanceof InterviewClientError ? error : microphoneError(error);
-      this.#report(failure);
-      throw failure;
+      this.#report(error as InterviewClientError);
+      throw error;
     }
   }
 
+  /** Rejects with an `InterviewClientError`, reported by the caller. */
   async #openMicrophone(deviceId?: string): Promise<void> {
-    let microphone: Microphone;
-    try {
-      microphone = await Microphone.open({
-        ...(deviceId ? { deviceId } : {}),
-        context: this.#audioContext(),
-        onFrame: (_samples, atMs, level) => this.#microphoneFrame(level, atMs),
-        onEnded: () => this.#microphoneLost(),
-      });
-    } catch (error) {
-      throw error instanceof InterviewClientError ? error : microphoneError(error);
-    }
-    if (this.#closed) {
-      microphone.close();
-      return;
-    }
-    this.#releaseMicrophone();
-    this.#microphone = microphone;
-    microphone.setMuted(this.#state.muted);
+    await this.#voice.openMicrophone(deviceId);
     if (this.#state.error && isMicrophoneCode(this.#state.error.code)) this.#set({ error: null });
-    if (this.#voice) this.#listen();
   }
 
   /** Closes the microphone: no more `level` events; an answer being spoken is sent as far as it went. */
   closeMicrophone(): void {
-    this.#releaseMicrophone();
-    this.#set({ listening: false, ...(this.#state.speaking === 'candidate' ? { speaking: null } : {}) });
+    this.#voice.closeMicrophone();
   }
 
   /**
@@ -231,7 +228,7 @@ export class InterviewClient extends EventTarget {
       });
     }
     const takesAudio = session.answer_modes.includes('audio');
-    this.#voice = takesAudio && (options.voice ?? this.#microphone !== null);
+    this.#byVoice = takesAudio && (options.voice ?? this.#voice.microphoneOpen);
     if (options.voice && !takesAudio) {
       console.warn('[viva] this session takes text answers only (answer_modes); answering by text.');
     }
@@ -266,8 +263,7 @@ export class InterviewClient extends EventTarget {
   /** Mutes the microphone: nothing is heard, detected or sent while muted; the device stays open. */
   setMuted(muted: boolean): void {
     if (this.#state.muted === muted) return;
-    this.#microphone?.setMuted(muted);
-    this.#spoken?.setMuted(muted);
+    this.#voice.setMuted(muted);
     this.#set({ muted });
   }
 
@@ -311,7 +307,7 @@ export class InterviewClient extends EventTarget {
     }
     if (!this.#everLive) {
       this.#set({ status: 'ready', error: null });
-      await this.start({ voice: this.#voice });
+      await this.start({ voice: this.#byVoice });
       return;
     }
     this.#set({ status: 'reconnecting', error: null });
@@ -327,27 +323,18 @@ export class InterviewClient extends EventTarget {
     this.#stream = null;
     this.#queue.close('The interview client was closed.');
     this.#stopCountdown();
-    this.#releaseMicrophone();
-    this.#playback?.close();
-    this.#playback = null;
-    void this.#context?.close().catch(() => undefined);
-    this.#context = null;
+    this.#voice.close();
     this.#live?.reject(new InterviewClientError({ code: 'unknown', message: 'Closed.', retryable: false }));
     this.#live = null;
   }
 
   /**
-   * Barge-in: the candidate spoke over the interviewer's turn `turnId` after hearing `playedMs` of its audio
-   * (playback has already stopped). The one place that tells the platform: `POST /v1/session/interruptions`
-   * records it on the turn, so reviewers know the rest went unheard. A turn not yet committed (no
-   * `interviewer.done` so far) is reported once it is. Best effort: a failure is logged and never disturbs
-   * the interview.
+   * Barge-in over HTTP: the candidate spoke over the interviewer's committed turn `turnId` after hearing
+   * `playedMs` of its audio (playback has already stopped). The one place that tells the platform:
+   * `POST /v1/session/interruptions` records it on the turn, so reviewers know the rest went unheard. Best
+   * effort: a failure is logged and never disturbs the interview. (Over LiveKit, the agent notices and tells.)
    */
   private reportBargeIn(turnId: string, playedMs: number): void {
-    if (!this.#committedTurns.has(turnId)) {
-      this.#waitingBargeIns.set(turnId, playedMs);
-      return;
-    }
     this.#api.reportInterruption(turnId, playedMs, this.#abort.signal).catch((error: unknown) => {
       if (!this.#closed) console.warn('[viva] could not report an interruption', error);
     });
@@ -358,7 +345,9 @@ export class InterviewClient extends EventTarget {
   async #connect(): Promise<void> {
     this.#set({ status: 'connecting', error: null });
     try {
-      if (this.#voice) await this.#prepareVoice();
+      // The room first (when there is one), so the interviewer agent is there to speak the first turn.
+      if (this.#byVoice) await this.#prepareVoice();
+      else this.#set({ transport: 'http' });
       await this.#api.startSession(this.#abort.signal);
       await this.#whenLive(() => this.#openStream());
     } catch (error) {
@@ -450,20 +439,12 @@ export class InterviewClient extends EventTarget {
         return;
       }
       case 'interviewer.audio':
-        if (this.#voice) this.#playback?.push(event.data.turn_id, event.data.format, event.data.data);
+        this.#voice.sessionEvent(event);
         return;
-      case 'interviewer.done': {
-        const { turn_id, text } = event.data;
-        this.#emit('transcript', this.#book.interviewerDone(turn_id, text));
-        this.#committedTurns.add(turn_id);
-        this.#playback?.turnDone(turn_id);
-        const heard = this.#waitingBargeIns.get(turn_id);
-        if (heard !== undefined) {
-          this.#waitingBargeIns.delete(turn_id);
-          this.reportBargeIn(turn_id, heard);
-        }
+      case 'interviewer.done':
+        this.#emit('transcript', this.#book.interviewerDone(event.data.turn_id, event.data.text));
+        this.#voice.sessionEvent(event);
         return;
-      }
       case 'candidate.transcript': {
         if (event.data.final) this.#queue.transcriptArrived(event.data.turn_id);
         const entry = this.#book.candidate(event.data.turn_id, event.data.text, event.data.final);
@@ -493,18 +474,10 @@ export class InterviewClient extends EventTarget {
     if (this.#state.status === 'completed') return;
     this.#stream?.finish();
     this.#queue.close('The interview ended before this answer was delivered.');
-    this.#spoken?.close();
-    this.#spoken = null;
-    this.#microphone?.close();
-    this.#microphone = null;
+    // Closes the microphone; the interviewer's last words may still be heard (`speaking`).
+    this.#voice.finish();
     const completion = Object.freeze({ interviewId, reason });
-    this.#set({
-      status: 'completed',
-      turn: 'none',
-      completion,
-      listening: false,
-      speaking: this.#playback?.playing ? 'interviewer' : null,
-    });
+    this.#set({ status: 'completed', turn: 'none', completion });
     this.#emit('completed', completion);
   }
 
@@ -525,103 +498,9 @@ export class InterviewClient extends EventTarget {
   // Voice
 
   async #prepareVoice(): Promise<void> {
-    const context = this.#audioContext();
     // Not the public openMicrophone: a failure here is the start's, reported once, as such.
-    if (!this.#microphone) await this.#openMicrophone();
-    this.#playback ??= new InterviewerPlayback({
-      context,
-      onPlayingChange: (playing) => this.#speakingChanged(playing),
-    });
-    this.#listen();
-  }
-
-  /** Starts (or, after a device change, restarts) turning speech into answers. */
-  #listen(): void {
-    const session = this.#state.session;
-    const microphone = this.#microphone;
-    if (!session || !microphone) return;
-    const mimeType = pickRecordingType(
-      session.audio.accepted_types,
-      (type) => typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported(type),
-    );
-    if (!mimeType) {
-      this.#report(
-        new InterviewClientError({
-          code: 'microphone_unavailable',
-          message: 'This browser cannot record audio in a format the platform accepts; answer by typing.',
-          retryable: false,
-        }),
-      );
-      return;
-    }
-    this.#spoken?.close();
-    this.#spoken = new SpokenAnswers({
-      stream: microphone.stream,
-      limits: session.audio,
-      mimeType,
-      silenceMs: this.#options.silenceMs ?? 1800,
-      onSpeechStart: () => this.#candidateStarted(),
-      onSpeechEnd: () => this.#candidateStopped(),
-      onAnswer: (answer) => this.#spokenAnswer(answer),
-    });
-    this.#spoken.setMuted(this.#state.muted);
-    this.#set({ listening: true });
-  }
-
-  #microphoneFrame(level: number, atMs: number): void {
-    this.#emit('level', meterLevel(level));
-    this.#spoken?.frame(level, atMs);
-  }
-
-  #candidateStarted(): void {
-    this.#candidateSpeaking = true;
-    const interrupted = this.#playback?.speaking ? this.#playback.interrupt() : null;
-    if (interrupted) this.reportBargeIn(interrupted.turnId, interrupted.heardMs);
-    this.#set({ speaking: 'candidate' });
-  }
-
-  #candidateStopped(): void {
-    this.#candidateSpeaking = false;
-    this.#set({ speaking: this.#playback?.playing ? 'interviewer' : null });
-  }
-
-  #speakingChanged(interviewerPlaying: boolean): void {
-    if (this.#candidateSpeaking) return;
-    this.#set({ speaking: interviewerPlaying ? 'interviewer' : null });
-  }
-
-  #spokenAnswer(answer: RecordedAnswer): void {
-    if (this.#closed || this.#state.status === 'completed') return;
-    this.#submit({ kind: 'audio', audio: answer.audio, contentType: answer.contentType }).catch(() => {
-      // Reported as an `error` event by #submit.
-    });
-  }
-
-  #microphoneLost(): void {
-    this.#releaseMicrophone();
-    this.#set({ listening: false });
-    this.#report(
-      new InterviewClientError({
-        code: 'microphone_unavailable',
-        message: 'The microphone stopped (it was unplugged, or its permission was withdrawn).',
-        retryable: true,
-      }),
-    );
-  }
-
-  #releaseMicrophone(): void {
-    this.#spoken?.close();
-    this.#spoken = null;
-    this.#microphone?.close();
-    this.#microphone = null;
-    this.#candidateSpeaking = false;
-  }
-
-  #audioContext(): AudioContext {
-    this.#context ??= new AudioContext();
-    // Resumed here because these calls follow the candidate's clicks, which browsers require for audio.
-    if (this.#context.state === 'suspended') void this.#context.resume().catch(() => undefined);
-    return this.#context;
+    if (!this.#voice.microphoneOpen) await this.#openMicrophone();
+    await this.#voice.begin(this.#state.session!, this.#options.transport ?? 'auto');
   }
 
   // Countdown
@@ -675,12 +554,10 @@ export class InterviewClient extends EventTarget {
     }
     if (error.code === 'session_invalid' || error.code === 'origin_not_allowed') {
       this.#queue.close('The session is no longer valid.');
-      this.#releaseMicrophone();
-      this.#playback?.close();
-      this.#playback = null;
+      this.#voice.stop();
     }
     const detail = error.toInterviewError();
-    this.#set({ status: 'error', error: detail, listening: this.#spoken !== null });
+    this.#set({ status: 'error', error: detail, listening: this.#voice.listening });
     this.#emit('error', detail);
     return error;
   }

@@ -6,6 +6,9 @@ import type { Session } from './types.ts';
 export type Answer = components['schemas']['Answer'];
 export type Interruption = components['schemas']['Interruption'];
 
+/** `POST /v1/session/livekit`: where the interview's room is, and the candidate's token for it. */
+export type LiveKitSession = components['schemas']['LiveKitSession'];
+
 /** An answer as it goes on the wire: typed text as JSON, or a recording as the raw body. */
 export type AnswerBody = { kind: 'text'; text: string } | { kind: 'audio'; audio: Blob; contentType: string };
 
@@ -85,6 +88,23 @@ export class SessionApi {
       contentType: 'application/json',
       idempotencyKey: newIdempotencyKey(),
       timeoutMs: requestTimeoutMs,
+      signal,
+    });
+  }
+
+  /**
+   * `POST /v1/session/livekit`: the interview's LiveKit room and a token to join it. Tried once: on any failure
+   * (`transport_unavailable`, the network) the voice goes over HTTP instead, without delay.
+   */
+  joinLiveKit(signal?: AbortSignal): Promise<LiveKitSession> {
+    return this.#request<LiveKitSession>({
+      method: 'POST',
+      path: '/v1/session/livekit',
+      body: '{}',
+      contentType: 'application/json',
+      idempotencyKey: newIdempotencyKey(),
+      timeoutMs: requestTimeoutMs,
+      retry: { maxAttempts: 1 },
       signal,
     });
   }

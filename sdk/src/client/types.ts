@@ -32,6 +32,18 @@ export type Turn = 'interviewer' | 'candidate' | 'none';
 /** Who is audible right now, for the interviewer visual: the interviewer's voice, or the candidate's. */
 export type Speaking = 'interviewer' | 'candidate' | null;
 
+/**
+ * How the interview's voice travels: `http` (each spoken answer uploaded, the interviewer's audio on the
+ * event stream; typed answers always go this way) or `livekit` (a WebRTC room the interviewer agent is in).
+ */
+export type TransportKind = 'http' | 'livekit';
+
+/**
+ * Which transport a voice interview may use: `auto` joins the LiveKit room when the session offers one
+ * (`Session.transports`) and falls back to HTTP when it cannot connect; `http` never tries LiveKit.
+ */
+export type TransportPreference = 'auto' | 'http';
+
 export type InterviewErrorCode =
   /** The session token is expired, invalid, or its interview is over: a new invitation is needed. */
   | 'session_invalid'
@@ -73,6 +85,11 @@ export interface InterviewState {
   speaking: Speaking;
   /** The microphone is open (the candidate is answering by voice). */
   listening: boolean;
+  /**
+   * What carries the interview once it has started (null before): `livekit`, or `http`, also after a
+   * fallback from LiveKit (it could not connect, or its room was lost), which the interview goes on through.
+   */
+  transport: TransportKind | null;
   muted: boolean;
   /** Answers written or recorded but not yet acknowledged by the platform (sent again after a drop). */
   pendingAnswers: number;
@@ -109,6 +126,10 @@ export interface InterviewClientOptions {
   apiBase: string;
   /** Silence that ends a spoken answer, in milliseconds. Default 1800. */
   silenceMs?: number;
+  /** Whether a voice interview may join the LiveKit room the session offers (`auto`, the default) or never (`http`). */
+  transport?: TransportPreference;
+  /** How long joining the LiveKit room may take before the interview goes on over HTTP instead. Default 15000. */
+  liveKitTimeoutMs?: number;
   /** For tests and unusual environments; defaults to the global `fetch`. */
   fetch?: typeof fetch;
 }

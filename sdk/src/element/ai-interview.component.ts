@@ -33,6 +33,7 @@ const idleState: InterviewState = {
   timeLeftSeconds: null,
   speaking: null,
   listening: false,
+  transport: null,
   muted: false,
   pendingAnswers: 0,
   error: null,
@@ -64,7 +65,7 @@ function microphoneFailure(error: unknown): 'denied' | 'unavailable' {
  *
  * @event {InterviewReadyEvent} interview-ready - The session is loaded; `detail` is the `Session`.
  * @event {InterviewStartedEvent} interview-started - The interview is running; `detail.interviewId`.
- * @event {InterviewStateChangeEvent} interview-state - The client's state changed; `detail` is the `InterviewState`.
+ * @event {InterviewStateChangeEvent} interview-state - The client's state changed; `detail` is the `InterviewState` (`detail.transport`: `livekit` or `http`, once started).
  * @event {InterviewTranscriptEvent} interview-transcript - A caption line appeared or grew; `detail` is the `TranscriptEntry`.
  * @event {InterviewCompletedEvent} interview-completed - The interview is over; `detail` is `{ interviewId, reason }`.
  * @event {InterviewErrorEvent} interview-error - Something failed; `detail` is the `InterviewError`.
@@ -180,6 +181,13 @@ export default class AiInterview extends LitElement {
   /** Replacements for any of the widget's strings (property only), e.g. `{ start: 'Begin' }`. They apply in every locale. */
   @property({ attribute: false }) strings: Partial<InterviewStrings> | undefined;
 
+  /**
+   * `auto` joins the session's LiveKit room for a voice interview when the platform offers one, and goes on
+   * over HTTP when WebRTC cannot connect; `http` never tries LiveKit. `interview-state` tells which is in use
+   * (`detail.transport`).
+   */
+  @property() transport: 'auto' | 'http' = 'auto';
+
   /** Answer by typing only: the widget never asks for the microphone. */
   @property({ attribute: 'text-only', type: Boolean, reflect: true }) textOnly = false;
 
@@ -255,7 +263,7 @@ export default class AiInterview extends LitElement {
     this.client?.setMuted(muted ?? !this.interviewState.muted);
   }
 
-  @watch(['sessionToken', 'apiBase', 'silenceMs'])
+  @watch(['sessionToken', 'apiBase', 'silenceMs', 'transport'])
   protected handleSessionChange(): void {
     if (this.isConnected) this.connectClient();
   }
@@ -284,7 +292,8 @@ export default class AiInterview extends LitElement {
   private connectClient(): void {
     const token = this.sessionToken.trim();
     const apiBase = (this.apiBase || globalThis.location.origin).replace(/\/+$/, '');
-    const key = `${token}\n${apiBase}\n${this.silenceMs ?? ''}`;
+    const transport = this.transport === 'http' ? 'http' : 'auto';
+    const key = `${token}\n${apiBase}\n${this.silenceMs ?? ''}\n${transport}`;
     if (key === this.clientKey && (this.client || this.localError)) return;
     this.disconnectClient();
     this.clientKey = key;
@@ -305,6 +314,7 @@ export default class AiInterview extends LitElement {
       sessionToken: token,
       apiBase,
       ...(this.silenceMs ? { silenceMs: this.silenceMs } : {}),
+      transport,
     });
     this.client = client;
     this.interviewState = client.state;

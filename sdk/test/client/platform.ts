@@ -1,7 +1,13 @@
 import { executeServerCommand } from '@web/test-runner-commands';
 import { InterviewClient } from '../../src/client/interview-client.ts';
 import type { ClientStatus, InterviewClientOptions, InterviewState } from '../../src/client/types.ts';
-import type { ProxyAction, ProxyLogEntry, SessionFixture } from '../support/protocol.ts';
+import type {
+  FakeLiveKitMode,
+  LiveKitAttempt,
+  ProxyAction,
+  ProxyLogEntry,
+  SessionFixture,
+} from '../support/protocol.ts';
 
 /**
  * What the client tests ask of the real platform the test run started (see test/support/platform-plugin.ts),
@@ -13,6 +19,8 @@ export interface SessionRequest {
   proxy?: boolean;
   allowedOrigins?: string[];
   job?: Record<string, unknown>;
+  /** On the platform configured with LiveKit, whose (fake) server fails every join this way. */
+  livekit?: FakeLiveKitMode;
 }
 
 export function newSession(request: SessionRequest = {}): Promise<SessionFixture> {
@@ -74,6 +82,11 @@ export async function proxy(session: SessionFixture, action: ProxyAction): Promi
 
 export function proxyLog(session: SessionFixture): Promise<ProxyLogEntry[]> {
   return executeServerCommand('viva-proxy', { proxyId: session.proxyId, action: 'log' });
+}
+
+/** What the browser asked of the fake LiveKit server, since the run began. */
+export function liveKitAttempts(): Promise<LiveKitAttempt[]> {
+  return executeServerCommand('viva-livekit-attempts', {});
 }
 
 /** Slows the fake speech server, so that each spoken interviewer turn lasts a while. */

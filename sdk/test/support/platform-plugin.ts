@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { loadConfig } from '@viva/platform/src/config/config.ts';
 import { type RunningPlatform, startPlatform } from '@viva/platform/src/platform.ts';
 import { mintSessionToken } from '@viva/platform/src/sessions/session-token.ts';
+import { type FakeLiveKit, startFakeLiveKit } from './fake-livekit.ts';
 import { type NetworkProxy, type ProxyAction, startNetworkProxy } from './network-proxy.ts';
-import type { SessionFixture } from './protocol.ts';
+import type { FakeLiveKitMode, SessionFixture } from './protocol.ts';
 import { fakeTranscript } from './protocol.ts';
 
 /**
@@ -53,6 +54,19 @@ interface SessionRequest {
   proxy?: boolean;
   /** The token's allowed origins, instead of the tenant's (which allow the test page). */
   allowedOrigins?: string[];
+  /**
+   * An interview on a second platform, configured with LiveKit (so sessions offer it) whose server is the
+   * fake one in this mode: the widget gets a room token, and the room can never be joined.
+   */
+  livekit?: FakeLiveKitMode;
+}
+
+/** One running platform, with the tenant the tests use on it. */
+interface Instance {
+  platform: RunningPlatform;
+  dataDir: string;
+  keys: { test: string; live: string };
+  tenantId: string;
 }
 
 const defaultJob = {
@@ -66,17 +80,17 @@ const defaultJob = {
 };
 
 export function vivaPlatformPlugin(options: PlatformPluginOptions) {
-  let platform: RunningPlatform | null = null;
-  let dataDir = '';
-  let keys: { test: string; live: string } | null = null;
-  let tenantId = '';
+  let main: Instance | null = null;
+  let liveKit: { instance: Instance; server: FakeLiveKit } | null = null;
   let openAi: FakeOpenAi | null = null;
   const proxies = new Map<string, NetworkProxy>();
   // Which key reads an interview back: a live interview is invisible to the test key, and the reverse.
   const liveInterviews = new Set<string>();
+  // Which platform holds an interview: most are on the main one; LiveKit sessions on the second.
+  const onLiveKit = new Set<string>();
 
-  async function call<T>(method: string, path: string, key: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${platform!.url}${path}`, {
+  async function callOn<T>(instance: Instance, method: string, path: string, key: string, body?: unknown) {
+    const response = await fetch(`${instance.platform.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -86,48 +100,87 @@ export function vivaPlatformPlugin(options: PlatformPluginOptions) {
     return JSON.parse(text) as T;
   }
 
+  async function startInstance(env: Record<string, string> = {}): Promise<Instance> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'viva-sdk-test-'));
+    const platform = await startPlatform(
+      loadConfig({
+        PORT: '0',
+        VIVA_DATA_DIR: dataDir,
+        VIVA_ADMIN_KEY: adminKey,
+        LOG_LEVEL: process.env.VIVA_TEST_LOG_LEVEL ?? 'silent',
+        VIVA_RATE_LIMIT_PER_KEY: '100000',
+        VIVA_RATE_LIMIT_PER_TENANT: '100000',
+        STT_BASE_URL: openAi!.baseUrl,
+        STT_MODEL: 'whisper-1',
+        TTS_BASE_URL: openAi!.baseUrl,
+        TTS_MODEL: 'tts-1',
+        TTS_FORMAT: 'mp3',
+        ...env,
+      }),
+    );
+    const instance: Instance = { platform, dataDir, keys: { test: '', live: '' }, tenantId: '' };
+    const created = await callOn<{ tenant: { id: string }; api_keys: { test: string; live: string } }>(
+      instance,
+      'POST',
+      '/admin/v1/tenants',
+      adminKey,
+      { name: 'SDK tests', allowed_origins: [options.pageOrigin] },
+    );
+    instance.keys = created.api_keys;
+    instance.tenantId = created.tenant.id;
+    return instance;
+  }
+
+  async function stopInstance(instance: Instance | null | undefined): Promise<void> {
+    if (!instance) return;
+    await instance.platform.close();
+    await rm(instance.dataDir, { recursive: true, force: true });
+  }
+
+  /** The second platform, started the first time a test asks for LiveKit, with the fake server in `mode`. */
+  async function liveKitPlatform(mode: FakeLiveKitMode): Promise<Instance> {
+    if (!liveKit) {
+      const server = await startFakeLiveKit();
+      const instance = await startInstance({
+        LIVEKIT_URL: server.url,
+        LIVEKIT_API_KEY: 'sdk-test-livekit-key',
+        LIVEKIT_API_SECRET: 'sdk-test-livekit-secret-0123456789abcdef',
+      });
+      liveKit = { instance, server };
+    }
+    liveKit.server.setMode(mode);
+    return liveKit.instance;
+  }
+
   return {
     name: 'viva-platform',
     async serverStart() {
-      dataDir = await mkdtemp(join(tmpdir(), 'viva-sdk-test-'));
       openAi = await startFakeOpenAi({ transcript: () => fakeTranscript });
-      platform = await startPlatform(
-        loadConfig({
-          PORT: '0',
-          VIVA_DATA_DIR: dataDir,
-          VIVA_ADMIN_KEY: adminKey,
-          LOG_LEVEL: process.env.VIVA_TEST_LOG_LEVEL ?? 'silent',
-          VIVA_RATE_LIMIT_PER_KEY: '100000',
-          VIVA_RATE_LIMIT_PER_TENANT: '100000',
-          STT_BASE_URL: openAi.baseUrl,
-          STT_MODEL: 'whisper-1',
-          TTS_BASE_URL: openAi.baseUrl,
-          TTS_MODEL: 'tts-1',
-          TTS_FORMAT: 'mp3',
-        }),
-      );
-      const created = await call<{ tenant: { id: string }; api_keys: { test: string; live: string } }>(
-        'POST',
-        '/admin/v1/tenants',
-        adminKey,
-        { name: 'SDK tests', allowed_origins: [options.pageOrigin] },
-      );
-      keys = created.api_keys;
-      tenantId = created.tenant.id;
+      main = await startInstance();
     },
     async serverStop() {
       await Promise.all([...proxies.values()].map((proxy) => proxy.close()));
-      await platform?.close();
+      await stopInstance(liveKit?.instance);
+      await liveKit?.server.close();
+      await stopInstance(main);
       await openAi?.stop();
-      await rm(dataDir, { recursive: true, force: true });
     },
     async executeCommand({ command, payload }: { command: string; payload?: unknown }) {
-      if (!platform || !keys || !openAi) return undefined;
-      const interviewOf = (payload as { interviewId?: string } | undefined)?.interviewId;
-      const live = (payload as SessionRequest | undefined)?.live || liveInterviews.has(interviewOf ?? '');
+      if (!main || !openAi) return undefined;
+      const interviewOf = (payload as { interviewId?: string } | undefined)?.interviewId ?? '';
+      const request = (payload ?? {}) as SessionRequest;
+      const instance =
+        command === 'viva-session' && request.livekit
+          ? await liveKitPlatform(request.livekit)
+          : onLiveKit.has(interviewOf)
+            ? liveKit!.instance
+            : main;
+      const { platform, keys, tenantId } = instance;
+      const live = request.live || liveInterviews.has(interviewOf);
       const key = live ? keys.live : keys.test;
+      const call = <T>(method: string, path: string, key: string, body?: unknown) =>
+        callOn<T>(instance, method, path, key, body);
       if (command === 'viva-session') {
-        const request = (payload ?? {}) as SessionRequest;
         const job = await call<{ id: string }>('POST', '/v1/jobs', key, request.job ?? defaultJob);
         const candidate = await call<{ id: string }>('POST', '/v1/candidates', key, { name: 'Grace Hopper' });
         const interview = await call<{ id: string }>('POST', '/v1/interviews', key, {
@@ -141,6 +194,7 @@ export function vivaPlatformPlugin(options: PlatformPluginOptions) {
           request.allowedOrigins ? { allowed_origins: request.allowedOrigins } : {},
         );
         if (live) liveInterviews.add(interview.id);
+        if (request.livekit) onLiveKit.add(interview.id);
         if (request.proxy) {
           const proxy = await startNetworkProxy(platform.url);
           const proxyId = `proxy_${proxies.size + 1}`;
@@ -151,12 +205,14 @@ export function vivaPlatformPlugin(options: PlatformPluginOptions) {
             interviewId: interview.id,
             proxyId,
             platformBase: platform.url,
+            ...(request.livekit ? { liveKitUrl: liveKit!.server.url } : {}),
           } satisfies SessionFixture;
         }
         return {
           apiBase: platform.url,
           token: session.token,
           interviewId: interview.id,
+          ...(request.livekit ? { liveKitUrl: liveKit!.server.url } : {}),
         } satisfies SessionFixture;
       }
       if (command === 'viva-expired-token') {
@@ -183,6 +239,10 @@ export function vivaPlatformPlugin(options: PlatformPluginOptions) {
         const proxy = proxies.get(proxyId);
         if (!proxy) throw new Error(`no proxy ${proxyId}`);
         return proxy.act(action) ?? {};
+      }
+      if (command === 'viva-livekit-attempts') {
+        // What the browser asked of the fake LiveKit server so far.
+        return liveKit?.server.attempts ?? [];
       }
       if (command === 'viva-fake-openai') {
         // Slows every speech-to-text and text-to-speech call, so an interviewer's spoken turn lasts a while.

@@ -14,6 +14,20 @@ export interface SessionFixture {
   proxyId?: string;
   /** With `proxy: true`: the platform itself, around the proxy. */
   platformBase?: string;
+  /** With `livekit`: the fake LiveKit server, the platform's LIVEKIT_URL. */
+  liveKitUrl?: string;
+}
+
+/** How the fake LiveKit server (test/support/fake-livekit.ts) fails a join: at once, or by never answering. */
+export type FakeLiveKitMode = 'refuse' | 'hang';
+
+/** A request the browser made to the fake LiveKit server. */
+export interface LiveKitAttempt {
+  kind: 'websocket' | 'http';
+  path: string;
+  /** Whether the request carried an `access_token` (the platform's LiveKit token); the token is not logged. */
+  withToken: boolean;
+  mode: FakeLiveKitMode;
 }
 
 export interface ProxyLogEntry {

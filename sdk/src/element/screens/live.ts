@@ -83,6 +83,8 @@ function turnStatus(view: LiveView): string {
 function renderVisual(view: LiveView): TemplateResult {
   const { state, session } = view;
   const initial = Array.from(session.interviewer.name.trim())[0]?.toUpperCase() ?? '';
+  // No white space between the rings and `</div>`: Chromium makes white space after the out-of-flow rings
+  // a grid item of its own, a second row that pushed the initial above the avatar's centre.
   return html`
     <div
       part="interviewer-visual"
@@ -92,8 +94,7 @@ function renderVisual(view: LiveView): TemplateResult {
       style="--candidate-level: ${state.speaking === 'candidate' ? Math.min(1, view.level).toFixed(2) : 0}"
     >
       <div class="visual__avatar" aria-hidden="true">
-        ${initial}<span class="visual__ring"></span><span class="visual__ring visual__ring--late"></span>
-      </div>
+        ${initial}<span class="visual__ring"></span><span class="visual__ring visual__ring--late"></span></div>
       <p class="visual__status" role="status">${turnStatus(view)}</p>
     </div>
   `;

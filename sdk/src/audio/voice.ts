@@ -1,0 +1,273 @@
+import { InterviewClientError } from '../client/interview-error.ts';
+import type { SessionEvent } from '../client/session-event-parser.ts';
+import type { InterviewState, Session, TransportPreference } from '../client/types.ts';
+import type { RecordedAnswer } from './answer-recorder.ts';
+import { HttpVoice } from './http-voice.ts';
+import type { LiveKitGrant } from './livekit-voice.ts';
+import { Microphone, meterLevel, microphoneError } from './microphone.ts';
+import { VoiceActivityDetector } from './voice-activity.ts';
+import { chooseTransport, type VoiceTransport } from './voice-transport.ts';
+
+export interface VoiceOptions {
+  silenceMs: number;
+  /** How long joining a LiveKit room (the grant, the code, the connection) may take before HTTP takes over. */
+  liveKitTimeoutMs: number;
+  /** Asks the platform for the interview's room (`POST /v1/session/livekit`). */
+  requestRoom(signal: AbortSignal): Promise<LiveKitGrant>;
+  /** The microphone's level for the meter, 0 to 1, about 20 times a second while it is open. */
+  level(level: number): void;
+  /** Who is audible, whether the microphone is listened to, and what carries the voice, as they change. */
+  changed(patch: Partial<Pick<InterviewState, 'speaking' | 'listening' | 'transport'>>): void;
+  /** HTTP: a spoken answer, recorded, to upload. */
+  answer(answer: RecordedAnswer): void;
+  /** HTTP: the candidate spoke over the interviewer's turn `turnId` after hearing `heardMs` of it. */
+  interrupted(turnId: string, heardMs: number): void;
+  /** LiveKit: what the candidate is saying, before the transcript is final. */
+  partialCaption(text: string): void;
+  /** A problem the interview goes on with: the microphone was lost, or cannot be recorded. */
+  problem(error: InterviewClientError): void;
+}
+
+/**
+ * The candidate's voice: the microphone (open from the microphone check on), and once the interview runs by
+ * voice, the transport that carries it, LiveKit when the session offers it, else HTTP. When LiveKit cannot
+ * connect (a corporate network that blocks WebRTC), or its room is lost for good mid-interview, HTTP takes
+ * over with the same microphone; the session token and the event stream are untouched, so the interview
+ * goes on at the current question.
+ */
+export class Voice {
+  readonly #options: VoiceOptions;
+  #context: AudioContext | null = null;
+  #microphone: Microphone | null = null;
+  #session: Session | null = null;
+  #transport: VoiceTransport | null = null;
+  #joining: AbortController | null = null;
+  #muted = false;
+  #candidateSpeaking = false;
+  #interviewerSpeaking = false;
+  #finished = false;
+  #closed = false;
+
+  constructor(options: VoiceOptions) {
+    this.#options = options;
+  }
+
+  get microphoneOpen(): boolean {
+    return this.#microphone !== null;
+  }
+
+  /** Whether the microphone is being listened to for answers (the interview runs by voice). */
+  get listening(): boolean {
+    return this.#microphone !== null && (this.#transport?.listening ?? false);
+  }
+
+  /** Opens (or, with another device, replaces) the microphone. Rejects with an `InterviewClientError`. */
+  async openMicrophone(deviceId?: string): Promise<void> {
+    let microphone: Microphone;
+    try {
+      microphone = await Microphone.open({
+        ...(deviceId ? { deviceId } : {}),
+        context: this.#audioContext(),
+        onFrame: (_samples, atMs, level) => this.#frame(level, atMs),
+        onEnded: () => this.#microphoneLost(),
+      });
+    } catch (error) {
+      throw error instanceof InterviewClientError ? error : microphoneError(error);
+    }
+    if (this.#closed || this.#finished) {
+      microphone.close();
+      return;
+    }
+    const previous = this.#microphone;
+    this.#microphone = microphone;
+    microphone.setMuted(this.#muted);
+    // The transport lets go of the old device first, so an answer being recorded ends as far as it went.
+    this.#transport?.useMicrophone(microphone);
+    previous?.close();
+    this.#report();
+  }
+
+  closeMicrophone(): void {
+    this.#transport?.useMicrophone(null);
+    this.#releaseMicrophone();
+    this.#candidateSpeaking = false;
+    this.#report();
+  }
+
+  setMuted(muted: boolean): void {
+    this.#muted = muted;
+    this.#microphone?.setMuted(muted);
+    this.#transport?.setMuted(muted);
+  }
+
+  /**
+   * The interview starts by voice: joins LiveKit when the session offers it and `preference` allows, and
+   * falls back to HTTP when that fails or takes longer than `liveKitTimeoutMs`. Never rejects for LiveKit.
+   */
+  async begin(session: Session, preference: TransportPreference): Promise<void> {
+    this.#session = session;
+    if (this.#transport) return;
+    const liveKit =
+      chooseTransport(session.transports, preference, true) === 'livekit' ? await this.#joinLiveKit() : null;
+    if (this.#closed || this.#transport) {
+      liveKit?.close();
+      return;
+    }
+    this.#use(liveKit ?? this.#httpVoice(session));
+  }
+
+  /** An event of the session's stream, for the transport (the interviewer's audio over HTTP). */
+  sessionEvent(event: SessionEvent): void {
+    this.#transport?.sessionEvent(event);
+  }
+
+  /** The interview is over: the microphone closes, and the interviewer's last words may finish. */
+  finish(): void {
+    this.#finished = true;
+    this.#joining?.abort(new Error('The interview is over.'));
+    this.#transport?.finish();
+    this.#releaseMicrophone();
+    this.#candidateSpeaking = false;
+    this.#report();
+  }
+
+  /** Stops the microphone and the interviewer's voice at once; `openMicrophone` may start again. */
+  stop(): void {
+    this.#joining?.abort(new Error('The voice was stopped.'));
+    this.#transport?.close();
+    this.#transport = null;
+    this.#releaseMicrophone();
+    this.#candidateSpeaking = false;
+    this.#interviewerSpeaking = false;
+  }
+
+  /** Releases everything, the audio context too. */
+  close(): void {
+    this.stop();
+    this.#closed = true;
+    void this.#context?.close().catch(() => undefined);
+    this.#context = null;
+  }
+
+  async #joinLiveKit(): Promise<VoiceTransport | null> {
+    const microphone = this.#microphone;
+    if (!microphone) return null;
+    const joining = new AbortController();
+    this.#joining = joining;
+    const timeoutMs = this.#options.liveKitTimeoutMs;
+    const timer = setTimeout(
+      () => joining.abort(new Error(`joining the room took longer than ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    try {
+      const grant = await this.#options.requestRoom(joining.signal);
+      // The one place livekit-client is loaded: a chunk of its own, fetched only for a session that offers it.
+      const { LiveKitVoice } = await beforeAbort(import('./livekit-voice.ts'), joining.signal);
+      return await LiveKitVoice.join(
+        {
+          grant,
+          microphone,
+          detector: new VoiceActivityDetector({ silenceMs: this.#options.silenceMs }),
+          agentTimeoutMs: timeoutMs,
+          interviewerSpeaking: (speaking) => this.#interviewerChanged(speaking),
+          candidateSpeaking: (speaking) => this.#candidateChanged(speaking),
+          partialCaption: (text) => this.#options.partialCaption(text),
+          lost: (reason) => this.#liveKitLost(reason),
+        },
+        joining.signal,
+      );
+    } catch (error) {
+      if (!this.#closed && !this.#finished) {
+        console.warn('[viva] LiveKit could not connect; the interview goes on over HTTP.', error);
+      }
+      return null;
+    } finally {
+      clearTimeout(timer);
+      if (this.#joining === joining) this.#joining = null;
+    }
+  }
+
+  #liveKitLost(reason: string): void {
+    if (this.#closed || this.#finished || !this.#session) return;
+    console.warn(`[viva] LiveKit was lost (${reason}); the interview goes on over HTTP.`);
+    this.#use(this.#httpVoice(this.#session, true));
+  }
+
+  #httpVoice(session: Session, takingOver = false): HttpVoice {
+    return new HttpVoice({
+      context: this.#audioContext(),
+      session,
+      takingOver,
+      silenceMs: this.#options.silenceMs,
+      interviewerSpeaking: (speaking) => this.#interviewerChanged(speaking),
+      candidateSpeaking: (speaking) => this.#candidateChanged(speaking),
+      answer: (answer) => this.#options.answer(answer),
+      interrupted: (turnId, heardMs) => this.#options.interrupted(turnId, heardMs),
+      problem: (error) => this.#options.problem(error),
+    });
+  }
+
+  #use(transport: VoiceTransport): void {
+    this.#transport?.close();
+    this.#transport = transport;
+    this.#candidateSpeaking = false;
+    this.#interviewerSpeaking = false;
+    transport.setMuted(this.#muted);
+    transport.useMicrophone(this.#microphone);
+    this.#report({ transport: transport.kind });
+  }
+
+  #frame(level: number, atMs: number): void {
+    this.#options.level(meterLevel(level));
+    this.#transport?.frame(level, atMs);
+  }
+
+  #candidateChanged(speaking: boolean): void {
+    this.#candidateSpeaking = speaking;
+    this.#report();
+  }
+
+  #interviewerChanged(speaking: boolean): void {
+    this.#interviewerSpeaking = speaking;
+    this.#report();
+  }
+
+  #report(patch: Partial<Pick<InterviewState, 'transport'>> = {}): void {
+    if (this.#closed) return;
+    const speaking = this.#candidateSpeaking ? 'candidate' : this.#interviewerSpeaking ? 'interviewer' : null;
+    this.#options.changed({ speaking, listening: this.listening, ...patch });
+  }
+
+  #microphoneLost(): void {
+    this.closeMicrophone();
+    this.#options.problem(
+      new InterviewClientError({
+        code: 'microphone_unavailable',
+        message: 'The microphone stopped (it was unplugged, or its permission was withdrawn).',
+        retryable: true,
+      }),
+    );
+  }
+
+  #releaseMicrophone(): void {
+    this.#microphone?.close();
+    this.#microphone = null;
+  }
+
+  #audioContext(): AudioContext {
+    this.#context ??= new AudioContext();
+    // Resumed here because these calls follow the candidate's clicks, which browsers require for audio.
+    if (this.#context.state === 'suspended') void this.#context.resume().catch(() => undefined);
+    return this.#context;
+  }
+}
+
+/** `promise`, unless `signal` aborts first (then its reason). */
+function beforeAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) abort();
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
