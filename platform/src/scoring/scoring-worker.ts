@@ -215,8 +215,14 @@ export class ScoringWorker {
   }
 }
 
+/**
+ * The longest wait between two attempts. The settings allow up to 20 attempts from a base of an hour, which
+ * growing fourfold would put the next attempt past any date: beyond a day, waiting longer helps no one.
+ */
+export const maxRetryDelayMs = 24 * 60 * 60 * 1000;
+
 /** The wait after failed attempt `attempt` (1-based): the base, then four times longer each time, ±20 %. */
 export function retryDelayMs(baseMs: number, attempt: number): number {
   const jitter = 0.8 + Math.random() * 0.4;
-  return Math.round(baseMs * 4 ** (attempt - 1) * jitter);
+  return Math.round(Math.min(baseMs * 4 ** (attempt - 1), maxRetryDelayMs) * jitter);
 }

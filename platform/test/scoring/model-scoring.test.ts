@@ -109,9 +109,9 @@ afterAll(async () => {
   await fake?.stop();
 });
 
-async function scoredInterview(answers = [longAnswer, outageAnswer]) {
+async function scoredInterview(answers = [longAnswer, outageAnswer], forJob: { questions: unknown[] } = job) {
   const before = fake.requests.length;
-  const interviewId = await completedInterview(api, test.url, tenant.liveKey, job, answers);
+  const interviewId = await completedInterview(api, test.url, tenant.liveKey, forJob, answers);
   const card = await settledScorecard(api, tenant.liveKey, interviewId);
   return { interviewId, card, requests: scoringRequests().filter((r) => fake.requests.indexOf(r) >= before) };
 }
@@ -159,6 +159,61 @@ describe('scoring with a language model', () => {
     expect(JSON.stringify(requests.map((r) => r.body))).not.toContain('Ada Lovelace');
   });
 
+  it("puts each dimension's level descriptions in that dimension's prompt, and in no other", async () => {
+    const designLevels = {
+      '1': 'Cannot sketch a design beyond a single box.',
+      '3': 'Designs a working service and names its main trade-offs.',
+      '5': 'Designs for failure: idempotency, back-pressure and graceful degradation.',
+    };
+    const incidentLevels = {
+      '1': 'Blames others and has no process.',
+      '5': 'Runs the incident, communicates status and leads the postmortem.',
+    };
+    const [design, incident, communication] = job.rubric.dimensions;
+    const leveledJob = {
+      ...job,
+      rubric: {
+        dimensions: [
+          { ...design!, levels: designLevels },
+          { ...incident!, levels: incidentLevels },
+          communication!,
+        ],
+      },
+    };
+    const { card, requests } = await scoredInterview(undefined, leveledJob);
+    expect(card.status, JSON.stringify(card)).toBe('completed');
+
+    // The prompt up to the transcript: what the scorer is told about the dimension, not what was said.
+    const instructions = (key: string) => {
+      const asked = requests.filter((r) => JSON.stringify(r.body).includes(`(key ${key})`));
+      expect(asked).toHaveLength(1);
+      const messages = (asked[0]!.body as { messages: FakeChatMessage[] }).messages;
+      return messages.find((m) => m.role === 'user')!.content.split('<transcript>')[0]!;
+    };
+    const lines = (levels: Record<string, string>) =>
+      Object.entries(levels).map(([level, text]) => `${level}: ${text}`);
+    const designPrompt = instructions('system_design');
+    const incidentPrompt = instructions('incident_response');
+    const communicationPrompt = instructions('communication');
+
+    expect(designPrompt).toContain(`What the levels look like:\n${lines(designLevels).join('\n')}\n`);
+    // Only the levels the rubric describes: no empty "2:" or "4:" placeholders.
+    expect(incidentPrompt).toContain(`What the levels look like:\n${lines(incidentLevels).join('\n')}\n`);
+    expect(incidentPrompt).not.toMatch(/^[234]: /m);
+    // A dimension without levels gets the generic scale.
+    expect(communicationPrompt).toContain('Levels: 1 = no evidence or clearly poor');
+    expect(communicationPrompt).not.toContain('What the levels look like');
+
+    for (const text of Object.values(designLevels)) {
+      expect(incidentPrompt).not.toContain(text);
+      expect(communicationPrompt).not.toContain(text);
+    }
+    for (const text of Object.values(incidentLevels)) {
+      expect(designPrompt).not.toContain(text);
+      expect(communicationPrompt).not.toContain(text);
+    }
+  });
+
   it('drops a quote that is not in the transcript and asks that dimension again, once', async () => {
     const fabricated = 'I single-handedly rewrote the whole platform in a weekend';
     scoring = (request) => {
@@ -193,6 +248,55 @@ describe('scoring with a language model', () => {
       expect(other.evidence_check).toEqual({ reasked: false, dropped: [] });
     }
   });
+
+  it.each([
+    ['prose', () => 'Sorry, here is my corrected answer: the candidate communicates well, 3/5.'],
+    ['JSON off the schema', () => JSON.stringify({ score: 'three', rationale: '', evidence: 'none' })],
+  ])(
+    'keeps the first answer, minus its dropped quotes, when the dimension asked again answers in %s',
+    async (_kind, garbled) => {
+      const fabricated = 'I single-handedly rewrote the whole platform in a weekend';
+      let realQuote = '';
+      scoring = (request) => {
+        if (request.kind !== 'dimension' || request.key !== 'communication') return honest(request);
+        if (request.messages.some((m) => m.content.includes('do not occur word for word'))) return garbled();
+        const answer = transcriptTurns(request.messages).find((t) => t.speaker === 'candidate')!;
+        realQuote = answer.text.slice(0, 40).trim();
+        return JSON.stringify({
+          score: 2,
+          rationale: 'Rambles before reaching the point.',
+          evidence: [
+            { turn_id: answer.turn_id, quote: realQuote },
+            { turn_id: answer.turn_id, quote: fabricated },
+          ],
+        });
+      };
+      const { card, requests } = await scoredInterview();
+      // Not a failure and not a retry: the first answer was well formed and stands.
+      expect(card, JSON.stringify(card)).toMatchObject({ status: 'completed', attempts: 1, failure: null });
+      const communication = card.dimensions.find((d) => d.key === 'communication');
+      expect(communication, JSON.stringify(card.dimensions)).toMatchObject({
+        score: 2,
+        rationale: 'Rambles before reaching the point.',
+        evidence: [{ quote: realQuote }],
+        evidence_check: { reasked: true, dropped: [{ quote: fabricated }] },
+      });
+      expect(communication!.evidence).toHaveLength(1);
+      expect(communication!.evidence_check.dropped).toHaveLength(1);
+      // The dimension counts in the overall score: (4 × 3 + 4 × 1 + 2 × 1) / 5.
+      expect(card.score).toBe(3.6);
+
+      const asked = requests.filter((r) => JSON.stringify(r.body).includes('(key communication)'));
+      expect(asked).toHaveLength(2);
+      // Both calls were paid for, the garbled one too. The fake counts a prompt's words as its tokens.
+      const promptWords = (r: (typeof requests)[number]) =>
+        (r.body as { messages: FakeChatMessage[] }).messages
+          .map((m) => String(m.content))
+          .join(' ')
+          .split(/\s+/).length;
+      expect(card.usage.prompt_tokens).toBe(requests.reduce((sum, r) => sum + promptWords(r), 0));
+    },
+  );
 
   it('scores an answer full of instructions to the scorer as an answer', async () => {
     const injection =
@@ -286,6 +390,63 @@ describe('scoring with a language model', () => {
     expect(events.status, describeResponse(events)).toBe(200);
     expect(events.body.data).toHaveLength(1);
   }, 60_000);
+
+  it.each([
+    {
+      kind: 'JSON that breaks the schema',
+      // Each dimension breaks it another way; the summary is answered well, and asked only once.
+      reply: (request: ScoringRequest) => {
+        if (request.kind === 'summary') return honest(request);
+        const broken: Record<string, unknown> = {
+          system_design: { score: 9, rationale: 'Off the scale.', evidence: [] },
+          incident_response: { score: 4, rationale: 'Fine.' },
+          communication: { score: '4', rationale: 'Fine.', evidence: [] },
+        };
+        return JSON.stringify(broken[request.key ?? '']);
+      },
+      calls: 3 * 3 + 1,
+      message: 'The "system_design" score reply has no integer score from 1 to 5.',
+    },
+    {
+      kind: 'prose instead of JSON',
+      reply: () => 'Sure! The candidate deserves a 4.',
+      calls: 3 * 4,
+      message: 'The summary reply is not JSON: "Sure! The candidate deserves a 4."',
+    },
+  ])(
+    'ends in a failed scorecard with malformed_output, and a scorecard.failed event, when every attempt answers $kind',
+    async ({ reply, calls, message }) => {
+      scoring = reply;
+      const { interviewId, card, requests } = await scoredInterview();
+      expect(card, JSON.stringify(card)).toMatchObject({
+        status: 'failed',
+        attempts: 3,
+        score: null,
+        recommendation: null,
+        summary: null,
+        dimensions: [],
+        completed_at: null,
+        failure: { code: 'malformed_output', message },
+      });
+      expect(card.failed_at).not.toBeNull();
+      // Every attempt asked again for what was still missing, and nothing more.
+      expect(requests).toHaveLength(calls);
+      const events = await api.call<{ data: { type: string; data: { object: unknown } }[] }>(
+        'GET',
+        `/v1/events?interview_id=${interviewId}&type=scorecard.failed`,
+        { key: tenant.liveKey },
+      );
+      expect(events.status, describeResponse(events)).toBe(200);
+      expect(events.body.data.map((e) => e.type)).toEqual(['scorecard.failed']);
+      expect(events.body.data[0]!.data.object).toEqual(card);
+      const completed = await api.call<{ data: unknown[] }>(
+        'GET',
+        `/v1/events?interview_id=${interviewId}&type=scorecard.completed`,
+        { key: tenant.liveKey },
+      );
+      expect(completed.body.data, describeResponse(completed)).toEqual([]);
+    },
+  );
 });
 
 describe('the provider concurrency cap', () => {
