@@ -2254,7 +2254,8 @@ export interface components {
             /**
              * @description How the widget can exchange audio with the interviewer: `http` (answers uploaded to
              *     `POST /v1/session/answers`, replies streamed on the events), always; and `livekit` (realtime voice
-             *     in a LiveKit room, see `POST /v1/session/livekit`) when the platform has a LiveKit server.
+             *     in a LiveKit room, see `POST /v1/session/livekit`) when the platform has a LiveKit server and the
+             *     interview takes spoken answers (`answer_modes` lists `audio`).
              */
             transports: ("http" | "livekit")[];
             /**

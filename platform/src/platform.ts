@@ -20,6 +20,7 @@ import { createRateLimiter } from './http/rate-limit.ts';
 import { sweepKeys } from './idempotency/idempotency-store.ts';
 import { newId } from './ids.ts';
 import { LiveKitAgentWorker } from './livekit/agent-worker.ts';
+import { liveKitConnectOrigins } from './livekit/page-origins.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { loadSpec } from './openapi/spec.ts';
@@ -202,6 +203,7 @@ export async function startPlatform(
         logger: services.logger,
         sdkDir: config.sdkDir,
         livemode: live,
+        widgetConnectOrigins: liveKitConnectOrigins(config.livekit?.url),
       });
     }
   } catch (error) {

@@ -18,6 +18,11 @@ export interface DemoAtsOptions {
   livemode: boolean;
   /** Where the platform serves `/sdk/` files from, to tell whether the widget is built. */
   sdkDir: string;
+  /**
+   * What the career page's widget connects to besides the platform: the LiveKit server, when there is one.
+   * A real ATS puts the same origins in its page's Content-Security-Policy.
+   */
+  widgetConnectOrigins?: readonly string[];
 }
 
 const keptInvitations = 200;
@@ -31,6 +36,7 @@ export class DemoAts {
   readonly webhooks: DemoWebhooks;
   readonly sdkDir: string;
   readonly livemode: boolean;
+  readonly widgetConnectOrigins: readonly string[];
   readonly #platformUrl: string;
   /** The join link of each recent invitation, as the ATS would have e-mailed it. */
   readonly #invitations = new Map<string, string>();
@@ -44,6 +50,7 @@ export class DemoAts {
     this.api = new DemoApi(options.platformUrl, access.key);
     this.webhooks = new DemoWebhooks(access, () => saveDemoTenant(dataDir, tenant), options.logger);
     this.sdkDir = options.sdkDir;
+    this.widgetConnectOrigins = options.widgetConnectOrigins ?? [];
     this.#platformUrl = options.platformUrl;
   }
 

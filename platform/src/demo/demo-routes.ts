@@ -17,9 +17,16 @@ type List<T> = { data: T[]; has_more: boolean };
 
 const formLimit = 64 * 1024;
 
-function sendPage(ctx: Context, page: Html, status = 200, mediaOrigins: string[] = []): void {
+interface PageOrigins {
+  /** Hosts of the recordings the page plays. */
+  media?: string[];
+  /** Servers the widget on the page connects to besides the platform (LiveKit). */
+  connect?: readonly string[];
+}
+
+function sendPage(ctx: Context, page: Html, status = 200, origins: PageOrigins = {}): void {
   ctx.status = status;
-  ctx.set('Content-Security-Policy', pageSecurityPolicy(mediaOrigins));
+  ctx.set('Content-Security-Policy', pageSecurityPolicy(origins.media, origins.connect));
   // Pages hold session tokens and candidates' answers: never kept by a cache.
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Referrer-Policy', 'same-origin');
@@ -256,12 +263,19 @@ export function demoRouter(demo: DemoAts): Router {
         : null,
     ]);
     const sdkBuilt = await widgetBuilt(demo.sdkDir);
-    sendPage(ctx, careerPage({ job, candidate, interview, session, apiBase: pageOrigin(ctx), sdkBuilt }));
+    sendPage(
+      ctx,
+      careerPage({ job, candidate, interview, session, apiBase: pageOrigin(ctx), sdkBuilt }),
+      200,
+      {
+        connect: demo.widgetConnectOrigins,
+      },
+    );
   });
 
   router.get('/demo/interviews/:id', async (ctx) => {
     const view = await interviewView(demo, ctx.params.id!, null);
-    sendPage(ctx, interviewPage(view), 200, originsOf(view.recording));
+    sendPage(ctx, interviewPage(view), 200, { media: originsOf(view.recording) });
   });
 
   router.post('/demo/interviews/:id/rescore', sameOriginForms(), async (ctx) => {
@@ -273,7 +287,7 @@ export function demoRouter(demo: DemoAts): Router {
     } catch (error) {
       if (!(error instanceof DemoApiError)) throw error;
       const view = await interviewView(demo, id, error);
-      sendPage(ctx, interviewPage(view), statusFor(error), originsOf(view.recording));
+      sendPage(ctx, interviewPage(view), statusFor(error), { media: originsOf(view.recording) });
     }
   });
 

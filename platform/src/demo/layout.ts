@@ -69,11 +69,13 @@ body.career { background: #fff; }
 ai-interview:not(:defined) + .widget-waiting { display: block; }
 `;
 
+// The empty icon: without one the browser asks for /favicon.ico, a 404 that is a console error on every page.
 const head = (title: string) => html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 <style>${new Html(stylesheet)}</style>
 </head>`;
@@ -125,15 +127,19 @@ export function errorBox(error: DemoApiError): Html {
 
 /**
  * Scripts only from this origin (the widget's bundle), no inline script; styles inline (ours, and the
- * widget's shadow roots); media from this origin and the recording links' hosts; never framed.
+ * widget's shadow roots); media from this origin and the recording links' hosts; connections to this origin
+ * and `connectOrigins` (the LiveKit server the widget joins); never framed.
  */
-export function pageSecurityPolicy(mediaOrigins: string[] = []): string {
+export function pageSecurityPolicy(
+  mediaOrigins: readonly string[] = [],
+  connectOrigins: readonly string[] = [],
+): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'unsafe-inline'",
     "img-src 'self' https: data:",
-    "connect-src 'self'",
+    `connect-src 'self'${connectOrigins.map((o) => ` ${o}`).join('')}`,
     `media-src 'self' blob: data:${mediaOrigins.map((o) => ` ${o}`).join('')}`,
     "form-action 'self'",
     "base-uri 'none'",

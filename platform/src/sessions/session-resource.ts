@@ -40,7 +40,8 @@ export async function sessionResource(
     question_count: job.questions.length,
     max_duration_seconds: job.settings.max_duration_seconds,
     consent_text: consentText,
-    transports: liveKit ? ['http', 'livekit'] : ['http'],
+    // A room is for voice: a text-only interview is not offered one it could not use.
+    transports: liveKit && audio ? ['http', 'livekit'] : ['http'],
     answer_modes: audio ? ['text', 'audio'] : ['text'],
     audio: {
       accepted_types: [...acceptedAudioTypes],

@@ -1,5 +1,6 @@
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveKitConnectOrigins } from '../../src/livekit/page-origins.ts';
 import {
   type ApiClient,
   apiClient,
@@ -135,7 +136,7 @@ describe('POST /v1/session/livekit', () => {
   it('is 409 transport_unavailable for a text-only interview (test mode), and offers no room', async () => {
     const { interviewId, token } = await openSession(api, tenant.testKey);
     const session = await api.call('GET', '/v1/session', { key: token });
-    expect(session.body).toMatchObject({ transports: ['http', 'livekit'], answer_modes: ['text'] });
+    expect(session.body).toMatchObject({ transports: ['http'], answer_modes: ['text'] });
     const res = await join(api, token);
     expect(res.status, describeResponse(res)).toBe(409);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -179,6 +180,39 @@ describe('POST /v1/session/livekit', () => {
     const ended = await join(api, token, { origin: 'https://careers.acme.example' });
     expect(ended.status, describeResponse(ended)).toBe(401);
     expect(await agentRows(interviewId)).toEqual([]);
+  });
+});
+
+describe('pages hosting the widget, with LiveKit', () => {
+  it("let the join page's widget reach the LiveKit server, and nothing else", async () => {
+    const policyOf = async (platform: TestPlatform) => {
+      const res = await fetch(`${platform.url}/join`);
+      expect(res.status).toBe(200);
+      const policy = res.headers.get('content-security-policy') ?? '';
+      return policy
+        .split(';')
+        .map((directive) => directive.trim().split(/\s+/))
+        .find(([name]) => name === 'connect-src')
+        ?.slice(1);
+    };
+    expect(await policyOf(withLiveKit)).toEqual([
+      "'self'",
+      'wss://livekit.acme.example',
+      'https://livekit.acme.example',
+    ]);
+    expect(await policyOf(without)).toEqual(["'self'"]);
+  });
+
+  it('name a development server by its plain origins', () => {
+    expect(liveKitConnectOrigins('ws://127.0.0.1:7880')).toEqual([
+      'ws://127.0.0.1:7880',
+      'http://127.0.0.1:7880',
+    ]);
+    expect(liveKitConnectOrigins('https://lk.example:8443/')).toEqual([
+      'wss://lk.example:8443',
+      'https://lk.example:8443',
+    ]);
+    expect(liveKitConnectOrigins(null)).toEqual([]);
   });
 });
 
