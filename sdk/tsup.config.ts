@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 /**
  * The npm build: ES modules with type declarations, one entry per public import path. Dependencies (lit,
- * @microsoft/fetch-event-source) stay imports, so an app that already has Lit loads it once.
+ * @microsoft/fetch-event-source, livekit-client) stay imports, so an app that already has Lit loads it once;
+ * livekit-client is imported only by the LiveKit chunk, loaded when a session offers LiveKit.
  */
 export default defineConfig({
   entry: {
@@ -13,7 +14,12 @@ export default defineConfig({
   outDir: 'dist/npm',
   format: ['esm'],
   target: 'es2022',
-  dts: true,
+  // The session types come from the private @viva/openapi workspace package: inlined, so the published
+  // declarations need nothing a consumer cannot install.
+  dts: {
+    resolve: [/^@viva\/openapi/],
+    compilerOptions: { paths: { '@viva/openapi/types': ['../openapi/generated/types.ts'] } },
+  },
   sourcemap: true,
   clean: true,
   splitting: true,
