@@ -2248,7 +2248,8 @@ export interface components {
             max_duration_seconds: number;
             /**
              * @description A notice the candidate must accept before starting: that the interview is with an AI interviewer,
-             *     is recorded and transcribed, and is shared with the hiring company. Show it as is.
+             *     is recorded and transcribed, and is shared with the hiring company. Show it as is. It is in the
+             *     job's `language` (English, Spanish, French, German and Portuguese; English for other languages).
              */
             consent_text: string;
             /**

@@ -66,6 +66,13 @@ describe('ats-embed', () => {
   it('lets a candidate take a text interview on the ATS page, holding only a session token', async () => {
     const candidate = await openCandidatePage(browser, `${atsUrl}/`);
     try {
+      await candidate.page.locator('body[data-interview="ready"]').waitFor();
+      // The ATS's brand colour, set on the element, reaches the widget's buttons.
+      await expect(
+        candidate.widget
+          .locator('[part~="start-button"]')
+          .evaluate((button) => getComputedStyle(button).backgroundColor),
+      ).resolves.toBe('rgb(11, 110, 79)');
       await consentAndStart(candidate);
       expect(candidate.handedOver).toHaveLength(1);
       await expect(candidate.handedOver[0]).resolves.toMatch(/^\{"session_token":"ey[\w.-]+"\}$/);

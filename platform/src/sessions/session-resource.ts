@@ -6,12 +6,9 @@ import { Job } from '../jobs/job.entity.ts';
 import type { Providers } from '../providers/providers.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';
 import { acceptedAudioTypes, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.ts';
+import { consentText } from './consent-text.ts';
 
 export type SessionResource = SuccessBody<'getSession'>;
-
-const consentText =
-  'This interview is conducted by an AI interviewer. Your voice and answers are recorded and transcribed, ' +
-  'and shared with the hiring company to assess your application.';
 
 /** What the widget may show: never the rubric, never another interview, never anything secret. */
 export async function sessionResource(
@@ -39,7 +36,7 @@ export async function sessionResource(
     language: job.language,
     question_count: job.questions.length,
     max_duration_seconds: job.settings.max_duration_seconds,
-    consent_text: consentText,
+    consent_text: consentText(job.language),
     // A room is for voice: a text-only interview is not offered one it could not use.
     transports: liveKit && audio ? ['http', 'livekit'] : ['http'],
     answer_modes: audio ? ['text', 'audio'] : ['text'],

@@ -26,6 +26,22 @@ afterAll(async () => test?.stop());
 const longAnswer =
   'At my last company I designed the payments ledger: double-entry accounts in Postgres, idempotent writes keyed by request, and a nightly reconciliation job that caught drift early.';
 
+describe('the recording notice', () => {
+  it("is in the job's language, and in English for a language without a translation", async () => {
+    const noticeFor = async (language: string) => {
+      const { token } = await openSession(api, tenant.testKey, { ...jobInput, language });
+      const session = await api.call<{ consent_text: string }>('GET', '/v1/session', { key: token });
+      expect(session.status, describeResponse(session)).toBe(200);
+      return session.body.consent_text;
+    };
+    expect(await noticeFor('es')).toMatch(/^Esta entrevista la realiza un entrevistador de IA\./);
+    expect(await noticeFor('pt-BR')).toMatch(/^Esta entrevista é conduzida por um entrevistador de IA\./);
+    expect(await noticeFor('de')).toMatch(/^Dieses Interview führt ein KI-Interviewer\./);
+    expect(await noticeFor('fr-CA')).toMatch(/^Cet entretien est mené par un recruteur IA\./);
+    expect(await noticeFor('ja')).toMatch(/^This interview is conducted by an AI interviewer\./);
+  });
+});
+
 describe('a whole interview by text, on the offline interviewer', () => {
   it('introduces itself, asks every question, follows up a thin answer, closes, and keeps the transcript', async () => {
     const { interviewId, token, joinUrl } = await openSession(api, tenant.testKey);
@@ -42,6 +58,7 @@ describe('a whole interview by text, on the offline interviewer', () => {
       transports: ['http'],
     });
     expect(JSON.stringify(session.body)).not.toContain('system_design');
+    expect(session.body.consent_text).toMatch(/^This interview is conducted by an AI interviewer\./);
 
     const started = await api.call('POST', '/v1/session/start', { key: token });
     expect(started.status, describeResponse(started)).toBe(200);

@@ -42,10 +42,16 @@ const idleState: InterviewState = {
 
 const microphoneCodes: InterviewErrorCode[] = ['microphone_denied', 'microphone_unavailable'];
 
-/** Reads a failure of `openMicrophone()`: refused (by the candidate or the browser), or no device. */
-function microphoneFailure(error: unknown): 'denied' | 'unavailable' {
+/**
+ * Reads a failure of `openMicrophone()`: refused (by the candidate or the browser), no device, or no way to
+ * capture audio on this page at all (the client says so by making it not retryable).
+ */
+function microphoneFailure(error: unknown): 'denied' | 'unavailable' | 'unsupported' {
   const code = (error as { code?: unknown } | null)?.code;
   const name = (error as { name?: unknown } | null)?.name;
+  if (code === 'microphone_unavailable' && (error as { retryable?: unknown }).retryable === false) {
+    return 'unsupported';
+  }
   if (code === 'microphone_unavailable' || name === 'NotFoundError' || name === 'OverconstrainedError') {
     return 'unavailable';
   }
@@ -68,7 +74,7 @@ function microphoneFailure(error: unknown): 'denied' | 'unavailable' {
  * @event {InterviewStateChangeEvent} interview-state - The client's state changed; `detail` is the `InterviewState` (`detail.transport`: `livekit` or `http`, once started).
  * @event {InterviewTranscriptEvent} interview-transcript - A caption line appeared or grew; `detail` is the `TranscriptEntry`.
  * @event {InterviewCompletedEvent} interview-completed - The interview is over; `detail` is `{ interviewId, reason }`.
- * @event {InterviewErrorEvent} interview-error - Something failed; `detail` is the `InterviewError`.
+ * @event {InterviewErrorEvent} interview-error - Something failed; `detail` is the `InterviewError`. Fatal problems show the error screen (or the microphone help); others, such as a refused answer or a lost microphone, show in `live-error` while the interview goes on.
  * @event {InterviewEndRequestEvent} interview-end-request - The candidate confirmed ending the interview. Cancelable: call `preventDefault()` to keep it going.
  *
  * @csspart base - The widget's frame, inside the host.
@@ -83,7 +89,7 @@ function microphoneFailure(error: unknown): 'denied' | 'unavailable' {
  * @csspart microphone-help - The explanation shown when the microphone is blocked or missing.
  * @csspart microphone-retry-button - Try the microphone again.
  * @csspart device-select - The microphone picker.
- * @csspart level-meter - The microphone level (a `meter`).
+ * @csspart level-meter - The microphone level (`role="meter"`); its fill follows the candidate's voice.
  * @csspart answer-mode - The note shown when the candidate answers by text.
  * @csspart answer-mode-button - Switches between answering by voice and by text.
  * @csspart consent - The recording notice and its checkbox.
@@ -92,7 +98,7 @@ function microphoneFailure(error: unknown): 'denied' | 'unavailable' {
  * @csspart live - The running interview.
  * @csspart progress - "Question k of n".
  * @csspart timer - The time left.
- * @csspart interviewer-visual - The interviewer's avatar, which reacts to who is speaking (`data-speaking`).
+ * @csspart interviewer-visual - The interviewer's avatar and status line, which react to who is speaking.
  * @csspart captions - The live captions (an `aria-live` log).
  * @csspart caption - One caption line; also `caption-interviewer` or `caption-candidate`.
  * @csspart text-answer - The typed-answer form.
@@ -119,7 +125,7 @@ function microphoneFailure(error: unknown): 'denied' | 'unavailable' {
  * @cssproperty [--ai-interview-color-on-danger=#ffffff] - Text on the danger colour (dark: #3b0a0a).
  * @cssproperty [--ai-interview-color-border=#7d8590] - Borders of fields and secondary buttons (dark: #7d8590).
  * @cssproperty [--ai-interview-color-focus=var(--ai-interview-color-primary)] - The focus ring.
- * @cssproperty [--ai-interview-font-family=system-ui, sans-serif] - The font.
+ * @cssproperty [--ai-interview-font-family=system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Helvetica Neue', Arial, sans-serif] - The font.
  * @cssproperty [--ai-interview-font-size=1rem] - The base font size.
  * @cssproperty [--ai-interview-radius=0.75rem] - Corner radius of the frame, panels and buttons.
  * @cssproperty [--ai-interview-spacing=1rem] - The base spacing unit.

@@ -105,14 +105,6 @@ export class LocalizeController implements ReactiveController {
     return tables[wanted] ? wanted : 'en';
   }
 
-  /** The layout direction: the host's `dir`, its nearest ancestor's, or the document's. */
-  dir(): 'ltr' | 'rtl' {
-    const own = this.host.getAttribute('dir');
-    const inherited = own && own !== 'auto' ? own : this.host.closest('[dir]')?.getAttribute('dir');
-    const dir = inherited ?? document.documentElement.dir;
-    return dir?.toLowerCase() === 'rtl' ? 'rtl' : 'ltr';
-  }
-
   /** A string with its `{placeholders}` filled in. */
   term(key: InterviewStringKey, values: Record<string, string | number> = {}): string {
     const template = this.host.strings?.[key] ?? tables[this.lang()]?.[key] ?? en[key];

@@ -6,6 +6,7 @@ import {
   newSession,
   part,
   screen,
+  until,
   untilScreen,
   visibleText,
 } from './helpers.ts';
@@ -64,6 +65,23 @@ describe('<ai-interview> pre-check', () => {
     expect((await startedEvent).detail.interviewId).to.equal(session.interviewId);
     expect(started).to.equal(true);
     await untilScreen(element, 'live');
+  });
+
+  it('says to type, with no Try again, where the page cannot capture a voice at all (no HTTPS)', async () => {
+    // What a plain-HTTP page gets: browsers expose no navigator.mediaDevices outside a secure context.
+    const mediaDevices = Object.getOwnPropertyDescriptor(Navigator.prototype, 'mediaDevices')!;
+    Object.defineProperty(Navigator.prototype, 'mediaDevices', { configurable: true, get: () => undefined });
+    try {
+      const session = await newSession({ live: true });
+      const element = await interviewFixture(session, { locale: 'en' });
+      await untilScreen(element, 'pre-check');
+      await until(() => maybePart(element, 'microphone-help') !== null, 'the microphone help', element);
+      expect(part(element, 'microphone-help').textContent).to.contain('you will answer by typing');
+      expect(maybePart(element, 'microphone-retry-button'), visibleText(element)).to.equal(null);
+      await expect(element).to.be.accessible();
+    } finally {
+      Object.defineProperty(Navigator.prototype, 'mediaDevices', mediaDevices);
+    }
   });
 
   it('never needs a microphone with text-only', async () => {

@@ -15,13 +15,22 @@ export const errorMessages: Record<InterviewErrorCode, InterviewStringKey> = {
   unknown: 'errorUnknown',
 };
 
+/**
+ * The candidate-facing explanation of `error`. A microphone problem no retry can mend (a page without
+ * HTTPS, a browser that cannot record a format the platform takes) says to type instead.
+ */
+export function errorMessage(error: InterviewError | null): InterviewStringKey {
+  if (error?.code === 'microphone_unavailable' && !error.retryable) return 'errorMicrophoneUnsupported';
+  return errorMessages[error?.code ?? 'unknown'] ?? 'errorUnknown';
+}
+
 /** What went wrong, in the candidate's words, with Try again when trying again can help. */
 export function renderError(
   localize: LocalizeController,
   error: InterviewError | null,
   onRetry: () => void,
 ): TemplateResult {
-  const message = errorMessages[error?.code ?? 'unknown'] ?? 'errorUnknown';
+  const message = errorMessage(error);
   return html`
     <section part="error" class="screen screen--error" aria-labelledby="error-heading">
       <div class="badge badge--danger" aria-hidden="true">!</div>

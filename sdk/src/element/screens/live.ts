@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { InterviewState, Session, TranscriptEntry } from '../../client/types.ts';
 import type { LocalizeController } from '../localize.ts';
-import { errorMessages } from './error.ts';
+import { errorMessage } from './error.ts';
 
 export interface LiveView {
   localize: LocalizeController;
@@ -60,7 +60,7 @@ export function renderLive(view: LiveView): TemplateResult {
       ${
         // Problems the interview goes on with (a refused answer, a lost microphone) are told here, in place.
         state.error
-          ? html`<p part="live-error" class="field-error" role="alert">${localize.term(errorMessages[state.error.code])}</p>`
+          ? html`<p part="live-error" class="field-error" role="alert">${localize.term(errorMessage(state.error))}</p>`
           : nothing
       }
       ${view.confirmingEnd ? renderEndConfirm(view) : renderControls(view)}

@@ -4,7 +4,11 @@ import type { Session } from '../../client/types.ts';
 import type { LocalizeController } from '../localize.ts';
 
 /** Where the microphone check stands. */
-export type MicrophoneStatus = 'off' | 'requesting' | 'ready' | 'denied' | 'unavailable';
+/**
+ * `unsupported`: the page or the browser cannot capture or record a voice at all (not HTTPS, no
+ * MediaRecorder format the platform takes); no retry helps, typing does.
+ */
+export type MicrophoneStatus = 'off' | 'requesting' | 'ready' | 'denied' | 'unavailable' | 'unsupported';
 
 /** What keeps Start from starting: the notice not accepted, or no microphone for a voice interview. */
 export type StartProblem = 'consent' | 'microphone' | null;
@@ -91,6 +95,9 @@ function renderMicrophone(view: PreCheckView): TemplateResult {
         <p part="microphone-help" role="alert">${localize.term('microphoneUnavailable')}</p>
         ${renderMicrophoneRetry(view)}
       `;
+      break;
+    case 'unsupported':
+      body = html`<p part="microphone-help" role="alert">${localize.term('microphoneUnsupported')}</p>`;
       break;
     case 'ready':
       body = html`

@@ -25,6 +25,8 @@ export const de: InterviewStrings = {
     'Um mündlich zu antworten, erlauben Sie dieser Seite den Zugriff auf Ihr Mikrofon: Wählen Sie das Symbol neben der Webadresse (ein Schloss oder eine Kamera), stellen Sie „Mikrofon“ auf „Zulassen“ und wählen Sie dann „Erneut versuchen“. Wenn sich nichts ändert, laden Sie die Seite neu.',
   microphoneUnavailable:
     'Es wurde kein Mikrofon gefunden. Schließen Sie eines an und wählen Sie „Erneut versuchen“.',
+  microphoneUnsupported:
+    'Mündliche Antworten funktionieren auf dieser Seite oder in diesem Browser nicht, daher antworten Sie schriftlich.',
   microphoneRetry: 'Erneut versuchen',
   deviceLabel: 'Mikrofon',
   deviceUnnamed: 'Mikrofon {count}',
@@ -85,6 +87,8 @@ export const de: InterviewStrings = {
   errorMicrophoneDenied: 'Ihr Mikrofon ist blockiert, daher können Sie nicht mündlich antworten.',
   errorMicrophoneUnavailable:
     'Es wurde kein Mikrofon gefunden. Schließen Sie eines an und versuchen Sie es erneut.',
+  errorMicrophoneUnsupported:
+    'Dieser Browser kann Ihre Stimme nicht aufnehmen. Bitte antworten Sie schriftlich.',
   errorNetwork:
     'Der Interview-Dienst ist nicht erreichbar. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.',
   errorInterviewerUnavailable:

@@ -25,6 +25,8 @@ export const en = {
   microphoneDeniedHelp:
     'To answer by voice, allow this page to use your microphone: select the icon beside the web address (a padlock or a camera), set Microphone to Allow, then choose Try again. If nothing changes, reload the page.',
   microphoneUnavailable: 'No microphone was found. Connect one, then choose Try again.',
+  microphoneUnsupported:
+    'Voice answers do not work on this page or in this browser, so you will answer by typing.',
   microphoneRetry: 'Try again',
   deviceLabel: 'Microphone',
   deviceUnnamed: 'Microphone {count}',
@@ -82,6 +84,7 @@ export const en = {
     'This interview cannot be opened on this website. Please use the link you were sent.',
   errorMicrophoneDenied: 'Your microphone is blocked, so you cannot answer by voice.',
   errorMicrophoneUnavailable: 'No microphone was found. Connect one and try again.',
+  errorMicrophoneUnsupported: 'Your voice cannot be recorded in this browser. Please answer by typing.',
   errorNetwork:
     'We could not reach the interview service. Please check your internet connection and try again.',
   errorInterviewerUnavailable: 'The interviewer could not reply just now. Please try again.',

@@ -23,6 +23,8 @@ export const es: InterviewStrings = {
   microphoneDeniedHelp:
     'Para responder de viva voz, permita que esta página use su micrófono: seleccione el icono junto a la dirección web (un candado o una cámara), cambie Micrófono a Permitir y elija Reintentar. Si no cambia nada, vuelva a cargar la página.',
   microphoneUnavailable: 'No se ha encontrado ningún micrófono. Conecte uno y elija Reintentar.',
+  microphoneUnsupported:
+    'Las respuestas por voz no funcionan en esta página o en este navegador, así que responderá por escrito.',
   microphoneRetry: 'Reintentar',
   deviceLabel: 'Micrófono',
   deviceUnnamed: 'Micrófono {count}',
@@ -81,6 +83,7 @@ export const es: InterviewStrings = {
     'Esta entrevista no se puede abrir en este sitio web. Utilice el enlace que recibió.',
   errorMicrophoneDenied: 'Su micrófono está bloqueado, por lo que no puede responder de viva voz.',
   errorMicrophoneUnavailable: 'No se ha encontrado ningún micrófono. Conecte uno e inténtelo de nuevo.',
+  errorMicrophoneUnsupported: 'Este navegador no puede grabar su voz. Responda por escrito, por favor.',
   errorNetwork:
     'No hemos podido conectar con el servicio de entrevistas. Compruebe su conexión a internet e inténtelo de nuevo.',
   errorInterviewerUnavailable: 'El entrevistador no ha podido responder en este momento. Inténtelo de nuevo.',

@@ -23,6 +23,8 @@ export const fr: InterviewStrings = {
   microphoneDeniedHelp:
     'Pour répondre à voix haute, autorisez cette page à utiliser votre micro : sélectionnez l’icône à côté de l’adresse web (un cadenas ou une caméra), réglez Micro sur Autoriser, puis choisissez Réessayer. Si rien ne change, rechargez la page.',
   microphoneUnavailable: 'Aucun micro n’a été trouvé. Branchez-en un, puis choisissez Réessayer.',
+  microphoneUnsupported:
+    'Les réponses orales ne fonctionnent pas sur cette page ou dans ce navigateur : vous répondrez par écrit.',
   microphoneRetry: 'Réessayer',
   deviceLabel: 'Micro',
   deviceUnnamed: 'Micro {count}',
@@ -80,6 +82,8 @@ export const fr: InterviewStrings = {
     'Cet entretien ne peut pas s’ouvrir sur ce site. Veuillez utiliser le lien que vous avez reçu.',
   errorMicrophoneDenied: 'Votre micro est bloqué : vous ne pouvez pas répondre à voix haute.',
   errorMicrophoneUnavailable: 'Aucun micro n’a été trouvé. Branchez-en un et réessayez.',
+  errorMicrophoneUnsupported:
+    'Ce navigateur ne peut pas enregistrer votre voix. Répondez par écrit, s’il vous plaît.',
   errorNetwork:
     'Impossible de joindre le service d’entretien. Vérifiez votre connexion internet et réessayez.',
   errorInterviewerUnavailable: 'Le recruteur n’a pas pu répondre pour le moment. Veuillez réessayer.',

@@ -23,6 +23,8 @@ export const pt: InterviewStrings = {
   microphoneDeniedHelp:
     'Para responder por voz, permita que esta página use o seu microfone: selecione o ícone ao lado do endereço do site (um cadeado ou uma câmera), mude Microfone para Permitir e escolha Tentar novamente. Se nada mudar, recarregue a página.',
   microphoneUnavailable: 'Nenhum microfone foi encontrado. Conecte um e escolha Tentar novamente.',
+  microphoneUnsupported:
+    'As respostas por voz não funcionam nesta página ou neste navegador, por isso você responderá por escrito.',
   microphoneRetry: 'Tentar novamente',
   deviceLabel: 'Microfone',
   deviceUnnamed: 'Microfone {count}',
@@ -80,6 +82,7 @@ export const pt: InterviewStrings = {
   errorOriginNotAllowed: 'Esta entrevista não pode ser aberta neste site. Use o link que você recebeu.',
   errorMicrophoneDenied: 'Seu microfone está bloqueado, então não é possível responder por voz.',
   errorMicrophoneUnavailable: 'Nenhum microfone foi encontrado. Conecte um e tente novamente.',
+  errorMicrophoneUnsupported: 'Este navegador não consegue gravar sua voz. Responda por escrito, por favor.',
   errorNetwork:
     'Não conseguimos acessar o serviço de entrevistas. Verifique a sua conexão com a internet e tente novamente.',
   errorInterviewerUnavailable: 'O entrevistador não conseguiu responder agora. Tente novamente.',
