@@ -6,7 +6,7 @@ import { framesOf, type Speech } from './speech.ts';
 
 /**
  * The LiveKit side of the agent's `RoomConnector`, in memory: no LiveKit server can run here (see
- * ENVIRONMENT.md), so the room is this. It delivers real audio frames to the agent as rtc-node would, plays
+ * docs/livekit.md, "What is tested"), so the room is this. It delivers real audio frames to the agent as rtc-node would, plays
  * the agent's voice out at a steady pace like an AudioSource (1 s queue, then backpressure), and records
  * the data packets. Everything on the agent's side of the interface is the real code.
  */

@@ -7,7 +7,7 @@ import type { PcmFrame } from '../../src/livekit/pcm.ts';
 /**
  * Real speech for the LiveKit agent's audio pipeline: sentences spoken by espeak-ng, converted by sox to
  * the rate a LiveKit room delivers (48 kHz), cut into the frames rtc-node's AudioStream yields. Both tools
- * are Debian packages (see ENVIRONMENT.md); files are cached per text and rate for the run.
+ * are Debian packages that .ci/run installs; files are cached per text and rate for the run.
  */
 
 const cacheDir = join(tmpdir(), 'viva-speech-fixtures');

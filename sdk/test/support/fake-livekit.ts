@@ -6,7 +6,7 @@ import type { FakeLiveKitMode, LiveKitAttempt } from './protocol.ts';
 
 /**
  * A LiveKit server that never lets a room be joined, as a corporate network that blocks WebRTC looks to the
- * browser (no LiveKit server can run here; see ENVIRONMENT.md). The real `livekit-client` in the page dials
+ * browser (no LiveKit server can run here; see docs/livekit.md). The real `livekit-client` in the page dials
  * it with the token the platform minted:
  * - `refuse`: every request, the signalling WebSocket's upgrade too, gets a 500, so `Room.connect` fails fast;
  * - `hang`: the WebSocket opens, and nothing ever comes on it (nor on any other request), so joining takes
