@@ -8,7 +8,7 @@
  * - when a barge-in is decided, after the candidate's first word;
  * - the processing time per 10 ms frame, on this machine's CPU.
  *
- * Run: `node bench/livekit-pipeline.ts` (needs espeak-ng and sox). BENCH_ROUNDS (default 20) repeats the
+ * Run: `pnpm bench:livekit-pipeline` from the repository root (needs espeak-ng and sox). BENCH_ROUNDS (default 20) repeats the
  * conversation for the timing figures. No LiveKit server is involved: the network, LiveKit's own jitter
  * buffer and the providers' latencies come on top (see docs/livekit.md).
  */

@@ -71,7 +71,7 @@ describe('ats-embed', () => {
       await expect(
         candidate.widget
           .locator('[part~="start-button"]')
-          .evaluate((button) => getComputedStyle(button).backgroundColor),
+          .evaluate((button) => button.ownerDocument.defaultView?.getComputedStyle(button).backgroundColor),
       ).resolves.toBe('rgb(11, 110, 79)');
       await consentAndStart(candidate);
       expect(candidate.handedOver).toHaveLength(1);
@@ -81,7 +81,7 @@ describe('ats-embed', () => {
       await completed(candidate).waitFor();
       expect(answers).toBe(2);
       await expect(candidate.page.locator('#job-line').textContent()).resolves.toBe(
-        'Customer Support Specialist at Demo ATS',
+        'Customer Support Specialist at Acme Robotics',
       );
       await expect(candidate.page.locator('#next-steps').isVisible()).resolves.toBe(true);
       const interviewId = await candidate.page.locator('#interview-reference').textContent();

@@ -61,7 +61,9 @@ export async function ensureDemoTenant(
 ): Promise<DemoTenant> {
   let demo = readDemoTenant(dataDir);
   if (!demo) {
-    const created = await createTenant(em, { name: 'Demo ATS' });
+    // The tenant is the hiring company (its name is the one the interviewer and the widget say), the
+    // fictional one whose career page the demo ATS shows.
+    const created = await createTenant(em, { name: 'Acme Robotics' });
     demo = { tenantId: created.tenant.id, test: { key: created.keys.test } };
   } else if (!options.live || demo.live) {
     return demo;
