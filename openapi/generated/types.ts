@@ -708,13 +708,15 @@ export interface paths {
          *     transcript); then the events stream a `candidate.transcript` and the interviewer's reply.
          *
          *     After a network drop, retry with the same `Idempotency-Key`: an answer that was already accepted
-         *     returns its first response, and is never counted twice.
+         *     returns its first response, and is never counted twice. An audio answer is the same request only with
+         *     the same bytes and `Content-Type`; other audio under the key gets `422 idempotency_key_reused`.
          *
          *     Refusals: a body over 10 MB gets `413`; another `Content-Type`, or audio whose container does not
          *     match its `Content-Type`, gets `415`; empty, malformed or too long audio, or audio when
          *     `answer_modes` lacks `audio`, gets `400 invalid_request`. When it is not the candidate's turn, or the
          *     interview is not in progress (not started yet, or it ended while the answer was on its way), the
-         *     answer gets `409 invalid_state`.
+         *     answer gets `409 invalid_state`. When speech-to-text fails, audio gets `503 service_unavailable` and
+         *     nothing of it is kept: send the same audio again, with the same `Idempotency-Key`.
          *
          *     ```sh
          *     curl -X POST http://localhost:4000/v1/session/answers \
@@ -4993,7 +4995,17 @@ export interface operations {
     reportInterruption: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry — the widget retries an answer with the same key after a network drop.
+                 *     Send a unique value (a V4 UUID, say) per logical operation and reuse it on every retry. Keys are kept
+                 *     for 24 hours and are scoped to the interview. A replay returns the first response with the header
+                 *     `Idempotent-Replayed: true`; the same key with a different request gets `422 idempotency_key_reused`;
+                 *     a repeat while the first request is still running gets `409 idempotency_key_in_use`.
+                 * @example 5b0e8f0e-4f7a-4c53-9a3e-0c1d2b3a4f5e
+                 */
+                "Idempotency-Key"?: components["parameters"]["SessionIdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5037,6 +5049,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["SessionTooManyRequests"];
             default: components["responses"]["UnexpectedError"];
         };

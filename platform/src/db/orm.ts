@@ -62,7 +62,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 /** Any fixed number: the advisory lock that lets one instance at a time migrate a shared database. */
-const migrationLock = 7_340_201;
+export const migrationLock = 7_340_201;
 
 /**
  * Applies every pending migration; returns the names applied. MikroORM takes no lock of its own, so on a

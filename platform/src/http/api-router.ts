@@ -156,13 +156,20 @@ async function runOperation(
     return { status: result.status, body: JSON.stringify(result.body) };
   };
 
+  // Only POSTs are made idempotent; the key is checked as the client sent it, before it is scoped.
+  const key = route.method === 'post' ? ctx.get('idempotency-key') : '';
+  if (key.length > maxIdempotencyKeyLength) {
+    throw new ApiError(
+      'invalid_request',
+      `Idempotency-Key must be at most ${maxIdempotencyKeyLength} characters.`,
+      { param: 'Idempotency-Key' },
+    );
+  }
   // A session's idempotency keys live in the interview's own namespace, apart from the tenant's API keys.
-  const key = ctx.get('idempotency-key');
   const scopedKey = session && key ? `${session.interviewId}:${key}` : key;
-  const response =
-    route.method === 'post' && key
-      ? await runIdempotently(ctx, em, caller, scopedKey, input.body, run)
-      : await run();
+  const response = key
+    ? await runIdempotently(ctx, em, caller, scopedKey, requestFingerprint(ctx, input.body, raw), run)
+    : await run();
   if (stream) return (stream as (ctx: Context) => Promise<void>)(ctx);
   ctx.status = response.status;
   ctx.type = response.status >= 400 ? 'application/problem+json' : 'application/json';
@@ -197,26 +204,27 @@ async function readInput(
   return { body: parseJson(bytes), raw: null };
 }
 
+/**
+ * What makes two requests with one Idempotency-Key the same request: method, path and body. A JSON body
+ * counts as parsed (whitespace aside); an upload (an audio answer) has no parsed body, so it counts by its
+ * media type and every byte. An upload's media type is followed by a newline, which serialised JSON never
+ * contains, so the two kinds cannot hash alike.
+ */
+function requestFingerprint(ctx: Context, body: unknown, raw: OperationInput<'createJob'>['raw']): string {
+  const hash = createHash('sha256').update(`${ctx.method} ${ctx.path}\n`);
+  if (raw) hash.update(`${raw.contentType}\n`).update(raw.bytes);
+  else hash.update(JSON.stringify(body ?? null));
+  return hash.digest('hex');
+}
+
 async function runIdempotently(
   ctx: Context,
   em: OperationInput<'createJob'>['em'],
   caller: Caller,
   key: string,
-  body: unknown,
+  fingerprint: string,
   run: () => Promise<{ status: number; body: string }>,
 ): Promise<{ status: number; body: string }> {
-  if (key.length > maxIdempotencyKeyLength) {
-    throw new ApiError(
-      'invalid_request',
-      `Idempotency-Key must be at most ${maxIdempotencyKeyLength} characters.`,
-      {
-        param: 'Idempotency-Key',
-      },
-    );
-  }
-  const fingerprint = createHash('sha256')
-    .update(`${ctx.method} ${ctx.path}\n${JSON.stringify(body ?? null)}`)
-    .digest('hex');
   const claim = await claimKey(em, caller, key, fingerprint);
   if (claim.kind === 'in_flight') {
     throw new ApiError(

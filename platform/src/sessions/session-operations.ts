@@ -64,7 +64,11 @@ export const sessionOperations = [
       if (raw.bytes.length === 0) throw new ApiError('invalid_request', 'The audio answer is empty.');
       const audio = inspectAudio(raw.bytes, raw.contentType);
       if (audio.durationMs !== null && audio.durationMs > maxAnswerSeconds * 1000) {
-        throw new ApiError('invalid_request', `An answer may last at most ${maxAnswerSeconds} seconds.`);
+        const seconds = (audio.durationMs / 1000).toFixed(1);
+        throw new ApiError(
+          'invalid_request',
+          `The audio answer lasts ${seconds} seconds; an answer may last at most ${maxAnswerSeconds} seconds.`,
+        );
       }
       turn = await services.engine.answer(interviewId, {
         audio: { bytes: raw.bytes, contentType: audio.contentType, durationMs: audio.durationMs },

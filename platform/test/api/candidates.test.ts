@@ -111,4 +111,29 @@ describe('candidates', () => {
       .execute('select name, email, metadata, resume from candidates where id = ?', [candidateId]);
     expect(row[0]).toEqual({ name: null, email: null, metadata: {}, resume: null });
   });
+
+  it('filters by external_id, within the key’s mode', async () => {
+    const create = async (key: string, name: string, externalId: string) => {
+      const res = await api.call<Candidate>('POST', '/v1/candidates', {
+        key,
+        body: { name, external_id: externalId },
+      });
+      expect(res.status, describeResponse(res)).toBe(201);
+      return res.body.id;
+    };
+    const wanted = await create(tenant.testKey, 'Katherine Johnson', 'ats-cand-301');
+    await create(tenant.testKey, 'Dorothy Vaughan', 'ats-cand-302');
+    await create(tenant.liveKey, 'Mary Jackson', 'ats-cand-301');
+    const found = await api.call<{ data: (Candidate & { external_id: string })[] }>(
+      'GET',
+      '/v1/candidates?external_id=ats-cand-301',
+      { key: tenant.testKey },
+    );
+    expect(found.status, describeResponse(found)).toBe(200);
+    expect(found.body.data.map((c) => [c.id, c.external_id])).toEqual([[wanted, 'ats-cand-301']]);
+    const none = await api.call<{ data: Candidate[] }>('GET', '/v1/candidates?external_id=ats-cand-999', {
+      key: tenant.testKey,
+    });
+    expect(none.body.data, describeResponse(none)).toEqual([]);
+  });
 });

@@ -6,18 +6,30 @@ import {
   describeResponse,
   type TestTenant,
 } from '../support/api.ts';
+import { type FakeOpenAi, startFakeOpenAi } from '../support/fake-openai.ts';
 import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { within } from '../support/interview-flow.ts';
+import { openSession } from '../support/sessions.ts';
+import { SseClient } from '../support/sse-client.ts';
+import { wavOfSilence } from '../support/wav.ts';
 
 let test: TestPlatform;
 let api: ApiClient;
 let tenant: TestTenant;
+// Speech-to-text, so live interviews take audio answers: the uploads whose bodies are bytes, not JSON.
+let fake: FakeOpenAi;
+const heard = 'I would page the on-call engineer and roll back first.';
 
 beforeAll(async () => {
-  test = await startTestPlatform();
+  fake = await startFakeOpenAi({ transcript: () => heard });
+  test = await startTestPlatform({ STT_BASE_URL: fake.baseUrl });
   api = apiClient(test.url);
   tenant = await createTestTenant(api);
 });
-afterAll(async () => test?.stop());
+afterAll(async () => {
+  await test?.stop();
+  await fake?.stop();
+});
 
 const candidate = { name: 'Grace Hopper', email: 'grace@example.com' };
 const countCandidates = async (email: string) =>
@@ -28,6 +40,37 @@ const countCandidates = async (email: string) =>
       { key: tenant.testKey },
     )
   ).body.data.length;
+
+/** A started interview whose interviewer has asked the first question: the candidate may answer now. */
+async function awaitingAnswer(key: string): Promise<{ interviewId: string; token: string }> {
+  const session = await openSession(api, key);
+  const started = await api.call('POST', '/v1/session/start', { key: session.token });
+  expect(started.status, describeResponse(started)).toBe(200);
+  const events = new SseClient(`${test.url}/v1/session/events`, session.token);
+  await events.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+  events.close();
+  return session;
+}
+
+const sendAudio = (token: string, audio: Buffer, idempotencyKey: string) =>
+  api.call<{ turn_id: string; text: string }>('POST', '/v1/session/answers', {
+    key: token,
+    rawBody: new Uint8Array(audio),
+    headers: { 'content-type': 'audio/wav' },
+    idempotencyKey,
+  });
+
+const transcriptions = () => fake.requests.filter((r) => r.path.endsWith('/audio/transcriptions')).length;
+
+async function candidateTurns(interviewId: string): Promise<{ id: string; text: string }[]> {
+  const res = await api.call<{ turns: { id: string; speaker: string; text: string }[] }>(
+    'GET',
+    `/v1/interviews/${interviewId}/transcript`,
+    { key: tenant.liveKey },
+  );
+  expect(res.status, describeResponse(res)).toBe(200);
+  return res.body.turns.filter((turn) => turn.speaker === 'candidate');
+}
 
 describe('Idempotency-Key', () => {
   it('replays the first response byte for byte, and creates nothing more', async () => {
@@ -152,6 +195,40 @@ describe('Idempotency-Key', () => {
     expect(new Set([a.body.id, b.body.id, c.body.id]).size).toBe(3);
   });
 
+  it('accepts a key of 255 characters, on a secret-key route and on a session route', async () => {
+    const key = 'k'.repeat(255);
+    const first = await api.call('POST', '/v1/candidates', {
+      key: tenant.testKey,
+      body: { name: 'Long Key' },
+      idempotencyKey: key,
+    });
+    const again = await api.call('POST', '/v1/candidates', {
+      key: tenant.testKey,
+      body: { name: 'Long Key' },
+      idempotencyKey: key,
+    });
+    expect(first.status, describeResponse(first)).toBe(201);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+
+    // A session's keys are stored under the interview's id: the client's 255 characters must still fit.
+    const { token } = await awaitingAnswer(tenant.testKey);
+    const answer = { text: 'I would page the on-call engineer and roll back first.' };
+    const answered = await api.call('POST', '/v1/session/answers', {
+      key: token,
+      body: answer,
+      idempotencyKey: key,
+    });
+    const replayed = await api.call('POST', '/v1/session/answers', {
+      key: token,
+      body: answer,
+      idempotencyKey: key,
+    });
+    expect(answered.status, describeResponse(answered)).toBe(202);
+    expect(replayed.text).toBe(answered.text);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+  });
+
   it('refuses a key longer than 255 characters', async () => {
     const res = await api.call('POST', '/v1/candidates', {
       key: tenant.testKey,
@@ -160,5 +237,74 @@ describe('Idempotency-Key', () => {
     });
     expect(res.status, describeResponse(res)).toBe(400);
     expect(res.body).toMatchObject({ code: 'invalid_request', param: 'Idempotency-Key' });
+  });
+});
+
+describe('Idempotency-Key on audio answers (raw bodies)', () => {
+  it('compares the bytes: other audio under the same key is 422, the same audio replays', async () => {
+    const { interviewId, token } = await awaitingAnswer(tenant.liveKey);
+    const audio = wavOfSilence(1000);
+    // Same length and header, one sample one bit apart.
+    const other = Buffer.from(audio);
+    other[other.length - 1]! ^= 1;
+    const before = transcriptions();
+
+    const first = await sendAudio(token, audio, 'audio-1');
+    expect(first.status, describeResponse(first)).toBe(202);
+    const reused = await sendAudio(token, other, 'audio-1');
+    expect(reused.status, describeResponse(reused)).toBe(422);
+    expect(reused.headers.get('content-type')).toContain('application/problem+json');
+    expect(reused.body).toMatchObject({ code: 'idempotency_key_reused', status: 422 });
+    expect(reused.headers.get('idempotent-replayed')).toBeNull();
+    const again = await sendAudio(token, audio, 'audio-1');
+    expect(again.status, describeResponse(again)).toBe(202);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+
+    expect(transcriptions() - before).toBe(1);
+    expect(await candidateTurns(interviewId)).toEqual([
+      expect.objectContaining({ id: first.body.turn_id, text: heard }),
+    ]);
+  });
+
+  it('answers 409 while the first request with the key is still running, then replays its response', async () => {
+    const { interviewId, token } = await awaitingAnswer(tenant.liveKey);
+    const audio = wavOfSilence(1000);
+    // The first answer's transcription is held at the speech-to-text server: past the key's claim, not done.
+    let reached: () => void = () => undefined;
+    let release: () => void = () => undefined;
+    const transcribing = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    fake.setTranscript(async () => {
+      reached();
+      await released;
+      return heard;
+    });
+    try {
+      const first = sendAudio(token, audio, 'held-1');
+      await within('the first answer to reach speech-to-text', transcribing);
+      const second = await sendAudio(token, audio, 'held-1');
+      expect(second.status, describeResponse(second)).toBe(409);
+      expect(second.body).toMatchObject({ code: 'idempotency_key_in_use', status: 409 });
+      expect(second.headers.get('retry-after')).toBe('1');
+
+      release();
+      const done = await first;
+      expect(done.status, describeResponse(done)).toBe(202);
+      const third = await sendAudio(token, audio, 'held-1');
+      expect(third.status, describeResponse(third)).toBe(202);
+      expect(third.text).toBe(done.text);
+      expect(third.headers.get('idempotent-replayed')).toBe('true');
+      expect(await candidateTurns(interviewId)).toEqual([
+        expect.objectContaining({ id: done.body.turn_id, text: heard }),
+      ]);
+    } finally {
+      release();
+      fake.setTranscript(() => heard);
+    }
   });
 });

@@ -163,4 +163,31 @@ describe('interviews', () => {
     const bad = await api.call('GET', '/v1/interviews?status=paused', { key: tenant.testKey });
     expect(bad.status, describeResponse(bad)).toBe(400);
   });
+
+  it('filters by external_id, within the key’s mode', async () => {
+    const schedule = async (key: string, externalId: string) => {
+      const jobId = await createJob(api, key);
+      const candidateId = await createCandidate(api, key);
+      const res = await api.call<Interview>('POST', '/v1/interviews', {
+        key,
+        body: { job_id: jobId, candidate_id: candidateId, external_id: externalId },
+      });
+      expect(res.status, describeResponse(res)).toBe(201);
+      return res.body.id;
+    };
+    const wanted = await schedule(tenant.testKey, 'ats-app-501');
+    await schedule(tenant.testKey, 'ats-app-502');
+    await schedule(tenant.liveKey, 'ats-app-501');
+    const found = await api.call<{ data: (Interview & { external_id: string })[] }>(
+      'GET',
+      '/v1/interviews?external_id=ats-app-501',
+      { key: tenant.testKey },
+    );
+    expect(found.status, describeResponse(found)).toBe(200);
+    expect(found.body.data.map((i) => [i.id, i.external_id])).toEqual([[wanted, 'ats-app-501']]);
+    const none = await api.call<{ data: Interview[] }>('GET', '/v1/interviews?external_id=ats-app-999', {
+      key: tenant.testKey,
+    });
+    expect(none.body.data, describeResponse(none)).toEqual([]);
+  });
 });

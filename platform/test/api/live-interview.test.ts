@@ -160,3 +160,70 @@ describe('a live interview with providers', () => {
     expect(fake.requests.length).toBe(before);
   });
 });
+
+describe('audio answer limits over HTTP', () => {
+  const sendAudio = (token: string, audio: Buffer) =>
+    api.call('POST', '/v1/session/answers', {
+      key: token,
+      rawBody: new Uint8Array(audio),
+      headers: { 'content-type': 'audio/wav' },
+    });
+  const transcriptions = () => fake.requests.filter((r) => r.path.endsWith('/audio/transcriptions')).length;
+
+  it('refuses an answer over 10 MiB (413) or over 300 seconds (400), and commits nothing', async () => {
+    const { interviewId, token } = await openSession(api, tenant.liveKey);
+    await api.call('POST', '/v1/session/start', { key: token });
+    const events = new SseClient(`${test.url}/v1/session/events`, token);
+    await events.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+    const transcript = () =>
+      api.call<{ turns: { id: string }[] }>('GET', `/v1/interviews/${interviewId}/transcript`, {
+        key: tenant.liveKey,
+      });
+    const turnsBefore = (await transcript()).body.turns;
+    const heardBefore = transcriptions();
+
+    // 110 s of 48 kHz 16-bit WAV: well within the time limit, just over the size limit.
+    const big = wavOfSilence(110_000, 48_000);
+    expect(big.length).toBeGreaterThan(10 * 1024 * 1024);
+    const tooBig = await sendAudio(token, big);
+    expect(tooBig.status, describeResponse(tooBig)).toBe(413);
+    expect(tooBig.headers.get('content-type')).toContain('application/problem+json');
+    expect(tooBig.body).toMatchObject({ code: 'payload_too_large', status: 413 });
+    expect(String(tooBig.body.detail)).toContain('10485760 bytes');
+
+    // The same file streamed without a Content-Length: refused once the bytes read pass the limit.
+    const streamed = await fetch(`${test.url}/v1/session/answers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'audio/wav' },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < big.length; at += 1024 * 1024) {
+            controller.enqueue(new Uint8Array(big.subarray(at, at + 1024 * 1024)));
+          }
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    const streamedText = await streamed.text();
+    expect(streamed.status, streamedText).toBe(413);
+    expect(JSON.parse(streamedText)).toMatchObject({ code: 'payload_too_large' });
+
+    // 301 s at 8 kHz: 4.8 MB, within the size limit; the WAV header's sizes say how long it lasts.
+    const long = wavOfSilence(301_000, 8_000);
+    const tooLong = await sendAudio(token, long);
+    expect(tooLong.status, describeResponse(tooLong)).toBe(400);
+    expect(tooLong.headers.get('content-type')).toContain('application/problem+json');
+    expect(tooLong.body).toMatchObject({
+      code: 'invalid_request',
+      detail: 'The audio answer lasts 301.0 seconds; an answer may last at most 300 seconds.',
+    });
+
+    expect(transcriptions()).toBe(heardBefore);
+    expect((await transcript()).body.turns).toEqual(turnsBefore);
+    // Still the candidate's turn: an answer within both limits is taken.
+    const fine = await sendAudio(token, wavOfSilence(1500));
+    expect(fine.status, describeResponse(fine)).toBe(202);
+    events.close();
+  });
+});

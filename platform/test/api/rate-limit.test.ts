@@ -1,5 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, createTestTenant, describeResponse } from '../support/api.ts';
+import {
+  type ApiClient,
+  type ApiResponse,
+  apiClient,
+  createTestTenant,
+  describeResponse,
+} from '../support/api.ts';
 import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
 
 let test: TestPlatform;
@@ -23,5 +30,46 @@ describe('rate limits', () => {
     expect(one.body, describeResponse(one)).toMatchObject({ code: 'rate_limited', status: 429 });
     expect(Number(one.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(one.headers.get('ratelimit-remaining')).toBe('0');
+  });
+
+  it('refuses the tenant once its keys together pass its budget, though each key stays within its own', async () => {
+    const tenant = await createTestTenant(api);
+    const second = await api.call<{ secret: string }>('POST', '/v1/api_keys', {
+      key: tenant.testKey,
+      body: { name: 'second integration' },
+    });
+    expect(second.status, describeResponse(second)).toBe(201);
+    const keys = [tenant.testKey, second.body.secret];
+    // Each key sends its whole budget (5) at once and never more, so only the tenant's (8) can run out. A
+    // budget is a one-second window from its first request: a burst that straddles two windows of the
+    // tenant's budget may fit, so it is sent again, once every window has lapsed, until one is refused.
+    let burst: ApiResponse[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await sleep(1100);
+      burst = await Promise.all(
+        keys.flatMap((key) => Array.from({ length: 5 }, () => api.call('GET', '/v1/jobs', { key }))),
+      );
+      if (burst.some((r) => r.status === 429)) break;
+    }
+    const statuses = burst.map((r) => r.status);
+    expect(
+      statuses.every((s) => s === 200 || s === 429),
+      statuses.join(','),
+    ).toBe(true);
+    const refused = burst.filter((r) => r.status === 429);
+    expect(refused.length, statuses.join(',')).toBeGreaterThanOrEqual(1);
+    for (const one of refused) {
+      expect(one.headers.get('content-type')).toContain('application/problem+json');
+      expect(one.body, describeResponse(one)).toMatchObject({ code: 'rate_limited', status: 429 });
+      expect(String(one.body.detail)).toContain('for this account');
+      expect(Number(one.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(one.headers.get('ratelimit-limit')).toBe('8');
+      expect(one.headers.get('ratelimit-remaining')).toBe('0');
+      expect(Number(one.headers.get('ratelimit-reset'))).toBeGreaterThanOrEqual(1);
+    }
+    for (const ok of burst.filter((r) => r.status === 200)) {
+      expect(ok.headers.get('ratelimit-limit'), describeResponse(ok)).toMatch(/^[58]$/);
+      expect(Number(ok.headers.get('ratelimit-remaining'))).toBeGreaterThanOrEqual(0);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routers } from '../../src/app.ts';
-import { loadSpec, specRoutes, toRouterPath } from '../../src/openapi/spec.ts';
+import { deref, loadSpec, type SpecParameter, specRoutes, toRouterPath } from '../../src/openapi/spec.ts';
 import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
 
 type Layer = { path: string; methods: string[] };
@@ -37,5 +37,20 @@ describe('the router and openapi.yaml', () => {
       [...documented].filter((r) => !served.has(r)),
       'in the spec but not served',
     ).toEqual([]);
+  });
+
+  it('document Idempotency-Key on every /v1 POST, as the router honours it on all of them', () => {
+    const spec = loadSpec();
+    const undocumented = specRoutes(spec)
+      .filter((r) => r.method === 'post' && r.path.startsWith('/v1/'))
+      .filter(
+        (r) =>
+          !(r.operation.parameters ?? []).some((p) => {
+            const parameter = deref<SpecParameter>(spec, p);
+            return parameter.in === 'header' && parameter.name === 'Idempotency-Key';
+          }),
+      )
+      .map((r) => r.operation.operationId);
+    expect(undocumented).toEqual([]);
   });
 });

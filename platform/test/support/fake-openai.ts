@@ -54,7 +54,8 @@ export type ChatScript = (
   body: Record<string, unknown>,
 ) => string | ChatReply | Promise<string | ChatReply>;
 
-export type TranscriptScript = (audio: Buffer, contentType: string) => string;
+/** What the model "hears"; a promise holds the transcription back until it settles. */
+export type TranscriptScript = (audio: Buffer, contentType: string) => string | Promise<string>;
 
 export interface FakeOpenAiOptions {
   chatScript?: ChatScript;
@@ -172,7 +173,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   async function transcribe(form: RecordedRequest['form'], res: ServerResponse): Promise<void> {
     const file = form?.files.find((f) => f.field === 'file');
     if (!form || !file || !form.fields.model) return sendError(res, 400, 'file and model are required.');
-    const text = transcript(file.bytes, file.contentType);
+    const text = await transcript(file.bytes, file.contentType);
     if (form.fields.response_format === 'text') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end(text);
       return;

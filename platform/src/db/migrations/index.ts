@@ -5,6 +5,7 @@ import { Migration20261125Scorecards } from './Migration20261125Scorecards.ts';
 import { Migration20261126Interruptions } from './Migration20261126Interruptions.ts';
 import { Migration20261127WebhookClaimOrder } from './Migration20261127WebhookClaimOrder.ts';
 import { Migration20261128LiveKitAgents } from './Migration20261128LiveKitAgents.ts';
+import { Migration20261129IdempotencyKeyLength } from './Migration20261129IdempotencyKeyLength.ts';
 
 /** Every migration in order. Listed, not globbed, so a build or bundler cannot drop one. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Migration20261126Interruptions,
   Migration20261127WebhookClaimOrder,
   Migration20261128LiveKitAgents,
+  Migration20261129IdempotencyKeyLength,
 ];
