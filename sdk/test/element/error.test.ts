@@ -60,6 +60,9 @@ describe('<ai-interview> errors', () => {
 
     const again = await interviewFixture(session, { locale: 'es' });
     await untilScreen(again, 'error');
+    // Spanish is a chunk of its own: the error can come first, in English, until it has loaded.
+    await again.localeReady;
+    await again.updateComplete;
     expect(part(again, 'error').textContent).to.contain('Este enlace de entrevista ya no es válido.');
     expect(maybePart(again, 'retry-button')).to.equal(null);
     await expect(again).to.be.accessible();

@@ -1,7 +1,7 @@
 import { expect, fixture, fixtureCleanup, html } from '@open-wc/testing';
 import { emulateMedia, setViewport } from '@web/test-runner-commands';
 import type AiInterview from '../../src/element/ai-interview.component.ts';
-import { interviewFixture, newSession, part, until, untilScreen } from './helpers.ts';
+import { interviewFixture, newSession, part, until, untilCandidateTurn, untilScreen } from './helpers.ts';
 
 /** sRGB channels 0..255 of a computed colour: `rgb()`, `rgba()`, `color(srgb …)` or `#rrggbb`. */
 function channels(color: string): [number, number, number] {
@@ -166,5 +166,23 @@ describe('<ai-interview> theming', () => {
       await expect(element).to.be.accessible();
       fixtureCleanup();
     }
+  });
+
+  it('fits a 320 px wide frame while the interview runs, with its captions and answer box', async () => {
+    await setViewport({ width: 320, height: 640 });
+    const element = await preCheck();
+    part<HTMLInputElement>(element, 'consent-checkbox').click();
+    part(element, 'start-button').click();
+    await untilScreen(element, 'live');
+    await untilCandidateTurn(element);
+    const base = part(element, 'base');
+    expect(base.getBoundingClientRect().width).to.be.at.most(320);
+    expect(base.scrollWidth, 'nothing overflows sideways').to.be.at.most(base.clientWidth);
+    for (const name of ['captions', 'answer-input', 'send-button', 'end-button']) {
+      const box = part(element, name).getBoundingClientRect();
+      expect(box.left, `${name} starts inside`).to.be.at.least(0);
+      expect(box.right, `${name} ends inside`).to.be.at.most(320);
+    }
+    await expect(element).to.be.accessible();
   });
 });
