@@ -93,12 +93,13 @@ export class InterviewEngine {
    */
   async answer(interviewId: string, answer: Answer): Promise<Turn> {
     const em = this.#o.orm.em.fork();
-    const current = await em.findOneOrFail(Interview, interviewId);
-    this.#assertCandidateTurn(current);
     let text: string;
     let audio: Turn['audio'] = null;
     const turnId = newId('turn');
     if ('audio' in answer) {
+      // Checked before the upload and the transcription, which cost; the transaction checks again.
+      const current = await em.findOneOrFail(Interview, interviewId);
+      this.#assertCandidateTurn(current);
       const stt = this.#o.providers.speechToText;
       // Test mode is offline end to end (no provider cost), so it takes text only, as GET /v1/session says.
       if (!stt || !current.livemode) {
@@ -130,16 +131,18 @@ export class InterviewEngine {
     }
     const started = new Date(Date.now() - (audio?.durationMs ?? 0));
     let turn: Turn;
+    let interview: Interview;
     try {
-      turn = await em.transactional(async (tx) => {
+      ({ turn, interview } = await em.transactional(async (tx) => {
         const row = await this.#lock(tx, interviewId);
         this.#assertCandidateTurn(row);
+        const seq = await this.#nextSeq(tx, row);
         const created = tx.create(Turn, {
           id: turnId,
           interviewId,
           tenantId: row.tenantId,
           livemode: row.livemode,
-          seq: (await tx.count(Turn, { interviewId })) + 1,
+          seq,
           speaker: 'candidate',
           kind: 'answer',
           questionIndex: row.progress.questionIndex,
@@ -150,10 +153,10 @@ export class InterviewEngine {
           endedAt: new Date(),
           createdAt: new Date(),
         });
-        row.progress = { ...row.progress, awaiting: 'interviewer' };
+        row.progress = { ...row.progress, awaiting: 'interviewer', turnCount: seq };
         row.updatedAt = new Date();
-        return created;
-      });
+        return { turn: created, interview: row };
+      }));
     } catch (error) {
       // Lost a race with a concurrent answer: the audio stored for this one belongs to nothing.
       if (audio) await this.#o.blobs.delete(audio.blobKey).catch(() => undefined);
@@ -163,8 +166,7 @@ export class InterviewEngine {
       type: 'candidate.transcript',
       data: { turn_id: turn.id, text, final: true },
     });
-    const after = await this.#o.orm.em.fork().findOneOrFail(Interview, interviewId);
-    await this.publishState(after);
+    await this.publishState(interview);
     this.resume(interviewId);
     return turn;
   }
@@ -222,9 +224,10 @@ export class InterviewEngine {
     });
   }
 
-  async publishState(interview: Interview): Promise<void> {
-    const job = await this.#o.orm.em.fork().findOneOrFail(Job, interview.jobId);
-    await this.#o.bus.publish(interview.id, stateEvent(interview, job));
+  /** Publishes the `state` event; `job` saves reading it again when the caller has it. */
+  async publishState(interview: Interview, job?: Job): Promise<void> {
+    const current = job ?? (await this.#o.orm.em.fork().findOneOrFail(Job, interview.jobId));
+    await this.#o.bus.publish(interview.id, stateEvent(interview, current));
   }
 
   async #runTurn(interviewId: string): Promise<void> {
@@ -294,12 +297,13 @@ export class InterviewEngine {
       // it ends the interviewer may be due again, for a later answer this turn never heard.
       if (row.status !== 'in_progress' || row.progress.awaiting !== 'interviewer') return null;
       if (row.progress.leaseUntil !== lease) return null;
+      const seq = await this.#nextSeq(tx, row);
       tx.create(Turn, {
         id: turnId,
         interviewId,
         tenantId: row.tenantId,
         livemode: row.livemode,
-        seq: (await tx.count(Turn, { interviewId })) + 1,
+        seq,
         speaker: 'interviewer',
         kind: spoken.kind,
         questionIndex: spoken.kind === 'closing' ? null : this.#questionIndexAfter(row.progress, spoken.kind),
@@ -311,7 +315,7 @@ export class InterviewEngine {
         createdAt: new Date(),
       });
       row.tokensUsed += spoken.tokens;
-      row.progress = this.#progressAfter(row.progress, spoken.kind, move);
+      row.progress = { ...this.#progressAfter(row.progress, spoken.kind, move), turnCount: seq };
       row.updatedAt = new Date();
       if (spoken.kind === 'closing')
         completeInterview(tx, row, move.kind === 'closing' ? move.reason : 'questions_done');
@@ -322,8 +326,13 @@ export class InterviewEngine {
       type: 'interviewer.done',
       data: { turn_id: turnId, text: spoken.text },
     });
-    if (committed.status === 'completed') await this.#announceCompletion(committed);
-    else await this.publishState(committed);
+    if (committed.status === 'completed') await this.#announceCompletion(committed, job);
+    else await this.publishState(committed, job);
+  }
+
+  /** The `seq` of the turn about to be added to the interview whose row the caller holds locked. */
+  async #nextSeq(tx: EntityManager, row: Interview): Promise<number> {
+    return (row.progress.turnCount ?? (await tx.count(Turn, { interviewId: row.id }))) + 1;
   }
 
   #nextMove(interview: Interview, job: Job, turns: Turn[]): Move {
@@ -376,8 +385,8 @@ export class InterviewEngine {
     };
   }
 
-  async #announceCompletion(interview: Interview): Promise<void> {
-    await this.publishState(interview);
+  async #announceCompletion(interview: Interview, job?: Job): Promise<void> {
+    await this.publishState(interview, job);
     await this.#o.bus.publish(interview.id, {
       type: 'interview.completed',
       data: { interview_id: interview.id, reason: interview.progress.closingReason ?? 'questions_done' },

@@ -15,6 +15,11 @@ export interface InterviewProgress {
   closingReason: ClosingReason | null;
   /** An instance generating the interviewer's turn holds this lease; another may take over after it lapses. */
   leaseUntil: string | null;
+  /**
+   * Turns committed so far, kept with the turn that adds one, so the next turn's `seq` needs no count of the
+   * transcript. Absent on interviews started before it was kept: they count once.
+   */
+  turnCount?: number;
 }
 
 export type ClosingReason = 'questions_done' | 'time_limit' | 'token_budget' | 'candidate_ended';
