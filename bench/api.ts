@@ -7,6 +7,7 @@ import autocannon from 'autocannon';
 import type pg from 'pg';
 import { databaseUrlFor, describeCode, withPostgres } from './bench-env.ts';
 import { type CpuShare, watchCpu } from './cpu-share.ts';
+import { pacedLoad } from './paced-load.ts';
 import { type ServerProcess, spawnServer } from './server-process.ts';
 
 // --- Settings -----------------------------------------------------------------------------------------
@@ -122,6 +123,11 @@ interface Scenario {
   path: string;
   /** Fixed overall rate in req/s; undefined: as fast as the server answers. */
   rate?: number;
+  /**
+   * How a fixed rate is sent: `autocannon` (each connection's share of a second, back to back as the second
+   * begins) or `paced` (evenly spaced, open model; see paced-load.ts).
+   */
+  pacing?: 'autocannon' | 'paced';
   seconds: number;
   headers?: Record<string, string>;
   body?: string;
@@ -129,7 +135,14 @@ interface Scenario {
 
 interface Outcome {
   scenario: Scenario;
-  result: autocannon.Result;
+  /** Responses per second over the run. */
+  reqPerSecond: number;
+  non2xx: number;
+  errors: number;
+  /** Why requests failed, for the failure message. */
+  failures: string;
+  /** autocannon's own histogram (whole ms, 2xx only), for comparison; null for paced runs. */
+  autocannonLatency: { p50: number; p90: number; p97_5: number; p99: number } | null;
   /** Every response's time in ms, sorted. */
   times: Float64Array;
   /** CPU used outside the benchmark while it ran (null off Linux). */
@@ -141,7 +154,32 @@ let interrupted = false;
 /** This process and the servers under test: theirs is the CPU the benchmark itself uses. */
 const benchPids: number[] = [process.pid];
 
-function fire(url: string, scenario: Scenario, seconds: number): Promise<Outcome> {
+async function fire(url: string, scenario: Scenario, seconds: number): Promise<Outcome> {
+  if (scenario.pacing === 'paced' && scenario.rate !== undefined) {
+    const paced = await pacedLoad({
+      url: `${url}${scenario.path}`,
+      method: scenario.method,
+      ...(scenario.headers ? { headers: scenario.headers } : {}),
+      ...(scenario.body === undefined ? {} : { body: scenario.body }),
+      ratePerSecond: scenario.rate,
+      seconds,
+      connections: settings.connections,
+    });
+    return {
+      scenario,
+      reqPerSecond: paced.times.length / paced.elapsedSeconds,
+      non2xx: paced.non2xx,
+      errors: paced.errors,
+      failures: `${paced.non2xx} non-2xx, ${paced.errors} errors of ${paced.sent} sent`,
+      autocannonLatency: null,
+      times: paced.times,
+      cpu: null,
+    };
+  }
+  return fireAutocannon(url, scenario, seconds);
+}
+
+function fireAutocannon(url: string, scenario: Scenario, seconds: number): Promise<Outcome> {
   const times: number[] = [];
   return new Promise((resolve, reject) => {
     const options: autocannon.Options = {
@@ -156,7 +194,17 @@ function fire(url: string, scenario: Scenario, seconds: number): Promise<Outcome
     const instance = autocannon(options, (error: unknown, result: autocannon.Result) => {
       current = null;
       if (error) reject(error);
-      else resolve({ scenario, result, times: Float64Array.from(times).sort(), cpu: null });
+      else
+        resolve({
+          scenario,
+          reqPerSecond: result.requests.average,
+          non2xx: result.non2xx,
+          errors: result.errors,
+          failures: `${result.non2xx} non-2xx (${JSON.stringify(result.statusCodeStats)}), ${result.errors} errors, ${result.timeouts} timeouts`,
+          autocannonLatency: result.latency,
+          times: Float64Array.from(times).sort(),
+          cpu: null,
+        });
     });
     instance.on('response', (_client, _status, _bytes, responseTime) => {
       times.push(responseTime);
@@ -173,8 +221,8 @@ function percentile(sorted: Float64Array, p: number): number {
 async function measure(url: string, serverPid: number, scenario: Scenario): Promise<Outcome> {
   process.stderr.write(`… ${scenario.id}: warm-up ${settings.warmupSeconds} s, `);
   const warmup = await fire(url, scenario, settings.warmupSeconds);
-  if (warmup.result.non2xx > 0 || warmup.result.errors > 0) {
-    process.stderr.write(`(warm-up: ${warmup.result.non2xx} non-2xx, ${warmup.result.errors} errors) `);
+  if (warmup.non2xx > 0 || warmup.errors > 0) {
+    process.stderr.write(`(warm-up: ${warmup.failures}) `);
   }
   if (interrupted) throw new Error('Interrupted');
   process.stderr.write(`measuring ${scenario.seconds} s\n`);
@@ -199,19 +247,20 @@ function table(header: string[], rows: string[][]): string {
 
 function report(outcomes: Outcome[]): string {
   const percent = (value: number | undefined): string => (value === undefined ? '-' : value.toFixed(0));
-  const figures = outcomes.map(({ scenario, result, times }) => [
+  const figures = outcomes.map(({ scenario, reqPerSecond, non2xx, errors, times }) => [
     scenario.id,
     scenario.label,
-    scenario.rate === undefined ? 'max' : String(scenario.rate),
-    result.requests.average.toFixed(0),
+    scenario.rate === undefined ? 'max' : `${scenario.rate}${scenario.pacing === 'paced' ? ' paced' : ''}`,
+    reqPerSecond.toFixed(0),
     ms(percentile(times, 50)),
     ms(percentile(times, 95)),
     ms(percentile(times, 99)),
     ms(times.at(-1) ?? Number.NaN),
-    String(result.non2xx),
-    String(result.errors),
+    String(non2xx),
+    String(errors),
   ]);
-  const conditions = outcomes.map(({ scenario, result, times, cpu }) => [
+  const ac = (value: number | undefined): string => (value === undefined ? '-' : String(value));
+  const conditions = outcomes.map(({ scenario, autocannonLatency, times, cpu }) => [
     scenario.id,
     scenario.label,
     String(times.length),
@@ -219,10 +268,10 @@ function report(outcomes: Outcome[]): string {
     percent(cpu?.machineBusy),
     percent(cpu?.others),
     percent(cpu?.steal),
-    String(result.latency.p50),
-    String(result.latency.p90),
-    String(result.latency.p97_5),
-    String(result.latency.p99),
+    ac(autocannonLatency?.p50),
+    ac(autocannonLatency?.p90),
+    ac(autocannonLatency?.p97_5),
+    ac(autocannonLatency?.p99),
   ]);
   return [
     table(
@@ -230,7 +279,8 @@ function report(outcomes: Outcome[]): string {
       figures,
     ),
     '',
-    `${settings.connections} connections each. Percentiles: nearest rank over every response's own time.`,
+    `${settings.connections} connections each. Percentiles: nearest rank over every response's own time;`,
+    'for paced runs, from the time each request was due (it includes any wait for a free connection).',
     '',
     table(
       [
@@ -253,7 +303,8 @@ function report(outcomes: Outcome[]): string {
     '(all cores); others %: processes other than this one, the servers, PostgreSQL and Redis; steal %: time',
     'the hypervisor gave to other machines (from /proc, Linux only). Others or steal above a few percent skew',
     "the figures. ac: autocannon's own latency histogram, whole ms, 2xx only; at a fixed rate it includes",
-    'synthetic samples from its coordinated-omission correction.',
+    'synthetic samples from its coordinated-omission correction. Paced runs: 500 paced is evenly spaced',
+    '(paced-load.ts); 500 alone is autocannon overallRate, bursts at the start of each second.',
   ].join('\n');
 }
 
@@ -324,6 +375,17 @@ async function main(): Promise<number> {
         headers: auth,
       },
       {
+        id: 'get-paced',
+        label: 'GET /v1/interviews/{id}',
+        target: 'platform',
+        method: 'GET',
+        path: getPath,
+        rate: settings.getRate,
+        pacing: 'paced',
+        seconds: settings.ratedSeconds,
+        headers: auth,
+      },
+      {
         id: 'get-max',
         label: 'GET /v1/interviews/{id}',
         target: 'platform',
@@ -368,9 +430,9 @@ async function main(): Promise<number> {
     const koa = outcomes.find((o) => o.scenario.id === 'koa-max');
     const getMax = outcomes.find((o) => o.scenario.id === 'get-max');
     if (koa && getMax) {
-      const share = (100 * getMax.result.requests.average) / koa.result.requests.average;
+      const share = (100 * getMax.reqPerSecond) / koa.reqPerSecond;
       console.log(
-        `Platform GET max throughput vs bare Koa: ${getMax.result.requests.average.toFixed(0)} / ${koa.result.requests.average.toFixed(0)} req/s = ${share.toFixed(1)} %`,
+        `Platform GET max throughput vs bare Koa: ${getMax.reqPerSecond.toFixed(0)} / ${koa.reqPerSecond.toFixed(0)} req/s = ${share.toFixed(1)} %`,
       );
     }
     const disturbed = outcomes.filter((o) => (o.cpu?.others ?? 0) + (o.cpu?.steal ?? 0) > 5);
@@ -379,13 +441,9 @@ async function main(): Promise<number> {
         `Warning: other processes or machines took over 5 % of the CPU during ${disturbed.map((o) => o.scenario.id).join(', ')}; rerun on a quiet machine.`,
       );
     }
-    const failed = outcomes.filter((o) => o.result.non2xx > 0 || o.result.errors > 0);
+    const failed = outcomes.filter((o) => o.non2xx > 0 || o.errors > 0);
     if (failed.length > 0) {
-      for (const { scenario, result } of failed) {
-        console.error(
-          `FAIL ${scenario.id}: ${result.non2xx} non-2xx (${JSON.stringify(result.statusCodeStats)}), ${result.errors} errors, ${result.timeouts} timeouts`,
-        );
-      }
+      for (const { scenario, failures } of failed) console.error(`FAIL ${scenario.id}: ${failures}`);
       return 1;
     }
     return 0;
