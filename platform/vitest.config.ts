@@ -1,10 +1,11 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * The same integration suite twice: against PostgreSQL + Redis + a real S3 API, and on the embedded
- * default (PGlite, in-process limits, local blobs) that `pnpm start` runs with nothing configured. The demo
- * ATS runs only on the embedded default (`pnpm start` serves it only without DATABASE_URL), so its tests
- * run there alone.
+ * The integration suite against PostgreSQL + Redis + a real S3 API, and again on the embedded default
+ * (PGlite, in-process limits and events, local blobs) that `pnpm start` runs with nothing configured.
+ * Only what needs a shared server runs on PostgreSQL alone: several platform processes on one database
+ * and tests that set rows up with SQL of their own (test/resilience), and the Redis event bus. The demo ATS runs only on
+ * the embedded default (`pnpm start` serves it only without DATABASE_URL), so its tests run there alone.
  */
 export default defineConfig({
   test: {
@@ -24,7 +25,14 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'embedded',
-          include: ['test/api/**/*.test.ts', 'test/demo/**/*.test.ts'],
+          include: [
+            'test/api/**/*.test.ts',
+            'test/demo/**/*.test.ts',
+            'test/sessions/session-token.test.ts',
+            'test/sessions/signing-keys.test.ts',
+            'test/scoring/**/*.test.ts',
+            'test/widget/**/*.test.ts',
+          ],
           env: { VIVA_TEST_BACKEND: 'embedded' },
         },
       },
