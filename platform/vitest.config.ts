@@ -3,9 +3,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /**
  * The integration suite against PostgreSQL + Redis + a real S3 API, and again on the embedded default
  * (PGlite, in-process limits and events, local blobs) that `pnpm start` runs with nothing configured.
- * Only what needs a shared server runs on PostgreSQL alone: several platform processes on one database
- * and tests that set rows up with SQL of their own (test/resilience), and the Redis event bus. The demo ATS runs only on
- * the embedded default (`pnpm start` serves it only without DATABASE_URL), so its tests run there alone.
+ * Only what needs a shared server runs on PostgreSQL alone: several platform processes on one database,
+ * tests that set rows up with SQL of their own (test/resilience), and the Redis event bus. The demo ATS
+ * runs only on the embedded default (`pnpm start` serves it only without DATABASE_URL), so its tests run
+ * there alone.
  */
 export default defineConfig({
   test: {
