@@ -1,8 +1,10 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiver } from '../../../examples/webhook-receiver/src/server.ts';
+import { sweepDeliveryLog } from '../../src/webhooks/retention.ts';
+import type { EndpointSecret } from '../../src/webhooks/webhook-endpoint.entity.ts';
 import {
   type ApiClient,
   apiClient,
@@ -41,6 +43,7 @@ interface Delivery {
   event_id: string;
   next_attempt_at: string | null;
   last_attempt: {
+    attempted_at: string;
     status_code: number | null;
     error: string | null;
     latency_ms: number;
@@ -108,6 +111,34 @@ async function until<T>(
 
 function verify(secret: string, webhook: ReceivedWebhook): unknown {
   return new Webhook(secret).verify(webhook.body, webhook.headers);
+}
+
+const hourMs = 3_600_000;
+const dayMs = 24 * hourMs;
+
+/** SQL on the platform's own database, on either backend, for setting up what only time would bring. */
+function database() {
+  return test.platform.services.db.orm.em.fork().getConnection();
+}
+
+async function storedSecrets(endpointId: string): Promise<EndpointSecret[]> {
+  const [row] = await database().execute<{ secrets: EndpointSecret[] }[]>(
+    'select secrets from webhook_endpoints where id = ?',
+    [endpointId],
+  );
+  return row!.secrets;
+}
+
+/** As if the endpoint's secrets had been rotated `ms` earlier than they were. */
+async function backdateRotation(endpointId: string, ms: number): Promise<void> {
+  const secrets = (await storedSecrets(endpointId)).map((s) => ({
+    ...s,
+    expiresAt: s.expiresAt === null ? null : new Date(Date.parse(s.expiresAt) - ms).toISOString(),
+  }));
+  await database().execute('update webhook_endpoints set secrets = ?::jsonb where id = ?', [
+    JSON.stringify(secrets),
+    endpointId,
+  ]);
 }
 
 describe('webhook endpoints', () => {
@@ -339,6 +370,63 @@ describe('delivery', () => {
     expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
+  it('fails a delivery after its 8th failed attempt, records it in the log, and makes no 9th', async () => {
+    const hooks = await receiver();
+    hooks.respondWith(...Array.from({ length: 20 }, () => status(500, {}, 'still down')));
+    const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
+    const { interviewId } = await createInterview(api, tenant.testKey);
+    // Svix's waits before attempts 2 to 8, ±20 %: 27.6 hours in all, each skipped by making the attempt
+    // due as soon as the worker has recorded the wait.
+    const waitsMs = [5_000, 5 * 60_000, 30 * 60_000, 2 * hourMs, 5 * hourMs, 10 * hourMs, 10 * hourMs];
+    let delivery: Delivery | undefined;
+    for (let attempt = 1; attempt <= 8; attempt++) {
+      [delivery] = await until(
+        `attempt ${attempt} to be recorded`,
+        () => deliveries(tenant.testKey, ep.id),
+        (d) => d[0]?.attempts === attempt,
+      );
+      if (attempt === 8) break;
+      expect(delivery, JSON.stringify(delivery)).toMatchObject({
+        status: 'pending',
+        last_attempt: { status_code: 500 },
+      });
+      const waitMs =
+        Date.parse(delivery!.next_attempt_at!) - Date.parse(delivery!.last_attempt!.attempted_at);
+      const context = `wait before attempt ${attempt + 1}: ${JSON.stringify(delivery)}`;
+      expect(waitMs, context).toBeGreaterThanOrEqual(waitsMs[attempt - 1]! * 0.8 - 1);
+      expect(waitMs, context).toBeLessThanOrEqual(waitsMs[attempt - 1]! * 1.2 + 1);
+      await database().execute(
+        `update webhook_deliveries set next_attempt_at = now() where id = ? and status = 'pending'`,
+        [delivery!.id],
+      );
+    }
+    expect(delivery, JSON.stringify(delivery)).toMatchObject({
+      status: 'failed',
+      attempts: 8,
+      next_attempt_at: null,
+      last_attempt: { status_code: 500, error: null, response_snippet: 'still down' },
+    });
+    const failed = await api.call<{ data: Delivery[] }>(
+      'GET',
+      `/v1/webhook_endpoints/${ep.id}/deliveries?status=failed`,
+      { key: tenant.testKey },
+    );
+    expect(
+      failed.body.data.map((d) => d.id),
+      describeResponse(failed),
+    ).toEqual([delivery!.id]);
+
+    // Several worker cycles later: still 8 attempts, all of the same message, and the endpoint (failing
+    // for seconds, not 5 days) still enabled.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const sent = hooks.received.filter((w) => w.payload.interview_id === interviewId);
+    expect(sent).toHaveLength(8);
+    expect(new Set(sent.map((w) => w.headers['webhook-id']))).toEqual(new Set([delivery!.event_id]));
+    expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({ status: 'failed', attempts: 8 });
+    const read = await api.call('GET', `/v1/webhook_endpoints/${ep.id}`, { key: tenant.testKey });
+    expect(read.body, describeResponse(read)).toMatchObject({ enabled: true, disabled_reason: null });
+  });
+
   it('waits as long as a 429’s Retry-After asks, beyond the schedule’s 5 s', async () => {
     const hooks = await receiver();
     hooks.respondWith(status(429, { 'retry-after': '7' }));
@@ -435,19 +523,55 @@ describe('delivery', () => {
     expect(target.received).toEqual([]);
   });
 
-  it('signs with both secrets for a day after a rotation', async () => {
+  it('signs with the old and the new secret for 24 hours after a rotation, then with the new one alone', async () => {
     const hooks = await receiver();
-    const ep = await endpoint(tenant.testKey, hooks.url);
+    const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
+    const delivered = async () => {
+      const { interviewId } = await createInterview(api, tenant.testKey);
+      const [webhook] = await hooks.waitFor(1, (w) => w.payload.interview_id === interviewId);
+      return webhook!;
+    };
+    const signatures = (webhook: ReceivedWebhook) => webhook.headers['webhook-signature']!.split(' ');
+
+    const before = await delivered();
+    expect(signatures(before)).toHaveLength(1);
+    verify(ep.secret, before);
+
+    const rotatedAt = Date.now();
     const rotated = await api.call<Endpoint>('POST', `/v1/webhook_endpoints/${ep.id}/rotate_secret`, {
       key: tenant.testKey,
     });
+    const answeredAt = Date.now();
     expect(rotated.status, describeResponse(rotated)).toBe(200);
-    expect(rotated.body.secret).not.toBe(ep.secret);
-    await createInterview(api, tenant.testKey);
-    const [webhook] = await hooks.waitFor(1);
-    expect(webhook!.headers['webhook-signature']!.split(' ')).toHaveLength(2);
-    verify(ep.secret, webhook!);
-    verify(rotated.body.secret, webhook!);
+    const oldSecret = ep.secret;
+    const newSecret = rotated.body.secret;
+    expect(newSecret).not.toBe(oldSecret);
+    const [current, previous] = await storedSecrets(ep.id);
+    expect(current, JSON.stringify(current)).toEqual({ secret: newSecret, expiresAt: null });
+    expect(previous?.secret).toBe(oldSecret);
+    const overlapEnds = Date.parse(previous!.expiresAt!);
+    expect(overlapEnds).toBeGreaterThanOrEqual(rotatedAt + dayMs);
+    expect(overlapEnds).toBeLessThanOrEqual(answeredAt + dayMs);
+
+    // Right after the rotation, and a minute before its 24 hours are up: one signature per secret, so a
+    // receiver holding either accepts the message.
+    const signedByBoth = async (when: string) => {
+      const webhook = await delivered();
+      const context = `${when}: ${webhook.headers['webhook-signature']}`;
+      expect(signatures(webhook), context).toHaveLength(2);
+      expect(verify(oldSecret, webhook), context).toMatchObject({ type: 'interview.scheduled' });
+      expect(verify(newSecret, webhook), context).toMatchObject({ type: 'interview.scheduled' });
+    };
+    await signedByBoth('right after the rotation');
+    await backdateRotation(ep.id, dayMs - 60_000);
+    await signedByBoth('23 h 59 min after the rotation');
+
+    // A minute past the 24 hours: the new secret alone.
+    await backdateRotation(ep.id, 2 * 60_000);
+    const after = await delivered();
+    expect(signatures(after), after.headers['webhook-signature']).toHaveLength(1);
+    expect(verify(newSecret, after)).toMatchObject({ type: 'interview.scheduled' });
+    expect(() => verify(oldSecret, after)).toThrow(WebhookVerificationError);
   });
 
   it('re-sends a delivered event on demand with the same webhook-id', async () => {
@@ -542,6 +666,56 @@ describe('delivery', () => {
     });
     expect(res.status, describeResponse(res)).toBe(400);
     expect(res.body).toMatchObject({ code: 'invalid_request', param: 'since' });
+  });
+});
+
+describe('delivery log retention', () => {
+  it('keeps deliveries and their events for 90 days, and the sweep removes them after', async () => {
+    const hooks = await receiver();
+    const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
+    const ages = { kept: '89 days', lastHour: '89 days 23 hours', expired: '90 days 1 hour' };
+    const eventIds: Record<keyof typeof ages, string> = { kept: '', lastHour: '', expired: '' };
+    for (const name of Object.keys(ages) as (keyof typeof ages)[]) {
+      const { interviewId } = await createInterview(api, tenant.testKey);
+      const [webhook] = await hooks.waitFor(1, (w) => w.payload.interview_id === interviewId);
+      eventIds[name] = webhook!.payload.id;
+    }
+    await until(
+      'the deliveries to be recorded',
+      () => deliveries(tenant.testKey, ep.id),
+      (d) => d.filter((x) => x.status === 'succeeded').length === 3,
+    );
+    // Each event and its delivery as if they were that old.
+    for (const [name, age] of Object.entries(ages) as [keyof typeof ages, string][]) {
+      await database().execute(
+        `update events set created_at = now() - ?::interval, dispatched_at = now() - ?::interval where id = ?`,
+        [age, age, eventIds[name]],
+      );
+      await database().execute(
+        `update webhook_deliveries
+            set created_at = now() - ?::interval, updated_at = now() - ?::interval,
+                last_attempt_at = now() - ?::interval
+          where event_id = ?`,
+        [age, age, age, eventIds[name]],
+      );
+    }
+
+    expect(await sweepDeliveryLog(test.platform.services.db.orm.em.fork())).toBe(1);
+
+    const log = await deliveries(tenant.testKey, ep.id);
+    expect(log.map((d) => d.event_id).sort(), JSON.stringify(log)).toEqual(
+      [eventIds.kept, eventIds.lastHour].sort(),
+    );
+    for (const [name, expected] of [
+      ['kept', 200],
+      ['lastHour', 200],
+      ['expired', 404],
+    ] as const) {
+      const event = await api.call('GET', `/v1/events/${eventIds[name]}`, { key: tenant.testKey });
+      expect(event.status, `${name}: ${describeResponse(event)}`).toBe(expected);
+    }
+    // A second sweep finds nothing more to remove.
+    expect(await sweepDeliveryLog(test.platform.services.db.orm.em.fork())).toBe(0);
   });
 });
 
