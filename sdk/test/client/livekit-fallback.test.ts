@@ -65,11 +65,13 @@ function candidateAnswers(client: InterviewClient) {
   return client.transcript.filter((entry) => entry.speaker === 'candidate' && entry.final);
 }
 
-interface Turn {
-  speaker: string;
-  kind: string;
-  question_index: number | null;
-  has_audio: boolean;
+/** The interview's transcript as the ATS reads it, turn by turn: who, what kind, which question, with audio. */
+async function expectTranscript(interviewId: string, shape: unknown[][]): Promise<void> {
+  const { turns } = await serverTranscript(interviewId);
+  expect(
+    turns.map((t) => [t.speaker, t.kind, t.question_index, t.has_audio]),
+    JSON.stringify(turns, null, 1),
+  ).to.deep.equal(shape);
 }
 
 describe('InterviewClient over LiveKit, falling back to HTTP', () => {
@@ -101,13 +103,7 @@ describe('InterviewClient over LiveKit, falling back to HTTP', () => {
     // Over HTTP now: the fake microphone's answers are uploaded and heard, until the interview is over.
     await untilState(client, (s) => s.status === 'completed', 'the end of the interview', 90_000);
     expect(candidateAnswers(client).map((e) => e.text)).to.deep.equal([fakeTranscript, fakeTranscript]);
-    const { turns } = (await serverTranscript(session.interviewId)) as { turns: unknown[] } as {
-      turns: Turn[];
-    };
-    expect(
-      turns.map((t) => [t.speaker, t.kind, t.question_index, t.has_audio]),
-      JSON.stringify(turns, null, 1),
-    ).to.deep.equal([
+    await expectTranscript(session.interviewId, [
       ['interviewer', 'intro', 0, true],
       ['candidate', 'answer', 0, true],
       ['interviewer', 'question', 1, true],
@@ -169,13 +165,7 @@ describe('InterviewClient over LiveKit, falling back to HTTP', () => {
     expect(transportsOf(states)).to.deep.equal([null, 'http']);
 
     await untilState(client, (s) => s.status === 'completed', 'the end of the interview', 90_000);
-    const { turns } = (await serverTranscript(session.interviewId)) as { turns: unknown[] } as {
-      turns: Turn[];
-    };
-    expect(
-      turns.map((t) => [t.speaker, t.kind, t.question_index, t.has_audio]),
-      JSON.stringify(turns, null, 1),
-    ).to.deep.equal([
+    await expectTranscript(session.interviewId, [
       ['interviewer', 'intro', 0, true],
       ['candidate', 'answer', 0, false],
       ['interviewer', 'question', 1, true],

@@ -32,6 +32,7 @@ export interface TranscriptTurn {
   seq: number;
   speaker: 'interviewer' | 'candidate';
   kind: string;
+  question_index: number | null;
   text: string;
   has_audio: boolean;
   interrupted_at_ms: number | null;
