@@ -33,6 +33,7 @@ export class DeliveryWorker {
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #retention: NodeJS.Timeout | null = null;
+  #firstSweep: NodeJS.Timeout | null = null;
   readonly #successes: SuccessBatch;
 
   constructor(options: DeliveryWorkerOptions) {
@@ -49,15 +50,17 @@ export class DeliveryWorker {
     if (this.#running) return;
     this.#running = true;
     this.#loop = this.#run();
-    this.#retention = setInterval(
-      () => {
-        sweepDeliveryLog(this.#o.orm.em.fork()).catch((err: unknown) =>
-          this.#o.logger.warn({ err }, 'webhook retention sweep failed'),
-        );
-      },
-      60 * 60 * 1000,
-    );
+    // Hourly, and a minute after start too: a process restarted more often than hourly (deploys, a crash
+    // loop) would otherwise never sweep. Sweeps are idempotent, so several workers doing it is harmless.
+    const sweep = () => {
+      sweepDeliveryLog(this.#o.orm.em.fork()).catch((err: unknown) =>
+        this.#o.logger.warn({ err }, 'webhook retention sweep failed'),
+      );
+    };
+    this.#retention = setInterval(sweep, 60 * 60 * 1000);
     this.#retention.unref();
+    this.#firstSweep = setTimeout(sweep, 60 * 1000);
+    this.#firstSweep.unref();
   }
 
   /** Lets the loop look for work now rather than after its idle sleep (an event was just committed). */
@@ -69,6 +72,7 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     this.#running = false;
     if (this.#retention) clearInterval(this.#retention);
+    if (this.#firstSweep) clearTimeout(this.#firstSweep);
     this.nudge();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight]);
