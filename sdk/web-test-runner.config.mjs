@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { chromiumArgs, chromiumPath, ensureAnswerWav } from './test/support/fake-microphone.ts';
 import { vivaPlatformPlugin } from './test/support/platform-plugin.ts';
 
 /**
@@ -13,29 +10,6 @@ import { vivaPlatformPlugin } from './test/support/platform-plugin.ts';
  */
 // WTR_PORT lets two runs share a machine (the page origin, which the test tenant allows, follows it).
 const port = Number(process.env.WTR_PORT ?? 8765);
-const answerWav = new URL('./test/fixtures/answer.wav', import.meta.url).pathname;
-
-/**
- * The fake microphone's voice, made here rather than committed: espeak-ng speaks the answer, sox resamples it
- * to 48 kHz mono 16-bit (what Chromium's fake capture device expects) with half a second of silence before
- * and a second after, so each loop of the file is one answer followed by a pause. CI installs both tools.
- */
-function ensureAnswerWav() {
-  if (existsSync(answerWav)) return;
-  mkdirSync(dirname(answerWav), { recursive: true });
-  const scratch = mkdtempSync(join(tmpdir(), 'viva-answer-'));
-  try {
-    const raw = join(scratch, 'raw.wav');
-    execFileSync('espeak-ng', [
-      '-w',
-      raw,
-      'I built a design system with accessible components and visual tests',
-    ]);
-    execFileSync('sox', [raw, '-r', '48000', '-b', '16', '-c', '1', answerWav, 'pad', '0.5', '1']);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-}
 ensureAnswerWav();
 
 export default {
@@ -51,23 +25,7 @@ export default {
   ],
   browsers: [
     chromeLauncher({
-      launchOptions: {
-        executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-quic',
-          '--no-first-run',
-          '--autoplay-policy=no-user-gesture-required',
-          '--use-fake-ui-for-media-stream',
-          '--use-fake-device-for-media-stream',
-          `--use-file-for-fake-audio-capture=${answerWav}`,
-        ],
-      },
+      launchOptions: { executablePath: chromiumPath, args: chromiumArgs('allow') },
     }),
   ],
   groups: [
@@ -78,23 +36,7 @@ export default {
       files: ['test/**/*.denied-test.ts'],
       browsers: [
         chromeLauncher({
-          launchOptions: {
-            executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-            args: [
-              '--headless',
-              '--no-sandbox',
-              '--disable-gpu',
-              '--disable-background-networking',
-              '--disable-component-update',
-              '--disable-sync',
-              '--disable-quic',
-              '--no-first-run',
-              '--autoplay-policy=no-user-gesture-required',
-              '--deny-permission-prompts',
-              '--use-fake-device-for-media-stream',
-              `--use-file-for-fake-audio-capture=${answerWav}`,
-            ],
-          },
+          launchOptions: { executablePath: chromiumPath, args: chromiumArgs('deny') },
         }),
       ],
     },

@@ -1,5 +1,5 @@
+import { typeAnswersUntil } from '@viva/example-ats-embed/test/support/candidate.ts';
 import type { Locator, Page } from 'playwright-core';
-import { expect } from 'vitest';
 
 /**
  * Everything that goes wrong in a page, as it happens: console errors, uncaught exceptions and Content
@@ -57,37 +57,8 @@ export function widgetCandidate(page: Page) {
    * Types the next of `answers` at every turn (the last one again if the interviewer asks more) until the
    * completed screen; returns what was sent, in order.
    */
-  async function answerByTextUntilCompleted(answers: string[], maxAnswers = 10): Promise<string[]> {
-    const input = widget.locator('[part~="answer-input"]');
-    const sendable = widget.locator('[part~="send-button"]:not([disabled])');
-    const sent: string[] = [];
-    for (let look = 0; look < maxAnswers * 5 && sent.length <= maxAnswers; look++) {
-      await completedScreen.or(input).first().waitFor();
-      if (await completedScreen.isVisible()) return sent;
-      const answer = answers[Math.min(sent.length, answers.length - 1)]!;
-      // After the last answer the box stays while the interviewer says goodbye, then goes: look again then.
-      const filled = await input.fill(answer, { timeout: 2_000 }).then(
-        () => true,
-        () => false,
-      );
-      if (!filled) continue;
-      // Enabled once it is the candidate's turn (the interviewer has finished speaking).
-      await completedScreen.or(sendable).first().waitFor();
-      if (await completedScreen.isVisible()) return sent;
-      await sendable.click();
-      sent.push(answer);
-      // The widget clears the box once the platform has the answer: the next turn starts from there. (Read
-      // through locators: a page with a strict CSP refuses the eval that waitForFunction needs.)
-      await expect
-        .poll(
-          async () =>
-            (await completedScreen.isVisible()) ||
-            (await input.inputValue({ timeout: 1_000 }).catch(() => '')) === '',
-          { timeout: 30_000, message: 'the answer box cleared, once the platform had the answer' },
-        )
-        .toBe(true);
-    }
-    throw new Error(`Still not completed after ${maxAnswers} answers: ${await describe()}`);
+  function answerByTextUntilCompleted(answers: string[], maxAnswers = 10): Promise<string[]> {
+    return typeAnswersUntil(widget, completedScreen, answers, { describe, maxAnswers });
   }
 
   return { widget, completedScreen, describe, consentAndStart, answerByTextUntilCompleted };

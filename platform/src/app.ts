@@ -11,6 +11,7 @@ import { apiRouter } from './http/api-router.ts';
 import type { AnyOperation } from './http/operation.ts';
 import { problemDetails } from './http/problem-middleware.ts';
 import { requestContext } from './http/request-id.ts';
+import { closeAfterUnreadBody } from './http/unread-body.ts';
 import { interviewOperations } from './interviews/interview-operations.ts';
 import { jobOperations } from './jobs/job-operations.ts';
 import { liveKitSessionOperations } from './livekit/livekit-session-operations.ts';
@@ -61,6 +62,7 @@ export function routers(services: Services, spec: OpenApiDocument): Router[] {
 export function createApp(services: Services, spec: OpenApiDocument, pages: Router[] = []): Koa {
   const app = new Koa({ proxy: true });
   app.use(requestContext(services.logger, services.metrics));
+  app.use(closeAfterUnreadBody());
   app.use(problemDetails());
   app.use(
     helmet({

@@ -15,11 +15,11 @@ import { loadConfig } from '@viva/platform/src/config/config.ts';
 import { type RunningPlatform, startPlatform } from '@viva/platform/src/platform.ts';
 import { type FakeOpenAi, startFakeOpenAi } from '@viva/platform/test/support/fake-openai.ts';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { chromiumArgs, chromiumPath, ensureAnswerWav } from '../test/support/fake-microphone.ts';
 
 const sdkDir = fileURLToPath(new URL('..', import.meta.url));
 const cdnDir = join(sdkDir, 'dist', 'cdn');
 const imagesDir = fileURLToPath(new URL('../../docs/images/', import.meta.url));
-const answerWav = join(sdkDir, 'test', 'fixtures', 'answer.wav');
 const adminKey = 'sdk-screenshots-admin-key-0123456789abcdef';
 
 /** What the fake speech-to-text hears in every spoken answer: twelve words or more, so no follow-up. */
@@ -47,24 +47,6 @@ function ensureCdnBuild(): void {
   if (existsSync(entry) && statSync(entry).mtimeMs >= inputs) return;
   console.log('sdk/dist/cdn is missing or older than sdk/src: building it (pnpm run build:cdn)…');
   execFileSync('pnpm', ['--silent', 'run', 'build:cdn'], { cwd: sdkDir, stdio: 'inherit' });
-}
-
-/** The fake microphone's voice, made as web-test-runner.config.mjs makes it (espeak-ng, then sox). */
-function ensureAnswerWav(): void {
-  if (existsSync(answerWav)) return;
-  mkdirSync(join(sdkDir, 'test', 'fixtures'), { recursive: true });
-  const scratch = mkdtempSync(join(tmpdir(), 'viva-answer-'));
-  try {
-    const raw = join(scratch, 'raw.wav');
-    execFileSync('espeak-ng', [
-      '-w',
-      raw,
-      'I built a design system with accessible components and visual tests',
-    ]);
-    execFileSync('sox', [raw, '-r', '48000', '-b', '16', '-c', '1', answerWav, 'pad', '0.5', '1']);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
 }
 
 async function listen(server: Server): Promise<string> {
@@ -351,23 +333,7 @@ export async function openStage(): Promise<Stage & { close(): Promise<void> }> {
     });
     if (!tenant.ok) throw new Error(`POST /admin/v1/tenants: ${tenant.status} ${await tenant.text()}`);
     const { api_keys: keys } = (await tenant.json()) as { api_keys: { test: string; live: string } };
-    browser = await chromium.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-        '--autoplay-policy=no-user-gesture-required',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${answerWav}`,
-      ],
-    });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs() });
     return { platform, openAi, pages, keys, browser, close };
   } catch (error) {
     await close();

@@ -8,13 +8,10 @@ import { ApiError } from './api-error.ts';
  */
 export async function readBody(ctx: Context, limit: number): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || Number.NaN);
-  // The rest of the body is never read, so the connection cannot carry another request: the client is told
-  // to open a new one rather than find this one reset under its next request.
   const tooLarge = () =>
     new ApiError(
       'payload_too_large',
       `The request body is larger than the ${limit} bytes this endpoint accepts.`,
-      { headers: { Connection: 'close' } },
     );
   if (declared > limit) throw tooLarge();
   try {

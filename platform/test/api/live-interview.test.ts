@@ -190,6 +190,8 @@ describe('audio answer limits over HTTP', () => {
     expect(tooBig.headers.get('content-type')).toContain('application/problem+json');
     expect(tooBig.body).toMatchObject({ code: 'payload_too_large', status: 413 });
     expect(String(tooBig.body.detail)).toContain('10485760 bytes');
+    // The rest of the upload is never read: the connection closes rather than carry another request.
+    expect(tooBig.headers.get('connection')).toBe('close');
 
     // The same file streamed without a Content-Length: refused once the bytes read pass the limit.
     const streamed = await fetch(`${test.url}/v1/session/answers`, {

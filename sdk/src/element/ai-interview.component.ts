@@ -14,7 +14,7 @@ import { HasSlotController } from './has-slot.ts';
 import { type InterviewClientFactory, type InterviewClientLike, listen } from './interview-client-like.ts';
 import { LocalizeController } from './localize.ts';
 import { renderCompleted } from './screens/completed.ts';
-import { renderError } from './screens/error.ts';
+import { cannotCaptureVoice, renderError } from './screens/error.ts';
 import { renderLive } from './screens/live.ts';
 import { renderLoading } from './screens/loading.ts';
 import { type MicrophoneStatus, renderPreCheck, type StartProblem } from './screens/pre-check.ts';
@@ -49,9 +49,7 @@ const microphoneCodes: InterviewErrorCode[] = ['microphone_denied', 'microphone_
 function microphoneFailure(error: unknown): 'denied' | 'unavailable' | 'unsupported' {
   const code = (error as { code?: unknown } | null)?.code;
   const name = (error as { name?: unknown } | null)?.name;
-  if (code === 'microphone_unavailable' && (error as { retryable?: unknown }).retryable === false) {
-    return 'unsupported';
-  }
+  if (cannotCaptureVoice(error as { code?: unknown; retryable?: unknown } | null)) return 'unsupported';
   if (code === 'microphone_unavailable' || name === 'NotFoundError' || name === 'OverconstrainedError') {
     return 'unavailable';
   }

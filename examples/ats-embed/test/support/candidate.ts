@@ -1,4 +1,5 @@
 import type { Browser, Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /**
  * A candidate on the ATS page, driven through what they see: the page's own status, and the widget's parts
@@ -68,14 +69,32 @@ export async function answerByTextUntilCompleted(
   answer: string,
   maxAnswers = 10,
 ): Promise<number> {
-  const { widget } = candidate;
-  const done = completed(candidate);
+  const sent = await typeAnswersUntil(candidate.widget, completed(candidate), [answer], {
+    describe: () => candidate.describe(),
+    maxAnswers,
+  });
+  return sent.length;
+}
+
+/**
+ * Types the next of `answers` into `widget` at every turn (the last one again if the interviewer asks
+ * more) until `done` shows; returns what was sent, in order. Reads only through locators, never by running
+ * a script in the page, so it also works on a page whose CSP forbids that.
+ */
+export async function typeAnswersUntil(
+  widget: Locator,
+  done: Locator,
+  answers: string[],
+  options: { describe: () => Promise<string>; maxAnswers?: number },
+): Promise<string[]> {
+  const maxAnswers = options.maxAnswers ?? 10;
   const input = widget.locator('[part~="answer-input"]');
   const sendable = widget.locator('[part~="send-button"]:not([disabled])');
-  let sent = 0;
-  for (let look = 0; look < maxAnswers * 5 && sent <= maxAnswers; look++) {
+  const sent: string[] = [];
+  for (let look = 0; look < maxAnswers * 5 && sent.length <= maxAnswers; look++) {
     await done.or(input).first().waitFor();
     if (await done.isVisible()) return sent;
+    const answer = answers[Math.min(sent.length, answers.length - 1)]!;
     // After the last answer the box stays while the interviewer says goodbye, then goes: look again then.
     const filled = await input.fill(answer, { timeout: 2_000 }).then(
       () => true,
@@ -86,13 +105,15 @@ export async function answerByTextUntilCompleted(
     await done.or(sendable).first().waitFor();
     if (await done.isVisible()) return sent;
     await sendable.click();
-    sent += 1;
+    sent.push(answer);
     // The widget clears the box once the platform has the answer: the next turn starts from there.
-    // (A string: it runs in the page, and this package's types are Node's, not the DOM's.)
-    await candidate.page.waitForFunction(`(() => {
-      const box = document.querySelector('ai-interview')?.shadowRoot?.querySelector('[part~="answer-input"]');
-      return document.body.dataset.interview === 'completed' || !box || box.value === '';
-    })()`);
+    await expect
+      .poll(
+        async () =>
+          (await done.isVisible()) || (await input.inputValue({ timeout: 1_000 }).catch(() => '')) === '',
+        { timeout: 30_000, message: 'the answer box cleared, once the platform had the answer' },
+      )
+      .toBe(true);
   }
-  throw new Error(`Still not completed after ${maxAnswers} answers: ${await candidate.describe()}`);
+  throw new Error(`Still not completed after ${maxAnswers} answers: ${await options.describe()}`);
 }

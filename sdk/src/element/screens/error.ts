@@ -16,11 +16,16 @@ export const errorMessages: Record<InterviewErrorCode, InterviewStringKey> = {
 };
 
 /**
- * The candidate-facing explanation of `error`. A microphone problem no retry can mend (a page without
- * HTTPS, a browser that cannot record a format the platform takes) says to type instead.
+ * A microphone problem no retry can mend: the page cannot capture a voice at all (no HTTPS), or the browser
+ * cannot record a format the platform takes. The client marks those `microphone_unavailable`, not retryable.
  */
+export function cannotCaptureVoice(error: { code?: unknown; retryable?: unknown } | null): boolean {
+  return error?.code === 'microphone_unavailable' && error.retryable === false;
+}
+
+/** The candidate-facing explanation of `error`; where the voice cannot be captured, it says to type. */
 export function errorMessage(error: InterviewError | null): InterviewStringKey {
-  if (error?.code === 'microphone_unavailable' && !error.retryable) return 'errorMicrophoneUnsupported';
+  if (cannotCaptureVoice(error)) return 'errorMicrophoneUnsupported';
   return errorMessages[error?.code ?? 'unknown'] ?? 'errorUnknown';
 }
 
