@@ -61,8 +61,7 @@ function loading(variant: Variant): Shot {
     async run(stage) {
       const session = await newSession(stage);
       const options = { token: session.token, apiBase: stage.platform.url };
-      const { context, page, url } = await openPage(stage, variant, options);
-      try {
+      await withPage(stage, variant, options, async (page, url) => {
         // Hold the session request: the widget shows its loading screen until it answers.
         let held: Route | null = null;
         const asked = new Promise<void>((resolve) => {
@@ -81,9 +80,7 @@ function loading(variant: Variant): Shot {
         await part(page, 'loading').waitFor();
         await capture(page, `loading-${variant}`);
         await (held as Route | null)?.abort().catch(() => undefined);
-      } finally {
-        await context.close();
-      }
+      });
     },
   };
 }
