@@ -162,11 +162,15 @@ export class InterviewEngine {
       if (audio) await this.#o.blobs.delete(audio.blobKey).catch(() => undefined);
       throw error;
     }
-    await this.#o.bus.publish(interviewId, {
-      type: 'candidate.transcript',
-      data: { turn_id: turn.id, text, final: true },
-    });
-    await this.publishState(interview);
+    // The job's read overlaps the transcript's publish: both stand between the answer and the reply.
+    const [, job] = await Promise.all([
+      this.#o.bus.publish(interviewId, {
+        type: 'candidate.transcript',
+        data: { turn_id: turn.id, text, final: true },
+      }),
+      em.findOneOrFail(Job, interview.jobId),
+    ]);
+    await this.publishState(interview, job);
     this.resume(interviewId);
     return turn;
   }
@@ -238,7 +242,7 @@ export class InterviewEngine {
       return;
     }
     try {
-      await this.#generateTurn(em, interviewId, lease.taken);
+      await this.#generateTurn(em, lease.interview, lease.taken);
     } catch (error) {
       // Let the next reconnect (on any instance) try again at once rather than after the lease lapses; only
       // this lease, though: once it lapsed, another instance may have taken the turn over.
@@ -253,8 +257,8 @@ export class InterviewEngine {
     }
   }
 
-  async #generateTurn(em: EntityManager, interviewId: string, lease: string): Promise<void> {
-    const interview = await em.findOneOrFail(Interview, interviewId);
+  async #generateTurn(em: EntityManager, interview: Interview, lease: string): Promise<void> {
+    const interviewId = interview.id;
     const [job, candidate, tenant, turns] = await Promise.all([
       em.findOneOrFail(Job, interview.jobId),
       em.findOneOrFail(Candidate, interview.candidateId),
@@ -411,22 +415,30 @@ export class InterviewEngine {
 
   /**
    * Claims the pending interviewer turn for this instance. `taken` is the lease (its expiry, which no other
-   * claim of this turn shares); when another instance holds the turn, `heldUntil` is when its lease lapses.
+   * claim of this turn shares) and `interview` the row as the claim left it; when another instance holds the
+   * turn, `heldUntil` is when its lease lapses.
    */
   async #takeLease(
     em: EntityManager,
     interviewId: string,
-  ): Promise<{ taken: string; heldUntil?: never } | { taken: null; heldUntil: string | null }> {
+  ): Promise<
+    | { taken: string; interview: Interview; heldUntil?: never }
+    | { taken: null; interview?: never; heldUntil: string | null }
+  > {
     const connection = em.getConnection();
-    const rows = await connection.execute<{ lease: string }[]>(
+    const rows = await connection.execute<Record<string, unknown>[]>(
       `update interviews
           set progress = jsonb_set(progress, '{leaseUntil}', to_jsonb(to_char((now() + make_interval(secs => ?)) at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
         where id = ? and status = 'in_progress' and progress->>'awaiting' = 'interviewer'
           and (progress->>'leaseUntil' is null or (progress->>'leaseUntil')::timestamptz < now())
-        returning progress->>'leaseUntil' as lease`,
+        returning *`,
       [this.#o.leaseSeconds ?? leaseSeconds, interviewId],
     );
-    if (rows[0]) return { taken: rows[0].lease };
+    if (rows[0]) {
+      // The claim returns the whole row, which saves reading it again before the turn.
+      const interview = em.map(Interview, rows[0]);
+      return { taken: interview.progress.leaseUntil!, interview };
+    }
     const held = await connection.execute<{ lease: string | null }[]>(
       `select progress->>'leaseUntil' as lease from interviews
         where id = ? and status = 'in_progress' and progress->>'awaiting' = 'interviewer'`,

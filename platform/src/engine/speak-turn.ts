@@ -3,6 +3,7 @@ import type { SpeechFormat, TextToSpeech } from '../providers/providers.ts';
 import { sentences } from '../providers/sentences.ts';
 import type { SessionEventBus } from '../sessions/session-events.ts';
 import { AsyncQueue } from './async-queue.ts';
+import { DeltaPublisher } from './delta-publisher.ts';
 import type { InterviewBrief, Interviewer, Move, PastTurn, SpokenTurn } from './interviewer.ts';
 
 export interface SpeakTurnOptions {
@@ -38,49 +39,57 @@ const contentTypes: Record<SpeechFormat, string> = {
 };
 
 /**
- * Streams one interviewer turn: each text delta goes out as it arrives, and each sentence goes to
- * text-to-speech the moment it is complete, so the first audio leaves while the model is still writing.
+ * Streams one interviewer turn: its text goes out as it arrives (see DeltaPublisher), and each sentence goes
+ * to text-to-speech the moment it is complete, so the first audio leaves while the model is still writing.
  */
 export async function speakTurn(o: SpeakTurnOptions): Promise<SpokenResult> {
   const startedAt = new Date();
   let spoken = o.interviewer.speak(o.brief, o.history, o.move);
-  let text = '';
+  const said = { text: '' };
   const forSpeech = new AsyncQueue<string>();
   const speech = o.textToSpeech ? synthesize(o, o.textToSpeech, sentences(forSpeech)) : Promise.resolve(null);
   try {
     try {
-      text = await relay(o, spoken, forSpeech);
+      await relay(o, spoken, forSpeech, said);
     } catch (error) {
-      if (text !== '') throw error;
+      // Once part of the turn is out, another voice can't finish it: the turn fails and is tried again whole.
+      if (said.text !== '') throw error;
       o.logger.warn(
         { err: error, interview_id: o.interviewId },
         'interviewer failed; the offline interviewer speaks this turn',
       );
       spoken = o.fallback.speak(o.brief, o.history, o.move);
-      text = await relay(o, spoken, forSpeech);
+      await relay(o, spoken, forSpeech, said);
     }
   } finally {
     forSpeech.close();
   }
   const [kind, usage, audio] = await Promise.all([spoken.kind(), spoken.usage(), speech]);
-  return { text: text.trim(), kind, tokens: usage.promptTokens + usage.completionTokens, startedAt, audio };
+  return {
+    text: said.text.trim(),
+    kind,
+    tokens: usage.promptTokens + usage.completionTokens,
+    startedAt,
+    audio,
+  };
 }
 
+/** Sends the interviewer's text to the candidate and to speech; `said` holds what went out, even on failure. */
 async function relay(
   o: SpeakTurnOptions,
   spoken: SpokenTurn,
   forSpeech: AsyncQueue<string>,
-): Promise<string> {
-  let text = '';
+  said: { text: string },
+): Promise<void> {
+  const deltas = new DeltaPublisher((piece) =>
+    o.bus.publish(o.interviewId, { type: 'interviewer.delta', data: { turn_id: o.turnId, text: piece } }),
+  );
   for await (const delta of spoken.text) {
-    text += delta;
+    said.text += delta;
     forSpeech.push(delta);
-    await o.bus.publish(o.interviewId, {
-      type: 'interviewer.delta',
-      data: { turn_id: o.turnId, text: delta },
-    });
+    deltas.push(delta);
   }
-  return text;
+  await deltas.flush();
 }
 
 async function synthesize(

@@ -46,6 +46,8 @@ export interface ChatReply {
   delayMs?: number;
   /** Overrides the made-up usage; null sends none even when asked, as many compatible servers do. */
   usage?: FakeUsage | null;
+  /** Drops the connection after this many chunks, as a provider failing mid-reply does. */
+  breakAfter?: number;
 }
 
 /** Given the messages (and the whole request body), what the model "writes". */
@@ -165,6 +167,11 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     for (const [index, event] of events.entries()) {
       if (reply.delayMs && index > 0) await sleep(reply.delayMs);
       if (res.destroyed) return;
+      // The role chunk is index 0, so `breakAfter` content chunks have gone out.
+      if (reply.breakAfter !== undefined && index > reply.breakAfter) {
+        res.destroy();
+        return;
+      }
       res.write(`data: ${JSON.stringify(event)}\n\n`);
     }
     res.end('data: [DONE]\n\n');

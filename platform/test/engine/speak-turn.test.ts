@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { InterviewBrief, Move } from '../../src/engine/interviewer.ts';
+import { LlmInterviewer } from '../../src/engine/llm-interviewer.ts';
+import { OfflineInterviewer } from '../../src/engine/offline-interviewer.ts';
+import { type SpeakTurnOptions, speakTurn } from '../../src/engine/speak-turn.ts';
+import { OpenAiChat } from '../../src/providers/openai-chat.ts';
+import { RedisEventBus } from '../../src/sessions/redis-event-bus.ts';
+import type { SessionEvent } from '../../src/sessions/session-events.ts';
+import { type FakeOpenAi, startFakeOpenAi } from '../support/fake-openai.ts';
+import { redisUrl } from '../support/harness.ts';
+
+const brief: InterviewBrief = {
+  jobTitle: 'Backend Engineer',
+  jobDescription: 'Payments.',
+  companyName: 'Acme Robotics',
+  candidateName: 'Ada Lovelace',
+  interviewerName: 'Viva',
+  language: 'en',
+  questionCount: 2,
+  maxMinutes: 20,
+};
+const move: Move = {
+  kind: 'after_answer',
+  mayFollowUp: false,
+  current: { id: 'q_1', text: 'Tell me about a hard bug.', guidance: null },
+  next: { id: 'q_2', text: 'How do you review code?', guidance: null },
+};
+
+/** The Redis bus, as a platform with REDIS_URL runs it: a publish there takes a real round trip. */
+describe('speakTurn with an OpenAI-compatible model', () => {
+  const keyPrefix = `viva-test:${randomBytes(6).toString('hex')}:session:`;
+  let fake: FakeOpenAi;
+  let redis: Redis;
+  let bus: RedisEventBus;
+  let options: SpeakTurnOptions;
+  let interviewId = 0;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAi();
+    redis = new Redis(redisUrl);
+    bus = new RedisEventBus(redis, { keyPrefix });
+  });
+  afterAll(async () => {
+    await bus.close();
+    const keys = await redis.keys(`${keyPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    await fake.stop();
+  });
+  beforeEach(() => {
+    interviewId += 1;
+    const chat = new OpenAiChat({
+      apiKey: 'sk-test',
+      baseUrl: fake.baseUrl,
+      model: 'gpt-test',
+      maxRetries: 0,
+    });
+    options = {
+      interviewer: new LlmInterviewer(chat),
+      fallback: new OfflineInterviewer(),
+      brief,
+      history: [{ speaker: 'candidate', text: 'I found a race in our ledger.' }],
+      move,
+      turnId: 'turn_test',
+      voice: 'alloy',
+      bus,
+      interviewId: `int_${interviewId}`,
+      textToSpeech: null,
+      logger: pino({ level: 'silent' }),
+    };
+  });
+
+  /** The text of every delta the turn published, in order. */
+  async function deltasOf(id: string): Promise<string[]> {
+    const end: SessionEvent = { type: 'interviewer.done', data: { turn_id: 'turn_test', text: '' } };
+    await bus.publish(id, end);
+    const stop = new AbortController();
+    const deltas: string[] = [];
+    for await (const { event } of bus.subscribe(id, null, stop.signal)) {
+      if (event.type === 'interviewer.delta') deltas.push(event.data.text);
+      if (event.type === 'interviewer.done') stop.abort();
+    }
+    return deltas;
+  }
+
+  it('sends one delta per piece the model writes at its own pace', async () => {
+    fake.setChatScript(() => ({
+      chunks: ['[NEXT] Thanks.', ' How', ' do', ' you', ' review', ' code?'],
+      delayMs: 15,
+    }));
+    const spoken = await speakTurn(options);
+    expect(spoken.text).toBe('Thanks. How do you review code?');
+    expect(await deltasOf(options.interviewId)).toEqual([
+      'Thanks.',
+      ' How',
+      ' do',
+      ' you',
+      ' review',
+      ' code?',
+    ]);
+  });
+
+  it('joins pieces written faster than the bus takes them, losing none', async () => {
+    const words = Array.from({ length: 200 }, (_, i) => ` word${i}`);
+    fake.setChatScript(() => ({ chunks: ['[NEXT] Sure.', ...words] }));
+    const spoken = await speakTurn(options);
+    const deltas = await deltasOf(options.interviewId);
+    expect(deltas.join('')).toBe(`Sure.${words.join('')}`);
+    expect(spoken.text).toBe(deltas.join(''));
+    expect(deltas.length).toBeLessThan(words.length);
+  });
+
+  it('lets the offline interviewer speak the turn when the model fails before writing anything', async () => {
+    fake.failNext(500);
+    const spoken = await speakTurn(options);
+    expect(spoken.text).toContain('How do you review code?');
+    expect((await deltasOf(options.interviewId)).join('')).toBe(spoken.text);
+  });
+
+  it('fails the turn, rather than finish it in another voice, when the model breaks off mid-reply', async () => {
+    fake.setChatScript(() => ({
+      chunks: ['[NEXT] Thanks.', ' How', ' do', ' you'],
+      breakAfter: 2,
+      delayMs: 5,
+    }));
+    await expect(speakTurn(options)).rejects.toThrow();
+    const said = (await deltasOf(options.interviewId)).join('');
+    expect(said).toBe('Thanks. How');
+    expect(said).not.toContain('review');
+  });
+});
