@@ -6,7 +6,7 @@ import {
   describeResponse,
   type TestTenant,
 } from '../support/api.ts';
-import { type FakeOpenAi, startFakeOpenAi } from '../support/fake-openai.ts';
+import { type ChatScript, type FakeOpenAi, startFakeOpenAi } from '../support/fake-openai.ts';
 import { jobInput } from '../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
 import { openSession } from '../support/sessions.ts';
@@ -40,24 +40,26 @@ const rubricJob = {
   },
 };
 
+const interviewerScript: ChatScript = (messages) => {
+  const instruction = messages.at(-1)?.content ?? '';
+  if (instruction.includes('Close the interview') || instruction.includes('say goodbye')) {
+    return {
+      chunks: ['[NEXT] Thank you for your time. ', 'The team will be in touch. Goodbye!'],
+      delayMs: 20,
+    };
+  }
+  if (instruction.includes('Open the interview')) {
+    return {
+      chunks: ['Hello, I am Viva. ', 'We have two questions. ', `${jobInput.questions[0]!.text}`],
+      delayMs: 150,
+    };
+  }
+  return { chunks: ['[NEXT] Thanks. ', `${jobInput.questions[1]!.text}`], delayMs: 20 };
+};
+
 beforeAll(async () => {
   fake = await startFakeOpenAi();
-  fake.setChatScript((messages) => {
-    const instruction = messages.at(-1)?.content ?? '';
-    if (instruction.includes('Close the interview') || instruction.includes('say goodbye')) {
-      return {
-        chunks: ['[NEXT] Thank you for your time. ', 'The team will be in touch. Goodbye!'],
-        delayMs: 20,
-      };
-    }
-    if (instruction.includes('Open the interview')) {
-      return {
-        chunks: ['Hello, I am Viva. ', 'We have two questions. ', `${jobInput.questions[0]!.text}`],
-        delayMs: 150,
-      };
-    }
-    return { chunks: ['[NEXT] Thanks. ', `${jobInput.questions[1]!.text}`], delayMs: 20 };
-  });
+  fake.setChatScript(interviewerScript);
   fake.setTranscript(() => 'I built a ledger with idempotent writes and nightly reconciliation.');
   test = await startTestPlatform({
     OPENAI_API_KEY: 'sk-fake',
@@ -148,6 +150,54 @@ describe('a live interview with providers', () => {
     expect(last.messages.at(-1)!.role).toBe('system');
     expect(last.messages.at(-1)!.content).toContain('Look for a concrete trade-off they made.');
     expect(last.messages.at(-1)!.content).toContain('never mention');
+  });
+
+  it("lets the model follow up only up to the job's limit, whatever it writes", async () => {
+    // A model that finds every answer thin, and says so even when told to move on.
+    fake.setChatScript((messages) =>
+      messages.at(-1)!.content.includes('Open the interview')
+        ? interviewerScript(messages, {})
+        : { chunks: ['[FOLLOW_UP] Could you ', 'give a concrete example?'] },
+    );
+    try {
+      const job = { ...jobInput, settings: { max_follow_ups: 2 } };
+      const { interviewId, token } = await openSession(api, tenant.liveKey, job);
+      await api.call('POST', '/v1/session/start', { key: token });
+      const events = new SseClient(`${test.url}/v1/session/events`, token);
+      await events.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+      const instructions: string[] = [];
+      for (let answer = 1; answer <= 3; answer++) {
+        const before = events.events.length;
+        const sent = fake.requests.length;
+        const res = await api.call('POST', '/v1/session/answers', { key: token, body: { text: 'Stuff.' } });
+        expect(res.status, describeResponse(res)).toBe(202);
+        await events.nextAfter(before, 'interviewer.done');
+        const chat = fake.requests.slice(sent).find((r) => r.path.endsWith('/chat/completions'));
+        const body = chat!.body as { messages: { content: string }[] };
+        instructions.push(body.messages.at(-1)!.content);
+      }
+      events.close();
+      // Offered twice, then not offered; and the third reply counts as moving on despite its tag.
+      expect(instructions.map((text) => text.includes('[FOLLOW_UP]'))).toEqual([true, true, false]);
+      const transcript = await api.call<{ turns: { kind: string; text: string; question_index: number }[] }>(
+        'GET',
+        `/v1/interviews/${interviewId}/transcript`,
+        { key: tenant.liveKey },
+      );
+      expect(transcript.body.turns.map((t) => t.kind)).toEqual([
+        'intro',
+        'answer',
+        'follow_up',
+        'answer',
+        'follow_up',
+        'answer',
+        'question',
+      ]);
+      expect(transcript.body.turns.at(-1)).toMatchObject({ question_index: 1 });
+      expect(transcript.body.turns.map((t) => t.text).join(' ')).not.toContain('[FOLLOW_UP]');
+    } finally {
+      fake.setChatScript(interviewerScript);
+    }
   });
 
   it('uses the offline interviewer for test keys: no provider is called', async () => {

@@ -8,7 +8,7 @@ import {
   type TestTenant,
 } from '../support/api.ts';
 import { jobInput } from '../support/fixtures.ts';
-import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { adminKey, startTestPlatform, type TestPlatform } from '../support/harness.ts';
 import { openSession } from '../support/sessions.ts';
 import { SseClient } from '../support/sse-client.ts';
 
@@ -109,6 +109,43 @@ describe('a whole interview by text, on the offline interviewer', () => {
     expect(dead.body).toMatchObject({ code: 'invalid_session_token' });
   });
 
+  it('resumes on a second start, mid-interview or mid-intro, and never begins the interview again', async () => {
+    const { interviewId, token } = await openSession(api, tenant.testKey);
+    const [first, racing] = await Promise.all([
+      api.call('POST', '/v1/session/start', { key: token }),
+      api.call('POST', '/v1/session/start', { key: token }),
+    ]);
+    expect([first.status, racing.status], describeResponse(racing)).toEqual([200, 200]);
+    const events = new SseClient(`${test.url}/v1/session/events`, token);
+    await events.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+    const before = events.events.length;
+    const answered = await api.call('POST', '/v1/session/answers', {
+      key: token,
+      body: { text: longAnswer },
+    });
+    expect(answered.status, describeResponse(answered)).toBe(202);
+    await events.nextAfter(before, 'interviewer.done');
+    const startedAt = (await api.call('GET', `/v1/interviews/${interviewId}`, { key: tenant.testKey })).body
+      .started_at;
+
+    const again = await api.call('POST', '/v1/session/start', { key: token });
+    expect(again.status, describeResponse(again)).toBe(200);
+    expect(again.body).toMatchObject({ status: 'in_progress' });
+    const state = await events.next(
+      (e) => e.event === 'state' && e.data.turn === 'candidate' && e.data.question_index === 1,
+    );
+    expect(state.data).toMatchObject({ status: 'in_progress', question_index: 1 });
+    const interview = await api.call('GET', `/v1/interviews/${interviewId}`, { key: tenant.testKey });
+    expect(interview.body).toMatchObject({ status: 'in_progress', started_at: startedAt });
+    const transcript = await api.call<{ turns: { kind: string }[] }>(
+      'GET',
+      `/v1/interviews/${interviewId}/transcript`,
+      { key: tenant.testKey },
+    );
+    expect(transcript.body.turns.map((t) => t.kind)).toEqual(['intro', 'answer', 'question']);
+    events.close();
+  });
+
   it('replays missed events after Last-Event-ID, none twice', async () => {
     const { token } = await openSession(api, tenant.testKey);
     await api.call('POST', '/v1/session/start', { key: token });
@@ -188,6 +225,37 @@ describe('session tokens at the API', () => {
     });
     expect(other.status, describeResponse(other)).toBe(403);
     expect(other.body).toMatchObject({ code: 'origin_not_allowed' });
+  });
+
+  it("fall back to the tenant's allowed origins, as they stand when the token is minted", async () => {
+    const careers = 'https://careers.globex.example';
+    const created = await api.call<{ tenant: { id: string }; api_keys: { test: string } }>(
+      'POST',
+      '/admin/v1/tenants',
+      { key: adminKey, body: { name: 'Globex', allowed_origins: [careers] } },
+    );
+    expect(created.status, describeResponse(created)).toBe(201);
+    const key = created.body.api_keys.test;
+    const session = (token: string, origin: string) =>
+      api.call('GET', '/v1/session', { key: token, headers: { origin } });
+
+    const { token } = await openSession(api, key);
+    expect((await session(token, careers)).status).toBe(200);
+    const refused = await session(token, 'https://evil.example');
+    expect(refused.status, describeResponse(refused)).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'origin_not_allowed' });
+
+    const jobs = 'https://jobs.globex.example';
+    const updated = await api.call('PATCH', `/admin/v1/tenants/${created.body.tenant.id}`, {
+      key: adminKey,
+      body: { allowed_origins: [jobs] },
+    });
+    expect(updated.status, describeResponse(updated)).toBe(200);
+    const { token: later } = await openSession(api, key);
+    expect((await session(later, jobs)).status).toBe(200);
+    expect((await session(later, careers)).status).toBe(403);
+    // A token carries the list it was minted with, so a live interview isn't cut off mid-way.
+    expect((await session(token, careers)).status).toBe(200);
   });
 
   it("let the platform's own join page in, whatever origins the tenant allows", async () => {
