@@ -187,8 +187,8 @@ export default class AiInterview extends LitElement {
 
   /**
    * `auto` joins the session's LiveKit room for a voice interview when the platform offers one, and goes on
-   * over HTTP when WebRTC cannot connect; `http` never tries LiveKit. `interview-state` tells which is in use
-   * (`detail.transport`).
+   * over HTTP when WebRTC cannot connect; `http` never tries LiveKit. Any other value warns in the console and
+   * means `auto`. `interview-state` tells which is in use (`detail.transport`).
    */
   @property() transport: 'auto' | 'http' = 'auto';
 
@@ -270,6 +270,14 @@ export default class AiInterview extends LitElement {
   @watch(['sessionToken', 'apiBase', 'silenceMs', 'transport'])
   protected handleSessionChange(): void {
     if (this.isConnected) this.connectClient();
+  }
+
+  @watch('transport')
+  protected handleTransportChange(): void {
+    // A typo here would otherwise pass unnoticed: the interview still runs, on `auto`.
+    if (this.transport !== 'auto' && this.transport !== 'http') {
+      console.warn(`<ai-interview> transport="${this.transport}" is not "auto" or "http"; it uses "auto".`);
+    }
   }
 
   @watch('textOnly')

@@ -62,4 +62,25 @@ describe('<ai-interview> transport', () => {
     expect(transports).to.deep.equal([null, 'http']);
     expect(await roomRequests(session)).to.deep.equal([]);
   });
+
+  it('warns about a value it does not know, and runs on auto', async () => {
+    const warnings: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args);
+    try {
+      const element = document.createElement('ai-interview');
+      element.setAttribute('transport', 'webrtc');
+      document.body.append(element);
+      await element.updateComplete;
+      expect(warnings.map((args) => String(args[0]))).to.deep.equal([
+        '<ai-interview> transport="webrtc" is not "auto" or "http"; it uses "auto".',
+      ]);
+      element.transport = 'http';
+      await element.updateComplete;
+      expect(warnings).to.have.length(1);
+      element.remove();
+    } finally {
+      console.warn = warn;
+    }
+  });
 });

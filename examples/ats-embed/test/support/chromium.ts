@@ -15,7 +15,7 @@ const baseArgs = [
 /** The system's Chromium (no browser download), headless, with `extraArgs` on top. */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
     args: [...baseArgs, ...extraArgs],
   });
 }
