@@ -14,7 +14,7 @@ import { Job } from '../jobs/job.entity.ts';
 import type { Providers } from '../providers/providers.ts';
 import type { SessionEventBus } from '../sessions/session-events.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';
-import { Turn } from '../transcripts/turn.entity.ts';
+import { Turn, type TurnAudio } from '../transcripts/turn.entity.ts';
 import { completeInterview } from './complete-interview.ts';
 import type { InterviewBrief, Interviewer, Move, PastTurn } from './interviewer.ts';
 import { LlmInterviewer } from './llm-interviewer.ts';
@@ -23,6 +23,7 @@ import type { InterviewProgress } from './progress.ts';
 import { speakTurn } from './speak-turn.ts';
 import { stateEvent } from './state-event.ts';
 import { type Swept, stalledTurns, sweepInterviews } from './sweeper.ts';
+import { type WrittenTurn, writeAnswer, writeInterviewerTurn } from './turn-writes.ts';
 
 export interface EngineOptions {
   orm: Orm;
@@ -34,6 +35,12 @@ export interface EngineOptions {
   tokenBudget: number;
   /** Overrides the lease below (VIVA_INTERVIEWER_LEASE_SECONDS): how long a turn is held before another may take it. */
   leaseSeconds?: number;
+}
+
+/** What the candidate's answer became: the turn's id and its text (as transcribed, for audio). */
+export interface AnsweredTurn {
+  id: string;
+  text: string;
 }
 
 export type Answer =
@@ -91,13 +98,13 @@ export class InterviewEngine {
    * Commits the candidate's answer (audio to storage first, then the transcript turn) before returning,
    * then lets the interviewer reply in the background: the reply streams as session events.
    */
-  async answer(interviewId: string, answer: Answer): Promise<Turn> {
+  async answer(interviewId: string, answer: Answer): Promise<AnsweredTurn> {
     const em = this.#o.orm.em.fork();
     let text: string;
-    let audio: Turn['audio'] = null;
+    let audio: TurnAudio | null = null;
     const turnId = newId('turn');
     if ('audio' in answer) {
-      // Checked before the upload and the transcription, which cost; the transaction checks again.
+      // Checked before the upload and the transcription, which cost; the write checks again.
       const current = await em.findOneOrFail(Interview, interviewId);
       this.#assertCandidateTurn(current);
       const stt = this.#o.providers.speechToText;
@@ -129,34 +136,15 @@ export class InterviewEngine {
     } else {
       text = answer.text.trim();
     }
-    const started = new Date(Date.now() - (audio?.durationMs ?? 0));
-    let turn: Turn;
+    const turn: WrittenTurn = {
+      id: turnId,
+      text,
+      audio,
+      startedAt: new Date(Date.now() - (audio?.durationMs ?? 0)),
+    };
     let interview: Interview;
     try {
-      ({ turn, interview } = await em.transactional(async (tx) => {
-        const row = await this.#lock(tx, interviewId);
-        this.#assertCandidateTurn(row);
-        const seq = await this.#nextSeq(tx, row);
-        const created = tx.create(Turn, {
-          id: turnId,
-          interviewId,
-          tenantId: row.tenantId,
-          livemode: row.livemode,
-          seq,
-          speaker: 'candidate',
-          kind: 'answer',
-          questionIndex: row.progress.questionIndex,
-          text,
-          audio,
-          interruptedAtMs: null,
-          startedAt: started,
-          endedAt: new Date(),
-          createdAt: new Date(),
-        });
-        row.progress = { ...row.progress, awaiting: 'interviewer', turnCount: seq };
-        row.updatedAt = new Date();
-        return { turn: created, interview: row };
-      }));
+      interview = await this.#writeAnswer(em, interviewId, turn);
     } catch (error) {
       // Lost a race with a concurrent answer: the audio stored for this one belongs to nothing.
       if (audio) await this.#o.blobs.delete(audio.blobKey).catch(() => undefined);
@@ -172,7 +160,19 @@ export class InterviewEngine {
     ]);
     await this.publishState(interview, job);
     this.resume(interviewId);
-    return turn;
+    return { id: turn.id, text };
+  }
+
+  /** Commits the answer if it is the candidate's turn; otherwise throws why it is not. */
+  async #writeAnswer(em: EntityManager, interviewId: string, turn: WrittenTurn): Promise<Interview> {
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const written = await writeAnswer(em, interviewId, turn);
+      if (written) return written;
+      // Read afresh (the fork's identity map may hold an older copy): it throws the reason, unless the turn
+      // passed to the candidate in between, in which case the answer is tried once more.
+      this.#assertCandidateTurn(await em.fork().findOneOrFail(Interview, interviewId));
+    }
+    throw new ApiError('invalid_state', 'The interview moved on while the answer was sent: send it again.');
   }
 
   /** The candidate ends the interview early; what was said so far stands. */
@@ -295,43 +295,75 @@ export class InterviewEngine {
       ? await this.#storeSpeech(interview, turnId, spoken.audio.bytes, spoken.audio.contentType)
       : null;
 
-    const committed = await em.fork().transactional(async (tx) => {
-      const row = await this.#lock(tx, interviewId);
-      // The turn is still due, and still ours: a turn that outlived its lease was taken over, and by the time
-      // it ends the interviewer may be due again, for a later answer this turn never heard.
-      if (row.status !== 'in_progress' || row.progress.awaiting !== 'interviewer') return null;
-      if (row.progress.leaseUntil !== lease) return null;
-      const seq = await this.#nextSeq(tx, row);
-      tx.create(Turn, {
-        id: turnId,
-        interviewId,
-        tenantId: row.tenantId,
-        livemode: row.livemode,
-        seq,
-        speaker: 'interviewer',
-        kind: spoken.kind,
-        questionIndex: spoken.kind === 'closing' ? null : this.#questionIndexAfter(row.progress, spoken.kind),
-        text: spoken.text,
-        audio,
-        interruptedAtMs: null,
-        startedAt: spoken.startedAt,
-        endedAt: new Date(),
-        createdAt: new Date(),
-      });
-      row.tokensUsed += spoken.tokens;
-      row.progress = { ...this.#progressAfter(row.progress, spoken.kind, move), turnCount: seq };
-      row.updatedAt = new Date();
-      if (spoken.kind === 'closing')
-        completeInterview(tx, row, move.kind === 'closing' ? move.reason : 'questions_done');
-      return row;
-    });
-    if (!committed) return;
+    const turn: WrittenTurn = { id: turnId, text: spoken.text, audio, startedAt: spoken.startedAt };
+    const tokens = spoken.tokens;
+    const committed =
+      spoken.kind === 'closing'
+        ? await this.#writeClosing(em, interviewId, lease, turn, tokens, move)
+        : await writeInterviewerTurn(
+            em,
+            interviewId,
+            lease,
+            {
+              ...turn,
+              kind: spoken.kind,
+              questionIndex: this.#questionIndexAfter(interview.progress, spoken.kind),
+            },
+            { progress: this.#progressAfter(interview.progress, spoken.kind, move), tokens },
+          );
+    if (!committed) {
+      // Paid for and never heard: worth knowing when it happens often (an instance too slow for its lease).
+      this.#o.logger.warn(
+        { interview_id: interviewId, turn_id: turnId },
+        'interviewer turn dropped: no longer due',
+      );
+      return;
+    }
     await this.#o.bus.publish(interviewId, {
       type: 'interviewer.done',
       data: { turn_id: turnId, text: spoken.text },
     });
     if (committed.status === 'completed') await this.#announceCompletion(committed, job);
     else await this.publishState(committed, job);
+  }
+
+  /**
+   * The closing turn, in a transaction of its own: it also completes the interview and records the event
+   * webhooks and scoring start from. Null when the turn is no longer due, or no longer ours: a turn that
+   * outlived its lease was taken over, and by its end the interviewer may be due again, for a later answer.
+   */
+  async #writeClosing(
+    em: EntityManager,
+    interviewId: string,
+    lease: string,
+    turn: WrittenTurn,
+    tokens: number,
+    move: Move,
+  ): Promise<Interview | null> {
+    return em.fork().transactional(async (tx) => {
+      const row = await this.#lock(tx, interviewId);
+      if (row.status !== 'in_progress' || row.progress.awaiting !== 'interviewer') return null;
+      if (row.progress.leaseUntil !== lease) return null;
+      const seq = await this.#nextSeq(tx, row);
+      tx.create(Turn, {
+        ...turn,
+        interviewId,
+        tenantId: row.tenantId,
+        livemode: row.livemode,
+        seq,
+        speaker: 'interviewer',
+        kind: 'closing',
+        questionIndex: null,
+        interruptedAtMs: null,
+        endedAt: new Date(),
+        createdAt: new Date(),
+      });
+      row.tokensUsed += tokens;
+      row.progress = { ...this.#progressAfter(row.progress, 'closing', move), turnCount: seq };
+      row.updatedAt = new Date();
+      completeInterview(tx, row, move.kind === 'closing' ? move.reason : 'questions_done');
+      return row;
+    });
   }
 
   /** The `seq` of the turn about to be added to the interview whose row the caller holds locked. */
@@ -467,7 +499,7 @@ export class InterviewEngine {
     turnId: string,
     bytes: Buffer,
     contentType: string,
-  ): Promise<Turn['audio']> {
+  ): Promise<TurnAudio> {
     const extension = contentType.split('/')[1]?.replace('mpeg', 'mp3') ?? 'bin';
     const blobKey = `${candidateBlobPrefix(interview, interview.candidateId)}interviews/${interview.id}/${turnId}.${extension}`;
     await this.#o.blobs.put(blobKey, bytes, contentType);
