@@ -2,7 +2,6 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/blob-store.ts';
-import { Candidate } from '../candidates/candidate.entity.ts';
 import { candidateBlobPrefix } from '../candidates/candidates.ts';
 import type { Orm } from '../db/orm.ts';
 import { recordInterviewEvent } from '../events/record-event.ts';
@@ -13,17 +12,17 @@ import { effectiveStatus } from '../interviews/interviews.ts';
 import { Job } from '../jobs/job.entity.ts';
 import type { Providers } from '../providers/providers.ts';
 import type { SessionEventBus } from '../sessions/session-events.ts';
-import { Tenant } from '../tenants/tenant.entity.ts';
 import { Turn, type TurnAudio } from '../transcripts/turn.entity.ts';
 import { completeInterview } from './complete-interview.ts';
-import type { InterviewBrief, Interviewer, Move, PastTurn } from './interviewer.ts';
+import type { InterviewBrief, Interviewer, Move } from './interviewer.ts';
 import { LlmInterviewer } from './llm-interviewer.ts';
 import { OfflineInterviewer } from './offline-interviewer.ts';
 import type { InterviewProgress } from './progress.ts';
 import { speakTurn } from './speak-turn.ts';
-import { stateEvent } from './state-event.ts';
+import { type StateJob, stateEvent } from './state-event.ts';
 import { type Swept, stalledTurns, sweepInterviews } from './sweeper.ts';
-import { type WrittenTurn, writeAnswer, writeInterviewerTurn } from './turn-writes.ts';
+import { type ClaimedTurn, claimTurn, type TurnJob } from './turn-claim.ts';
+import { type AnswerWritten, type WrittenTurn, writeAnswer, writeInterviewerTurn } from './turn-writes.ts';
 
 export interface EngineOptions {
   orm: Orm;
@@ -53,6 +52,9 @@ export type Answer =
  */
 const leaseSeconds = 20;
 const offline = new OfflineInterviewer();
+
+const interviewerSpeaking = () =>
+  new ApiError('invalid_state', 'The interviewer is still speaking: answer once the question is asked.');
 
 /**
  * The interview as a state machine: scheduled → in_progress → completed (or expired, canceled). Each step
@@ -142,37 +144,31 @@ export class InterviewEngine {
       audio,
       startedAt: new Date(Date.now() - (audio?.durationMs ?? 0)),
     };
-    let interview: Interview;
+    let written: AnswerWritten;
     try {
-      interview = await this.#writeAnswer(em, interviewId, turn);
+      written = await this.#writeAnswer(em, interviewId, turn);
     } catch (error) {
       // Lost a race with a concurrent answer: the audio stored for this one belongs to nothing.
       if (audio) await this.#o.blobs.delete(audio.blobKey).catch(() => undefined);
       throw error;
     }
-    // The job's read overlaps the transcript's publish: both stand between the answer and the reply.
-    const [, job] = await Promise.all([
-      this.#o.bus.publish(interviewId, {
-        type: 'candidate.transcript',
-        data: { turn_id: turn.id, text, final: true },
-      }),
-      em.findOneOrFail(Job, interview.jobId),
-    ]);
-    await this.publishState(interview, job);
+    await this.#o.bus.publish(interviewId, {
+      type: 'candidate.transcript',
+      data: { turn_id: turn.id, text, final: true },
+    });
+    await this.publishState(written.interview, written.job);
     this.resume(interviewId);
     return { id: turn.id, text };
   }
 
   /** Commits the answer if it is the candidate's turn; otherwise throws why it is not. */
-  async #writeAnswer(em: EntityManager, interviewId: string, turn: WrittenTurn): Promise<Interview> {
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      const written = await writeAnswer(em, interviewId, turn);
-      if (written) return written;
-      // Read afresh (the fork's identity map may hold an older copy): it throws the reason, unless the turn
-      // passed to the candidate in between, in which case the answer is tried once more.
-      this.#assertCandidateTurn(await em.fork().findOneOrFail(Interview, interviewId));
-    }
-    throw new ApiError('invalid_state', 'The interview moved on while the answer was sent: send it again.');
+  async #writeAnswer(em: EntityManager, interviewId: string, turn: WrittenTurn): Promise<AnswerWritten> {
+    const written = await writeAnswer(em, interviewId, turn);
+    if (written) return written;
+    // Read afresh (the fork's identity map may hold an older copy) to say why. Should it have become the
+    // candidate's turn since, this answer still came while the interviewer was speaking.
+    this.#assertCandidateTurn(await em.fork().findOneOrFail(Interview, interviewId));
+    throw interviewerSpeaking();
   }
 
   /** The candidate ends the interview early; what was said so far stands. */
@@ -229,20 +225,20 @@ export class InterviewEngine {
   }
 
   /** Publishes the `state` event; `job` saves reading it again when the caller has it. */
-  async publishState(interview: Interview, job?: Job): Promise<void> {
+  async publishState(interview: Interview, job?: StateJob): Promise<void> {
     const current = job ?? (await this.#o.orm.em.fork().findOneOrFail(Job, interview.jobId));
     await this.#o.bus.publish(interview.id, stateEvent(interview, current));
   }
 
   async #runTurn(interviewId: string): Promise<void> {
     const em = this.#o.orm.em.fork();
-    const lease = await this.#takeLease(em, interviewId);
-    if (!lease.taken) {
-      if (lease.heldUntil) this.#retryAt(interviewId, lease.heldUntil);
+    const claim = await claimTurn(em, interviewId, this.#o.leaseSeconds ?? leaseSeconds);
+    if (!claim.claimed) {
+      if (claim.heldUntil) this.#retryAt(interviewId, claim.heldUntil);
       return;
     }
     try {
-      await this.#generateTurn(em, lease.interview, lease.taken);
+      await this.#generateTurn(em, claim.claimed);
     } catch (error) {
       // Let the next reconnect (on any instance) try again at once rather than after the lease lapses; only
       // this lease, though: once it lapsed, another instance may have taken the turn over.
@@ -250,33 +246,27 @@ export class InterviewEngine {
         .getConnection()
         .execute(
           `update interviews set progress = jsonb_set(progress, '{leaseUntil}', 'null') where id = ? and progress->>'leaseUntil' = ?`,
-          [interviewId, lease.taken],
+          [interviewId, claim.claimed.lease],
         )
         .catch(() => undefined);
       throw error;
     }
   }
 
-  async #generateTurn(em: EntityManager, interview: Interview, lease: string): Promise<void> {
+  async #generateTurn(em: EntityManager, claimed: ClaimedTurn): Promise<void> {
+    const { interview, job, history, lease } = claimed;
     const interviewId = interview.id;
-    const [job, candidate, tenant, turns] = await Promise.all([
-      em.findOneOrFail(Job, interview.jobId),
-      em.findOneOrFail(Candidate, interview.candidateId),
-      em.findOneOrFail(Tenant, interview.tenantId),
-      em.find(Turn, { interviewId }, { orderBy: { seq: 'asc' } }),
-    ]);
-    const move = this.#nextMove(interview, job, turns);
+    const move = this.#nextMove(interview, job, history.length);
     const brief: InterviewBrief = {
       jobTitle: job.title,
       jobDescription: job.description,
-      companyName: tenant.name,
-      candidateName: candidate.name ?? '',
+      companyName: claimed.companyName,
+      candidateName: claimed.candidateName ?? '',
       interviewerName: job.settings.interviewer_name,
       language: job.language,
       questionCount: job.questions.length,
       maxMinutes: Math.round(job.settings.max_duration_seconds / 60),
     };
-    const history: PastTurn[] = turns.map((t) => ({ speaker: t.speaker, text: t.text }));
     const turnId = newId('turn');
     const spoken = await speakTurn({
       interviewer: this.interviewerFor(interview),
@@ -371,7 +361,7 @@ export class InterviewEngine {
     return (row.progress.turnCount ?? (await tx.count(Turn, { interviewId: row.id }))) + 1;
   }
 
-  #nextMove(interview: Interview, job: Job, turns: Turn[]): Move {
+  #nextMove(interview: Interview, job: TurnJob, turnCount: number): Move {
     const { progress } = interview;
     const questions = job.questions;
     const elapsed = interview.startedAt ? Date.now() - interview.startedAt.getTime() : 0;
@@ -379,7 +369,7 @@ export class InterviewEngine {
     if (interview.livemode && this.#llm && interview.tokensUsed >= this.#o.tokenBudget) {
       return { kind: 'closing', reason: 'token_budget' };
     }
-    if (progress.phase === 'intro' || turns.length === 0) return { kind: 'intro', question: questions[0]! };
+    if (progress.phase === 'intro' || turnCount === 0) return { kind: 'intro', question: questions[0]! };
     const current = questions[progress.questionIndex]!;
     return {
       kind: 'after_answer',
@@ -421,7 +411,7 @@ export class InterviewEngine {
     };
   }
 
-  async #announceCompletion(interview: Interview, job?: Job): Promise<void> {
+  async #announceCompletion(interview: Interview, job?: StateJob): Promise<void> {
     await this.publishState(interview, job);
     await this.#o.bus.publish(interview.id, {
       type: 'interview.completed',
@@ -433,50 +423,11 @@ export class InterviewEngine {
     const status = effectiveStatus(interview);
     if (status !== 'in_progress')
       throw new ApiError('invalid_state', `This interview is ${status}: it takes no more answers.`);
-    if (interview.progress.awaiting !== 'candidate') {
-      throw new ApiError(
-        'invalid_state',
-        'The interviewer is still speaking: answer once the question is asked.',
-      );
-    }
+    if (interview.progress.awaiting !== 'candidate') throw interviewerSpeaking();
   }
 
   async #lock(em: EntityManager, interviewId: string): Promise<Interview> {
     return em.findOneOrFail(Interview, interviewId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  }
-
-  /**
-   * Claims the pending interviewer turn for this instance. `taken` is the lease (its expiry, which no other
-   * claim of this turn shares) and `interview` the row as the claim left it; when another instance holds the
-   * turn, `heldUntil` is when its lease lapses.
-   */
-  async #takeLease(
-    em: EntityManager,
-    interviewId: string,
-  ): Promise<
-    | { taken: string; interview: Interview; heldUntil?: never }
-    | { taken: null; interview?: never; heldUntil: string | null }
-  > {
-    const connection = em.getConnection();
-    const rows = await connection.execute<Record<string, unknown>[]>(
-      `update interviews
-          set progress = jsonb_set(progress, '{leaseUntil}', to_jsonb(to_char((now() + make_interval(secs => ?)) at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
-        where id = ? and status = 'in_progress' and progress->>'awaiting' = 'interviewer'
-          and (progress->>'leaseUntil' is null or (progress->>'leaseUntil')::timestamptz < now())
-        returning *`,
-      [this.#o.leaseSeconds ?? leaseSeconds, interviewId],
-    );
-    if (rows[0]) {
-      // The claim returns the whole row, which saves reading it again before the turn.
-      const interview = em.map(Interview, rows[0]);
-      return { taken: interview.progress.leaseUntil!, interview };
-    }
-    const held = await connection.execute<{ lease: string | null }[]>(
-      `select progress->>'leaseUntil' as lease from interviews
-        where id = ? and status = 'in_progress' and progress->>'awaiting' = 'interviewer'`,
-      [interviewId],
-    );
-    return { taken: null, heldUntil: held[0]?.lease ?? null };
   }
 
   /**

@@ -3,8 +3,11 @@ import { effectiveStatus } from '../interviews/interviews.ts';
 import type { Job } from '../jobs/job.entity.ts';
 import type { SessionEvent } from '../sessions/session-events.ts';
 
+/** What the `state` event needs of the job. */
+export type StateJob = Pick<Job, 'questions' | 'settings'>;
+
 /** The `state` event: everything the widget needs to draw progress, the timer and whose turn it is. */
-export function stateEvent(interview: Interview, job: Job, now = Date.now()): SessionEvent {
+export function stateEvent(interview: Interview, job: StateJob, now = Date.now()): SessionEvent {
   const status = effectiveStatus(interview);
   const limitMs = job.settings.max_duration_seconds * 1000;
   const usedMs = interview.startedAt ? Math.min(limitMs, now - interview.startedAt.getTime()) : 0;

@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Interview } from '../interviews/interview.entity.ts';
+import type { Job } from '../jobs/job.entity.ts';
 import type { TurnAudio, TurnKind } from '../transcripts/turn.entity.ts';
 import type { InterviewProgress } from './progress.ts';
+import type { StateJob } from './state-event.ts';
 
 /**
  * The engine's two most frequent writes, the candidate's answer and the interviewer's next question or
@@ -9,8 +11,9 @@ import type { InterviewProgress } from './progress.ts';
  * from what it returns. One statement is one transaction, so both land or neither does, as with the ORM's
  * BEGIN, SELECT … FOR UPDATE, INSERT, UPDATE and COMMIT, in one round trip instead of five. A concurrent
  * writer waits on the row lock, then PostgreSQL checks the WHERE again against the row as committed: of two
- * racing answers, exactly one claims the turn. Each resolves to the interview as the write left it, or null
- * when the row was not in the expected state; the caller then reads it to say why.
+ * racing answers, exactly one claims the turn. Each resolves to the interview as the write left it (an
+ * answer also to what the next `state` event needs of the job), or null when the row was not in the
+ * expected state; the caller then reads it to say why.
  */
 
 export interface WrittenTurn {
@@ -43,28 +46,31 @@ with claimed as (
          (c.progress->>'questionIndex')::int, ?, ?::jsonb, null, ?, ?, ?
     from claimed c
 )
-select * from claimed`;
+select c.*, j.questions as answer_job_questions, j.settings as answer_job_settings
+  from claimed c join jobs j on j.id = c.job_id`;
+
+/** The interview after an answer, and what the `state` event to publish next needs of its job. */
+export interface AnswerWritten {
+  interview: Interview;
+  job: StateJob;
+}
 
 /** The candidate's answer, if it is their turn: the interviewer is due next. */
 export async function writeAnswer(
   em: EntityManager,
   interviewId: string,
   turn: WrittenTurn,
-): Promise<Interview | null> {
+): Promise<AnswerWritten | null> {
   const now = new Date();
-  const rows = await em
-    .getConnection()
-    .execute<Record<string, unknown>[]>(answerSql, [
-      now,
-      interviewId,
-      turn.id,
-      turn.text,
-      jsonOrNull(turn.audio),
-      turn.startedAt,
-      now,
-      now,
-    ]);
-  return rows[0] ? em.map(Interview, rows[0]) : null;
+  const rows = await em.getConnection().execute<
+    (Record<string, unknown> & {
+      answer_job_questions: Job['questions'];
+      answer_job_settings: Job['settings'];
+    })[]
+  >(answerSql, [now, interviewId, turn.id, turn.text, jsonOrNull(turn.audio), turn.startedAt, now, now]);
+  if (!rows[0]) return null;
+  const { answer_job_questions: questions, answer_job_settings: settings, ...interview } = rows[0];
+  return { interview: em.map(Interview, interview), job: { questions, settings } };
 }
 
 const interviewerTurnSql = `

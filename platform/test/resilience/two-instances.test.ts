@@ -193,6 +193,32 @@ describe('two instances on one database and one Redis', () => {
   // re-checks that the interviewer is due (`awaiting === 'interviewer'`), not that this instance still holds
   // the lease it generated under: when the candidate has answered again meanwhile, the stale reply (to the
   // previous answer) commits as the reply to the new one, and the right reply is dropped.
+  it('takes exactly one of ten answers sent at once, five to each instance', async () => {
+    const { interviewId, token } = await openSession(apiA, tenant.liveKey, job);
+    await apiA.call('POST', '/v1/session/start', { key: token });
+    const stream = listen(a, token);
+    await stream.next(candidateTurnAt(0));
+    // Held, the reply cannot end the interviewer's turn while answers are still arriving.
+    const reply = model.holdNextReply();
+    const sent = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 === 0 ? apiA : apiB).call<{ code?: string }>('POST', '/v1/session/answers', {
+          key: token,
+          body: { text: `Answer ${i}, sent with nine others at once.` },
+        }),
+      ),
+    );
+    expect(sent.map((res) => res.status).sort()).toEqual([202, ...Array<number>(9).fill(409)]);
+    expect(sent.filter((res) => res.status === 409).map((res) => res.body.code)).toEqual(
+      Array<string>(9).fill('invalid_state'),
+    );
+    await within('the reply to reach the model', reply.reached);
+    reply.release();
+    await stream.next(candidateTurnAt(1));
+    const turns = await transcriptOf(apiA, tenant.liveKey, interviewId);
+    expect(shapeOf(turns)).toEqual(['interviewer:intro', 'candidate:answer', 'interviewer:question']);
+  });
+
   it('never commits a reply whose lease was taken over, even when the interviewer is due again', async () => {
     const { interviewId, token } = await openSession(apiA, tenant.liveKey, job);
     await apiA.call('POST', '/v1/session/start', { key: token });
