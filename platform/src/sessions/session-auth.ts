@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiError } from '../http/api-error.ts';
 import type { Caller, SessionCaller } from '../http/operation.ts';
-import { Interview } from '../interviews/interview.entity.ts';
+import type { Interview, InterviewStatus } from '../interviews/interview.entity.ts';
 import { effectiveStatus } from '../interviews/interviews.ts';
 import { originAllowed } from './origin.ts';
-import { verifySessionToken } from './session-token.ts';
+import { type SessionClaims, verifySessionToken } from './session-token.ts';
 import type { SigningKeys } from './signing-keys.ts';
 
 const ended = ['completed', 'expired', 'canceled'];
@@ -31,11 +31,7 @@ export async function authenticateSession(
     );
   }
   const claims = await verifySessionToken(keys, token, issuer);
-  const interview = await em.findOne(Interview, {
-    id: claims.interviewId,
-    tenantId: claims.tenantId,
-    livemode: claims.livemode,
-  });
+  const interview = await readLiveness(em, claims);
   const status = interview ? effectiveStatus(interview) : null;
   const dead = { headers: { 'WWW-Authenticate': 'Bearer realm="viva-session", error="invalid_token"' } };
   if (!interview || !status || ended.includes(status)) {
@@ -60,9 +56,28 @@ export async function authenticateSession(
     caller: {
       tenantId: claims.tenantId,
       livemode: claims.livemode,
-      keyId: `session:${interview.id}`,
+      keyId: `session:${claims.interviewId}`,
       scopes: [],
     },
-    session: { interviewId: interview.id },
+    session: { interviewId: claims.interviewId },
   };
+}
+
+/**
+ * Whether the token's interview is still live, read on every widget request: a prepared statement on the
+ * ORM's own pool, planned once per connection, as `readInterview` does for the API's most frequent read.
+ */
+async function readLiveness(
+  em: EntityManager,
+  claims: SessionClaims,
+): Promise<Pick<Interview, 'status' | 'expiresAt'> | null> {
+  const pool = await em.getConnection().getNativeClient();
+  const { rows } = await pool.query<{ status: InterviewStatus; expires_at: string }>({
+    name: 'read-session-interview',
+    text: 'select status, expires_at from interviews where id = $1 and tenant_id = $2 and livemode = $3',
+    values: [claims.interviewId, claims.tenantId, claims.livemode],
+  });
+  const [row] = rows;
+  if (!row) return null;
+  return { status: row.status, expiresAt: em.getPlatform().parseDate(row.expires_at) as Date };
 }
