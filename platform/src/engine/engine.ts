@@ -11,7 +11,7 @@ import { Interview } from '../interviews/interview.entity.ts';
 import { effectiveStatus } from '../interviews/interviews.ts';
 import { Job } from '../jobs/job.entity.ts';
 import type { Providers } from '../providers/providers.ts';
-import type { SessionEventBus } from '../sessions/session-events.ts';
+import type { SessionEvent, SessionEventBus } from '../sessions/session-events.ts';
 import { Turn, type TurnAudio } from '../transcripts/turn.entity.ts';
 import { completeInterview } from './complete-interview.ts';
 import type { InterviewBrief, Interviewer, Move } from './interviewer.ts';
@@ -152,11 +152,10 @@ export class InterviewEngine {
       if (audio) await this.#o.blobs.delete(audio.blobKey).catch(() => undefined);
       throw error;
     }
-    await this.#o.bus.publish(interviewId, {
-      type: 'candidate.transcript',
-      data: { turn_id: turn.id, text, final: true },
-    });
-    await this.publishState(written.interview, written.job);
+    await this.#publish(interviewId, [
+      { type: 'candidate.transcript', data: { turn_id: turn.id, text, final: true } },
+      stateEvent(written.interview, written.job),
+    ]);
     this.resume(interviewId);
     return { id: turn.id, text };
   }
@@ -309,12 +308,9 @@ export class InterviewEngine {
       );
       return;
     }
-    await this.#o.bus.publish(interviewId, {
-      type: 'interviewer.done',
-      data: { turn_id: turnId, text: spoken.text },
-    });
-    if (committed.status === 'completed') await this.#announceCompletion(committed, job);
-    else await this.publishState(committed, job);
+    const done: SessionEvent = { type: 'interviewer.done', data: { turn_id: turnId, text: spoken.text } };
+    if (committed.status === 'completed') await this.#announceCompletion(committed, job, done);
+    else await this.#publish(interviewId, [done, stateEvent(committed, job)]);
   }
 
   /**
@@ -411,12 +407,21 @@ export class InterviewEngine {
     };
   }
 
-  async #announceCompletion(interview: Interview, job?: StateJob): Promise<void> {
-    await this.publishState(interview, job);
-    await this.#o.bus.publish(interview.id, {
-      type: 'interview.completed',
-      data: { interview_id: interview.id, reason: interview.progress.closingReason ?? 'questions_done' },
-    });
+  async #announceCompletion(interview: Interview, job?: StateJob, ...before: SessionEvent[]): Promise<void> {
+    const current = job ?? (await this.#o.orm.em.fork().findOneOrFail(Job, interview.jobId));
+    await this.#publish(interview.id, [
+      ...before,
+      stateEvent(interview, current),
+      {
+        type: 'interview.completed',
+        data: { interview_id: interview.id, reason: interview.progress.closingReason ?? 'questions_done' },
+      },
+    ]);
+  }
+
+  /** Publishes `events` in order, in one round trip: the bus keeps the order of publishes made together. */
+  async #publish(interviewId: string, events: SessionEvent[]): Promise<void> {
+    await Promise.all(events.map((event) => this.#o.bus.publish(interviewId, event)));
   }
 
   #assertCandidateTurn(interview: Interview): void {

@@ -32,7 +32,10 @@ export interface DeliveredEvent {
  * `REDIS_URL` is set, so any instance can serve any session; in process otherwise.
  */
 export interface SessionEventBus {
-  /** Appends an event to the interview's stream; resolves to its id. */
+  /**
+   * Appends an event to the interview's stream; resolves to its id. Publishes made together, without
+   * awaiting each, are appended in the order they were made (the contract tests hold both buses to it).
+   */
   publish(interviewId: string, event: SessionEvent): Promise<string>;
   /**
    * Every event after `afterId` (all retained ones when null), then live ones as they are published, until
