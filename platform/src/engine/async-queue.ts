@@ -15,6 +15,11 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     }
   }
 
+  /** Takes every item pushed and not yet iterated, at once. */
+  takeBuffered(): T[] {
+    return this.#items.splice(0);
+  }
+
   close(): void {
     this.#closed = true;
     this.#waiting?.({ value: undefined, done: true });

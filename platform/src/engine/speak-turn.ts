@@ -39,15 +39,18 @@ const contentTypes: Record<SpeechFormat, string> = {
 };
 
 /**
- * Streams one interviewer turn: its text goes out as it arrives (see DeltaPublisher), and each sentence goes
- * to text-to-speech the moment it is complete, so the first audio leaves while the model is still writing.
+ * Streams one interviewer turn: its text goes out as it arrives (see DeltaPublisher), and its first sentence
+ * goes to text-to-speech the moment it is complete, so the first audio leaves while the model is still
+ * writing; later sentences follow as speech takes them (see speechRequests).
  */
 export async function speakTurn(o: SpeakTurnOptions): Promise<SpokenResult> {
   const startedAt = new Date();
   let spoken = o.interviewer.speak(o.brief, o.history, o.move);
   const said = { text: '' };
   const forSpeech = new AsyncQueue<string>();
-  const speech = o.textToSpeech ? synthesize(o, o.textToSpeech, sentences(forSpeech)) : Promise.resolve(null);
+  const speech = o.textToSpeech
+    ? synthesize(o, o.textToSpeech, speechRequests(sentences(forSpeech)))
+    : Promise.resolve(null);
   try {
     try {
       await relay(o, spoken, forSpeech, said);
@@ -92,16 +95,38 @@ async function relay(
   await deltas.flush();
 }
 
+/**
+ * The text of each speech request: the first sentence alone, so the first audio comes as soon as it can;
+ * after it, every sentence complete by the time the previous request ends, together. A model writing faster
+ * than speech is made (the usual case) then costs a few requests a turn rather than one per sentence, and
+ * the voice carries on across those sentences as one utterance.
+ */
+async function* speechRequests(sentenceStream: AsyncIterable<string>): AsyncIterable<string> {
+  const ready = new AsyncQueue<string>();
+  void (async () => {
+    try {
+      for await (const sentence of sentenceStream) ready.push(sentence);
+    } finally {
+      ready.close();
+    }
+  })();
+  let first = true;
+  for await (const sentence of ready) {
+    yield first ? sentence : [sentence, ...ready.takeBuffered()].join(' ');
+    first = false;
+  }
+}
+
 async function synthesize(
   o: SpeakTurnOptions,
   tts: TextToSpeech,
-  sentenceStream: AsyncIterable<string>,
+  requests: AsyncIterable<string>,
 ): Promise<{ bytes: Buffer; contentType: string } | null> {
   const chunks: Buffer[] = [];
   let seq = 0;
   try {
-    for await (const sentence of sentenceStream) {
-      for await (const chunk of tts.synthesize(sentence, { voice: o.voice })) {
+    for await (const text of requests) {
+      for await (const chunk of tts.synthesize(text, { voice: o.voice })) {
         chunks.push(chunk);
         await o.bus.publish(o.interviewId, {
           type: 'interviewer.audio',

@@ -7,6 +7,7 @@ import { LlmInterviewer } from '../../src/engine/llm-interviewer.ts';
 import { OfflineInterviewer } from '../../src/engine/offline-interviewer.ts';
 import { type SpeakTurnOptions, speakTurn } from '../../src/engine/speak-turn.ts';
 import { OpenAiChat } from '../../src/providers/openai-chat.ts';
+import { OpenAiTextToSpeech } from '../../src/providers/openai-text-to-speech.ts';
 import { RedisEventBus } from '../../src/sessions/redis-event-bus.ts';
 import type { SessionEvent } from '../../src/sessions/session-events.ts';
 import { type FakeOpenAi, startFakeOpenAi } from '../support/fake-openai.ts';
@@ -130,5 +131,46 @@ describe('speakTurn with an OpenAI-compatible model', () => {
     const said = (await deltasOf(options.interviewId)).join('');
     expect(said).toBe('Thanks. How');
     expect(said).not.toContain('review');
+  });
+
+  describe('speech', () => {
+    const spokenTexts = (sent: number) =>
+      fake.requests
+        .slice(sent)
+        .filter((r) => r.path.endsWith('/audio/speech'))
+        .map((r) => (r.body as { input: string }).input);
+    const reply = ['[NEXT] Thanks.', ' That was clear.', ' One more thing.', ' How do you review code?'];
+
+    beforeEach(() => {
+      options.textToSpeech = new OpenAiTextToSpeech({
+        apiKey: 'sk-test',
+        baseUrl: fake.baseUrl,
+        model: 'tts-test',
+        maxRetries: 0,
+      });
+    });
+
+    it('speaks the first sentence alone, then what is ready by the time it is spoken, together', async () => {
+      fake.setChatScript(() => ({ chunks: reply }));
+      const sent = fake.requests.length;
+      const spoken = await speakTurn(options);
+      expect(spokenTexts(sent)).toEqual([
+        'Thanks.',
+        'That was clear. One more thing. How do you review code?',
+      ]);
+      expect(spoken.audio?.bytes.length).toBeGreaterThan(0);
+    });
+
+    it('speaks each sentence on its own when the model writes slower than speech is made', async () => {
+      fake.setChatScript(() => ({ chunks: reply, delayMs: 250 }));
+      const sent = fake.requests.length;
+      await speakTurn(options);
+      expect(spokenTexts(sent)).toEqual([
+        'Thanks.',
+        'That was clear.',
+        'One more thing.',
+        'How do you review code?',
+      ]);
+    });
   });
 });
