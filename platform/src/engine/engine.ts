@@ -223,6 +223,21 @@ export class InterviewEngine {
     });
   }
 
+  /**
+   * Publishes the interview's current `state` for a session that just (re)connected. Read and published
+   * under a share lock of the row, so no step can commit in between: a step committed after this read
+   * publishes its own state after this one, and a fresh connection never leaves the widget on an older state.
+   */
+  async publishCurrentState(interviewId: string): Promise<void> {
+    await this.#o.orm.em.fork().transactional(async (tx) => {
+      const interview = await tx.findOneOrFail(Interview, interviewId, {
+        lockMode: LockMode.PESSIMISTIC_READ,
+      });
+      const job = await tx.findOneOrFail(Job, interview.jobId);
+      await this.#o.bus.publish(interviewId, stateEvent(interview, job));
+    });
+  }
+
   /** Publishes the `state` event; `job` saves reading it again when the caller has it. */
   async publishState(interview: Interview, job?: StateJob): Promise<void> {
     const current = job ?? (await this.#o.orm.em.fork().findOneOrFail(Job, interview.jobId));

@@ -166,7 +166,7 @@ export class InterviewerAgent implements RoomHandlers {
     }
     void this.#consume();
     // As a reconnecting widget does: a fresh state for everyone, and a nudge for a turn a crash left behind.
-    await this.#o.engine.publishState(interview);
+    await this.#o.engine.publishCurrentState(this.#o.interviewId);
     this.#o.engine.resume(this.#o.interviewId);
     if (!this.#candidatePresent) this.#waitForCandidate();
     this.#schedule();

@@ -1,6 +1,5 @@
 import { ApiError } from '../http/api-error.ts';
 import { operation, type SessionCaller } from '../http/operation.ts';
-import { Interview } from '../interviews/interview.entity.ts';
 import { recordInterruption } from '../transcripts/interruptions.ts';
 import { inspectAudio, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.ts';
 import { sessionResource } from './session-resource.ts';
@@ -95,7 +94,7 @@ export const sessionOperations = [
       },
     };
   }),
-  operation('streamSessionEvents', {}, async ({ em, session, services }) => ({
+  operation('streamSessionEvents', {}, async ({ session, services }) => ({
     stream: async (ctx) => {
       const { interviewId } = sessionOf(session);
       const lastEventId = ctx.get('last-event-id') || null;
@@ -103,8 +102,7 @@ export const sessionOperations = [
       const { engine, bus } = services;
       const events = bus.subscribe(interviewId, lastEventId, sse.signal);
       // A fresh snapshot for whoever just (re)connected, and a nudge in case a turn was left unfinished by a crash.
-      const interview = await em.findOneOrFail(Interview, interviewId);
-      await engine.publishState(interview);
+      await engine.publishCurrentState(interviewId);
       engine.resume(interviewId);
       void (async () => {
         try {

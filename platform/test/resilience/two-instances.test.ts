@@ -20,6 +20,7 @@ import {
   threeQuestionJob,
   transcriptOf,
   until,
+  withDatabase,
   within,
 } from '../support/interview-flow.ts';
 import { openSession } from '../support/sessions.ts';
@@ -217,6 +218,40 @@ describe('two instances on one database and one Redis', () => {
     await stream.next(candidateTurnAt(1));
     const turns = await transcriptOf(apiA, tenant.liveKey, interviewId);
     expect(shapeOf(turns)).toEqual(['interviewer:intro', 'candidate:answer', 'interviewer:question']);
+  });
+
+  it('publishes a connecting widget’s fresh state before any newer one, never after', async () => {
+    const { token } = await openSession(apiA, tenant.liveKey, job);
+    const intro = model.holdNextReply();
+    await apiA.call('POST', '/v1/session/start', { key: token });
+    await within('the intro to reach the model', intro.reached);
+    const first = listen(a, token);
+    const states = () => first.events.filter((e) => e.event === 'state');
+    await first.next((e) => e.event === 'state');
+    // A second connection reads the interview for its fresh state while the intro is still being written,
+    // and is held at its next read by a lock on the jobs table; meanwhile the intro ends.
+    await withDatabase(a.databaseUrl!, async (client) => {
+      const waiting = async () => {
+        const rows = await client.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        return rows.rows[0]!.n;
+      };
+      await client.query('begin');
+      await client.query('lock table jobs in access exclusive mode');
+      listen(a, token);
+      await until('the fresh state’s read waits', async () => (await waiting()) >= 1);
+      intro.release();
+      await until(
+        'the intro commits, or waits for the fresh state',
+        async () => first.events.some((e) => e.event === 'interviewer.done') || (await waiting()) >= 2,
+      );
+      await client.query('commit');
+    });
+    await first.next((e) => e.event === 'interviewer.done');
+    // The start's state, one fresh state per connection, and the intro's.
+    await until('every state is out', async () => states().length >= 4);
+    expect(states().at(-1)!.data).toMatchObject({ turn: 'candidate', question_index: 0 });
   });
 
   it('never commits a reply whose lease was taken over, even when the interviewer is due again', async () => {

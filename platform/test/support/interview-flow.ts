@@ -89,7 +89,7 @@ export function expectInOrderOnce(events: ReceivedEvent[]): void {
 }
 
 /** Runs `fn` with a client on the given database. */
-async function withDatabase<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
