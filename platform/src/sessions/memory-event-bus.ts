@@ -1,12 +1,19 @@
 import { DeliveryQueue } from './delivery-queue.ts';
 import { beforeFirstId, parseEventId } from './event-ids.ts';
-import type { DeliveredEvent, SessionEvent, SessionEventBus } from './session-events.ts';
+import {
+  type DeliveredEvent,
+  endsInterview,
+  type SessionEvent,
+  type SessionEventBus,
+} from './session-events.ts';
 
 export interface MemoryEventBusOptions {
   /** Events kept per interview for replay; the same default as the Redis bus, so both behave alike. */
   maxLength?: number;
   /** An interview with no event and no subscriber for this long is forgotten, bounding memory. */
   idleMs?: number;
+  /** The same for an interview whose last event ended it (see endsInterview), as the Redis bus's `endedTtlSeconds`. */
+  endedIdleMs?: number;
 }
 
 interface InterviewStream {
@@ -14,6 +21,8 @@ interface InterviewStream {
   events: DeliveredEvent[];
   subscribers: Set<DeliveryQueue>;
   lastActiveAt: number;
+  /** Its last event ended the interview. */
+  ended: boolean;
 }
 
 /**
@@ -23,6 +32,7 @@ interface InterviewStream {
 export class MemoryEventBus implements SessionEventBus {
   readonly #maxLength: number;
   readonly #idleMs: number;
+  readonly #endedIdleMs: number;
   readonly #streams = new Map<string, InterviewStream>();
   readonly #sweeper: NodeJS.Timeout;
   #lastMs = 0;
@@ -31,7 +41,11 @@ export class MemoryEventBus implements SessionEventBus {
   constructor(options: MemoryEventBusOptions = {}) {
     this.#maxLength = options.maxLength ?? 2000;
     this.#idleMs = options.idleMs ?? 24 * 60 * 60 * 1000;
-    this.#sweeper = setInterval(() => this.#sweep(), Math.min(this.#idleMs, 10 * 60 * 1000));
+    this.#endedIdleMs = options.endedIdleMs ?? 5 * 60 * 1000;
+    this.#sweeper = setInterval(
+      () => this.#sweep(),
+      Math.min(this.#idleMs, this.#endedIdleMs, 10 * 60 * 1000),
+    );
     this.#sweeper.unref();
   }
 
@@ -49,6 +63,7 @@ export class MemoryEventBus implements SessionEventBus {
     // Retention is small (thousands), so shifting the array costs less than the bookkeeping of a ring.
     if (stream.events.length > this.#maxLength) stream.events.shift();
     stream.lastActiveAt = Date.now();
+    stream.ended = endsInterview(event);
     for (const queue of stream.subscribers) queue.offer(delivered);
     return delivered.id;
   }
@@ -85,7 +100,7 @@ export class MemoryEventBus implements SessionEventBus {
   #streamOf(interviewId: string): InterviewStream {
     let stream = this.#streams.get(interviewId);
     if (!stream) {
-      stream = { events: [], subscribers: new Set(), lastActiveAt: Date.now() };
+      stream = { events: [], subscribers: new Set(), lastActiveAt: Date.now(), ended: false };
       this.#streams.set(interviewId, stream);
     }
     return stream;
@@ -104,9 +119,11 @@ export class MemoryEventBus implements SessionEventBus {
   }
 
   #sweep(): void {
-    const cutoff = Date.now() - this.#idleMs;
+    const now = Date.now();
     for (const [interviewId, stream] of this.#streams) {
-      if (stream.subscribers.size === 0 && stream.lastActiveAt <= cutoff) this.#streams.delete(interviewId);
+      const idleMs = stream.ended ? this.#endedIdleMs : this.#idleMs;
+      if (stream.subscribers.size === 0 && stream.lastActiveAt <= now - idleMs)
+        this.#streams.delete(interviewId);
     }
   }
 }

@@ -2,15 +2,25 @@ import type { Redis } from 'ioredis';
 import { DeliveryQueue } from './delivery-queue.ts';
 import { beforeFirstId, nextEventId, parseEventId } from './event-ids.ts';
 import { decodeEntry, eventField, RedisStreamReader } from './redis-stream-reader.ts';
-import type { DeliveredEvent, SessionEvent, SessionEventBus } from './session-events.ts';
+import {
+  type DeliveredEvent,
+  endsInterview,
+  type SessionEvent,
+  type SessionEventBus,
+} from './session-events.ts';
 
 export interface RedisEventBusOptions {
   /** Streams are named `<keyPrefix><interviewId>`. */
   keyPrefix?: string;
   /** Events kept per interview (approximately: with `MAXLEN ~` Redis trims whole nodes, so a few more). */
   maxLength?: number;
-  /** A stream expires this long after its last event, so finished interviews don't linger. */
+  /** A stream expires this long after its last event, so abandoned interviews don't linger. */
   ttlSeconds?: number;
+  /**
+   * A stream whose last event ended its interview (see endsInterview) expires this long after it instead:
+   * it holds every reply's audio, and nobody can subscribe to it any more.
+   */
+  endedTtlSeconds?: number;
   /** The longest the shared live read blocks before it is re-issued anyway. */
   blockMs?: number;
   /** Where reader errors go; by default to the given client's `error` listeners, which platform.ts logs. */
@@ -57,6 +67,7 @@ export class RedisEventBus implements SessionEventBus {
   readonly #keyPrefix: string;
   readonly #maxLength: number;
   readonly #ttlSeconds: number;
+  readonly #endedTtlSeconds: number;
   readonly #blockMs: number;
   readonly #onError: (error: unknown) => void;
   readonly #readers: RedisStreamReader[] = [];
@@ -73,6 +84,7 @@ export class RedisEventBus implements SessionEventBus {
     this.#keyPrefix = options.keyPrefix ?? 'viva:session:';
     this.#maxLength = options.maxLength ?? 2000;
     this.#ttlSeconds = options.ttlSeconds ?? 24 * 60 * 60;
+    this.#endedTtlSeconds = options.endedTtlSeconds ?? 5 * 60;
     this.#blockMs = options.blockMs ?? 1000;
     this.#onError =
       options.onError ??
@@ -88,7 +100,8 @@ export class RedisEventBus implements SessionEventBus {
 
   async publish(interviewId: string, event: SessionEvent): Promise<string> {
     const key = this.#keyPrefix + interviewId;
-    const id = await this.#append(key, this.#maxLength, eventField, JSON.stringify(event), this.#ttlSeconds);
+    const ttl = endsInterview(event) ? this.#endedTtlSeconds : this.#ttlSeconds;
+    const id = await this.#append(key, this.#maxLength, eventField, JSON.stringify(event), ttl);
     if (typeof id !== 'string') throw new Error(`XADD replied ${JSON.stringify(id)}, not an id`);
     return id;
   }

@@ -21,6 +21,15 @@ export type SessionEvent =
   | { type: 'interview.completed'; data: { interview_id: string; reason: string } }
   | { type: 'error'; data: { code: string; message: string } };
 
+/**
+ * Whether the interview is over once this event is out. Its session tokens then stop working, so no one
+ * subscribes to its stream again: a bus keeps such a stream only long enough for live readers to finish.
+ */
+export function endsInterview(event: SessionEvent): boolean {
+  if (event.type === 'interview.completed') return true;
+  return event.type === 'state' && ['completed', 'canceled', 'expired'].includes(event.data.status);
+}
+
 export interface DeliveredEvent {
   id: string;
   event: SessionEvent;

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MemoryEventBus } from '../../src/sessions/memory-event-bus.ts';
 import { RedisEventBus, type RedisEventBusOptions } from '../../src/sessions/redis-event-bus.ts';
+import type { SessionEvent } from '../../src/sessions/session-events.ts';
 import {
   contractMaxLength,
   delta,
@@ -129,6 +130,29 @@ describe('RedisEventBus across platform instances', () => {
     expect(ttl).toBeGreaterThan(23 * 60 * 60);
     expect(ttl).toBeLessThanOrEqual(24 * 60 * 60);
   });
+
+  it('keeps the stream of an ended interview for 5 minutes, not a day', async () => {
+    const ttlAfter = async (last: SessionEvent) => {
+      const interviewId = newInterviewId();
+      await a.bus.publish(interviewId, delta(0));
+      await a.bus.publish(interviewId, last);
+      return a.redis.ttl(`${keyPrefix}${interviewId}`);
+    };
+    const state = (status: 'in_progress' | 'completed' | 'canceled' | 'expired'): SessionEvent => ({
+      type: 'state',
+      data: { status, question_index: 0, question_count: 2, time_left_seconds: 0, turn: 'none' },
+    });
+    const completed: SessionEvent = {
+      type: 'interview.completed',
+      data: { interview_id: 'int_1', reason: 'questions_done' },
+    };
+    for (const last of [completed, state('completed'), state('canceled'), state('expired')]) {
+      const ttl = await ttlAfter(last);
+      expect(ttl, JSON.stringify(last)).toBeGreaterThan(4 * 60);
+      expect(ttl, JSON.stringify(last)).toBeLessThanOrEqual(5 * 60);
+    }
+    expect(await ttlAfter(state('in_progress'))).toBeGreaterThan(23 * 60 * 60);
+  });
 });
 
 /** The address of the connection blocked in XREAD among those named `name`. */
@@ -155,6 +179,27 @@ describe('MemoryEventBus', () => {
     await Promise.all([late.stop(), second.stop(), follower.stop()]);
     expect(late.received).toEqual([]);
     expect(second.received.map((e) => e.id)).toEqual([kept]);
+    await bus.close();
+  });
+
+  it('forgets an ended interview after endedIdleMs', async () => {
+    const bus = new MemoryEventBus({ endedIdleMs: 30 });
+    const ended = newInterviewId();
+    const going = newInterviewId();
+    await bus.publish(ended, delta(0));
+    await bus.publish(ended, {
+      type: 'interview.completed',
+      data: { interview_id: ended, reason: 'questions_done' },
+    });
+    const [kept] = await publishMany(bus, going, 1);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const late = follow(bus, ended, null);
+    const other = follow(bus, going, null);
+    await other.waitFor(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all([late.stop(), other.stop()]);
+    expect(late.received).toEqual([]);
+    expect(other.received.map((e) => e.id)).toEqual([kept]);
     await bus.close();
   });
 });
