@@ -190,10 +190,6 @@ describe('two instances on one database and one Redis', () => {
     streamB.close();
   });
 
-  // BUG: a turn that outlives its lease can still commit after the turn that superseded it. The commit only
-  // re-checks that the interviewer is due (`awaiting === 'interviewer'`), not that this instance still holds
-  // the lease it generated under: when the candidate has answered again meanwhile, the stale reply (to the
-  // previous answer) commits as the reply to the new one, and the right reply is dropped.
   it('takes exactly one of ten answers sent at once, five to each instance', async () => {
     const { interviewId, token } = await openSession(apiA, tenant.liveKey, job);
     await apiA.call('POST', '/v1/session/start', { key: token });
@@ -254,6 +250,9 @@ describe('two instances on one database and one Redis', () => {
     expect(states().at(-1)!.data).toMatchObject({ turn: 'candidate', question_index: 0 });
   });
 
+  // A turn that outlives its lease must not commit after the turn that superseded it. Checking only that the
+  // interviewer is due is not enough: when the candidate has answered again meanwhile, the stale reply (to
+  // the previous answer) would commit as the reply to the new one, and the right reply be dropped.
   it('never commits a reply whose lease was taken over, even when the interviewer is due again', async () => {
     const { interviewId, token } = await openSession(apiA, tenant.liveKey, job);
     await apiA.call('POST', '/v1/session/start', { key: token });
