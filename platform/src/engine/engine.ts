@@ -16,12 +16,12 @@ import { Turn, type TurnAudio } from '../transcripts/turn.entity.ts';
 import { completeInterview } from './complete-interview.ts';
 import type { InterviewBrief, Interviewer, Move } from './interviewer.ts';
 import { LlmInterviewer } from './llm-interviewer.ts';
+import { nextMove, progressAfter, questionIndexAfter } from './moves.ts';
 import { OfflineInterviewer } from './offline-interviewer.ts';
-import type { InterviewProgress } from './progress.ts';
 import { speakTurn } from './speak-turn.ts';
 import { type StateJob, stateEvent } from './state-event.ts';
 import { type Swept, stalledTurns, sweepInterviews } from './sweeper.ts';
-import { type ClaimedTurn, claimTurn, type TurnJob } from './turn-claim.ts';
+import { type ClaimedTurn, claimTurn } from './turn-claim.ts';
 import { type AnswerWritten, type WrittenTurn, writeAnswer, writeInterviewerTurn } from './turn-writes.ts';
 
 export interface EngineOptions {
@@ -240,8 +240,7 @@ export class InterviewEngine {
 
   /** Publishes the `state` event; `job` saves reading it again when the caller has it. */
   async publishState(interview: Interview, job?: StateJob): Promise<void> {
-    const current = job ?? (await this.#o.orm.em.fork().findOneOrFail(Job, interview.jobId));
-    await this.#o.bus.publish(interview.id, stateEvent(interview, current));
+    await this.#o.bus.publish(interview.id, stateEvent(interview, await this.#jobOf(interview, job)));
   }
 
   async #runTurn(interviewId: string): Promise<void> {
@@ -270,7 +269,7 @@ export class InterviewEngine {
   async #generateTurn(em: EntityManager, claimed: ClaimedTurn): Promise<void> {
     const { interview, job, history, lease } = claimed;
     const interviewId = interview.id;
-    const move = this.#nextMove(interview, job, history.length);
+    const move = nextMove(interview, job, history.length, this.#tokenBudgetOf(interview));
     const brief: InterviewBrief = {
       jobTitle: job.title,
       jobDescription: job.description,
@@ -311,9 +310,9 @@ export class InterviewEngine {
             {
               ...turn,
               kind: spoken.kind,
-              questionIndex: this.#questionIndexAfter(interview.progress, spoken.kind),
+              questionIndex: questionIndexAfter(interview.progress, spoken.kind),
             },
-            { progress: this.#progressAfter(interview.progress, spoken.kind, move), tokens },
+            { progress: progressAfter(interview.progress, spoken.kind, move), tokens },
           );
     if (!committed) {
       // Paid for and never heard: worth knowing when it happens often (an instance too slow for its lease).
@@ -360,11 +359,21 @@ export class InterviewEngine {
         createdAt: new Date(),
       });
       row.tokensUsed += tokens;
-      row.progress = { ...this.#progressAfter(row.progress, 'closing', move), turnCount: seq };
+      row.progress = { ...progressAfter(row.progress, 'closing', move), turnCount: seq };
       row.updatedAt = new Date();
       completeInterview(tx, row, move.kind === 'closing' ? move.reason : 'questions_done');
       return row;
     });
+  }
+
+  /** The token budget an interview's turns are held to: none for the offline interviewer, which spends none. */
+  #tokenBudgetOf(interview: Interview): number | null {
+    return interview.livemode && this.#llm ? this.#o.tokenBudget : null;
+  }
+
+  /** `job` if the caller has it, else read: what the `state` event needs of it. */
+  async #jobOf(interview: Interview, job?: StateJob): Promise<StateJob> {
+    return job ?? (await this.#o.orm.em.fork().findOneOrFail(Job, interview.jobId));
   }
 
   /** The `seq` of the turn about to be added to the interview whose row the caller holds locked. */
@@ -372,58 +381,8 @@ export class InterviewEngine {
     return (row.progress.turnCount ?? (await tx.count(Turn, { interviewId: row.id }))) + 1;
   }
 
-  #nextMove(interview: Interview, job: TurnJob, turnCount: number): Move {
-    const { progress } = interview;
-    const questions = job.questions;
-    const elapsed = interview.startedAt ? Date.now() - interview.startedAt.getTime() : 0;
-    if (elapsed >= job.settings.max_duration_seconds * 1000) return { kind: 'closing', reason: 'time_limit' };
-    if (interview.livemode && this.#llm && interview.tokensUsed >= this.#o.tokenBudget) {
-      return { kind: 'closing', reason: 'token_budget' };
-    }
-    if (progress.phase === 'intro' || turnCount === 0) return { kind: 'intro', question: questions[0]! };
-    const current = questions[progress.questionIndex]!;
-    return {
-      kind: 'after_answer',
-      mayFollowUp: progress.followUpsAsked < job.settings.max_follow_ups,
-      current,
-      next: questions[progress.questionIndex + 1] ?? null,
-    };
-  }
-
-  #questionIndexAfter(progress: InterviewProgress, kind: string): number {
-    if (kind === 'question' && progress.phase !== 'intro') return progress.questionIndex + 1;
-    return progress.questionIndex;
-  }
-
-  #progressAfter(progress: InterviewProgress, kind: string, move: Move): InterviewProgress {
-    const base = { ...progress, leaseUntil: null };
-    if (kind === 'closing')
-      return {
-        ...base,
-        phase: 'done',
-        awaiting: 'none',
-        closingReason: move.kind === 'closing' ? move.reason : 'questions_done',
-      };
-    if (kind === 'intro')
-      return { ...base, phase: 'question', questionIndex: 0, followUpsAsked: 0, awaiting: 'candidate' };
-    if (kind === 'follow_up')
-      return {
-        ...base,
-        phase: 'question',
-        followUpsAsked: progress.followUpsAsked + 1,
-        awaiting: 'candidate',
-      };
-    return {
-      ...base,
-      phase: 'question',
-      questionIndex: progress.questionIndex + 1,
-      followUpsAsked: 0,
-      awaiting: 'candidate',
-    };
-  }
-
   async #announceCompletion(interview: Interview, job?: StateJob, ...before: SessionEvent[]): Promise<void> {
-    const current = job ?? (await this.#o.orm.em.fork().findOneOrFail(Job, interview.jobId));
+    const current = await this.#jobOf(interview, job);
     await this.#publish(interview.id, [
       ...before,
       stateEvent(interview, current),
