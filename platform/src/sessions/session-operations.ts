@@ -2,17 +2,16 @@ import { ApiError } from '../http/api-error.ts';
 import { operation, type SessionCaller } from '../http/operation.ts';
 import { recordInterruption } from '../transcripts/interruptions.ts';
 import { inspectAudio, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.ts';
+import { endsInterview, type SessionEvent } from './session-events.ts';
 import { sessionResource } from './session-resource.ts';
 import { openSse } from './sse-stream.ts';
 
 /**
- * The last event a stream sends: the interview completed, or it was canceled (or expired) under the
- * candidate. The token is dead after any of them, so the widget is told, and the connection not held open.
+ * The last event a stream sends: the interview ended (see endsInterview), save a `completed` state, which
+ * `interview.completed` follows. The token is dead after it, so the connection is not held open.
  */
-function endsStream(event: { type: string; data: unknown }): boolean {
-  if (event.type === 'interview.completed') return true;
-  const status = event.type === 'state' ? (event.data as { status?: string }).status : undefined;
-  return status === 'canceled' || status === 'expired';
+function endsStream(event: SessionEvent): boolean {
+  return endsInterview(event) && !(event.type === 'state' && event.data.status === 'completed');
 }
 
 function sessionOf(session: SessionCaller | null): SessionCaller {
