@@ -4,26 +4,27 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import type pg from 'pg';
-import { databaseUrlFor, describeCode, withPostgres } from './bench-env.ts';
+import { call } from './api-call.ts';
+import { benchDatabase } from './bench-database.ts';
+import {
+  defaultPostgresUrl,
+  defaultRedisUrl,
+  numberFrom,
+  printMachine,
+  textFrom,
+  wordsFrom,
+} from './bench-env.ts';
 import { type CpuShare, watchCpu } from './cpu-share.ts';
 import { pacedLoad } from './paced-load.ts';
+import { percent, percentile, table } from './report.ts';
+import { runMain, throwIfInterrupted } from './run-main.ts';
 import { type ServerProcess, spawnServer } from './server-process.ts';
 
 // --- Settings -----------------------------------------------------------------------------------------
 
-function numberFrom(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
-
 const settings = {
-  postgresUrl: process.env.BENCH_POSTGRES_URL?.trim() || 'postgresql://postgres@127.0.0.1:5432/postgres',
-  redisUrl: process.env.BENCH_REDIS_URL?.trim() || 'redis://127.0.0.1:6379',
+  postgresUrl: textFrom('BENCH_POSTGRES_URL', defaultPostgresUrl),
+  redisUrl: textFrom('BENCH_REDIS_URL', defaultRedisUrl),
   connections: numberFrom('BENCH_CONNECTIONS', 20),
   getRate: numberFrom('BENCH_GET_RATE', 500),
   postRate: numberFrom('BENCH_POST_RATE', 200),
@@ -33,56 +34,13 @@ const settings = {
   only: process.env.BENCH_ONLY?.split(',')
     .map((id) => id.trim())
     .filter(Boolean),
-  nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+  nodeArgs: wordsFrom('BENCH_NODE_ARGS'),
 };
 
 const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
-// --- Machine ------------------------------------------------------------------------------------------
-
-async function postgresVersion(): Promise<string> {
-  return withAdmin(async (client) => {
-    const result = await client.query<{ server_version: string }>('show server_version');
-    return result.rows[0]?.server_version ?? 'unknown';
-  });
-}
-
-function describeMachine(pgVersion: string): string[] {
-  const cpus = os.cpus();
-  const load = os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
-  return [
-    `date:     ${new Date().toISOString()}`,
-    `machine:  ${cpus.length} CPUs × ${cpus[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
-    `runtime:  Node ${process.version}, PostgreSQL ${pgVersion}, Redis at ${settings.redisUrl}`,
-    `code:     ${describeCode()}`,
-    `setup:    autocannon in this process; each server in its own process; all on this machine`,
-    `load avg: ${load} (1/5/15 min, before the run; anything else busy skews the figures)`,
-  ];
-}
-
-// --- Database -----------------------------------------------------------------------------------------
-
-const withAdmin = <T>(run: (client: pg.Client) => Promise<T>): Promise<T> =>
-  withPostgres(settings.postgresUrl, run);
-
-const databaseUrl = (database: string): string => databaseUrlFor(settings.postgresUrl, database);
-
 // --- API set-up ---------------------------------------------------------------------------------------
-
-async function call<T>(base: string, method: string, path: string, key: string, body: unknown): Promise<T> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
 
 interface Fixtures {
   testKey: string;
@@ -109,7 +67,7 @@ async function createFixtures(base: string): Promise<Fixtures> {
     job_id: job.id,
     candidate_id: candidate.id,
   });
-  await call(base, 'GET', `/v1/interviews/${interview.id}`, key, undefined);
+  await call(base, 'GET', `/v1/interviews/${interview.id}`, key);
   return { testKey: key, interviewId: interview.id };
 }
 
@@ -150,7 +108,6 @@ interface Outcome {
 }
 
 let current: autocannon.Instance | null = null;
-let interrupted = false;
 /** This process and the servers under test: theirs is the CPU the benchmark itself uses. */
 const benchPids: number[] = [process.pid];
 
@@ -213,23 +170,18 @@ function fireAutocannon(url: string, scenario: Scenario, seconds: number): Promi
   });
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
 async function measure(url: string, serverPid: number, scenario: Scenario): Promise<Outcome> {
   process.stderr.write(`… ${scenario.id}: warm-up ${settings.warmupSeconds} s, `);
   const warmup = await fire(url, scenario, settings.warmupSeconds);
   if (warmup.non2xx > 0 || warmup.errors > 0) {
     process.stderr.write(`(warm-up: ${warmup.failures}) `);
   }
-  if (interrupted) throw new Error('Interrupted');
+  throwIfInterrupted();
   process.stderr.write(`measuring ${scenario.seconds} s\n`);
   const cpu = watchCpu(() => benchPids, serverPid);
   const outcome = await fire(url, scenario, scenario.seconds);
   outcome.cpu = cpu.stop();
-  if (interrupted) throw new Error('Interrupted');
+  throwIfInterrupted();
   return outcome;
 }
 
@@ -237,16 +189,7 @@ async function measure(url: string, serverPid: number, scenario: Scenario): Prom
 
 const ms = (value: number): string => (Number.isNaN(value) ? '-' : value.toFixed(2));
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]?.length ?? 0)));
-  const line = (cells: string[]): string =>
-    `| ${cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i < 2 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-  return [line(header), rule, ...rows.map(line)].join('\n');
-}
-
 function report(outcomes: Outcome[]): string {
-  const percent = (value: number | undefined): string => (value === undefined ? '-' : value.toFixed(0));
   const figures = outcomes.map(({ scenario, reqPerSecond, non2xx, errors, times }) => [
     scenario.id,
     scenario.label,
@@ -277,6 +220,7 @@ function report(outcomes: Outcome[]): string {
     table(
       ['id', 'scenario', 'rate', 'req/s mean', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors'],
       figures,
+      2,
     ),
     '',
     `${settings.connections} connections each. Percentiles: nearest rank over every response's own time;`,
@@ -297,6 +241,7 @@ function report(outcomes: Outcome[]): string {
         'ac p99',
       ],
       conditions,
+      2,
     ),
     '',
     'server CPU ms/req: CPU time of the server process under test per response. busy %: the whole machine',
@@ -311,17 +256,18 @@ function report(outcomes: Outcome[]): string {
 // --- Main ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  const pgVersion = await postgresVersion();
-  console.log(describeMachine(pgVersion).join('\n'));
-  console.log('');
+  await printMachine({
+    postgresUrl: settings.postgresUrl,
+    redisUrl: settings.redisUrl,
+    setup: 'autocannon in this process; each server in its own process; all on this machine',
+    loadAverageNote: 'anything else busy skews the figures',
+  });
 
-  const database = `viva_bench_${randomBytes(6).toString('hex')}`;
+  const database = benchDatabase(settings.postgresUrl);
   const dataDir = await mkdtemp(join(os.tmpdir(), 'viva-bench-'));
   const servers: ServerProcess[] = [];
-  let databaseCreated = false;
   try {
-    await withAdmin((client) => client.query(`create database ${database}`));
-    databaseCreated = true;
+    await database.create();
     const childEnv = { PATH: process.env.PATH ?? '' };
     const bare = await spawnServer('bare-koa', here('./bare-koa.ts'), childEnv);
     servers.push(bare);
@@ -336,7 +282,7 @@ async function main(): Promise<number> {
         LOG_LEVEL: 'silent',
         VIVA_DATA_DIR: dataDir,
         VIVA_ADMIN_KEY: adminKey,
-        DATABASE_URL: databaseUrl(database),
+        DATABASE_URL: database.url,
         REDIS_URL: settings.redisUrl,
         VIVA_RATE_LIMIT_PER_KEY: '1000000',
         VIVA_RATE_LIMIT_PER_TENANT: '1000000',
@@ -449,29 +395,12 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
-    if (databaseCreated) {
-      await withAdmin((client) => client.query(`drop database if exists ${database} with (force)`));
-    }
+    await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-process.once('SIGINT', () => {
-  interrupted = true;
-  current?.stop();
+runMain(main, {
+  interruptedMessage: 'Interrupted: servers stopped, bench database dropped.',
+  onInterrupt: () => current?.stop(),
 });
-
-main().then(
-  (code) => {
-    process.exitCode = interrupted ? 130 : code;
-  },
-  (error: unknown) => {
-    if (interrupted) {
-      console.error('Interrupted: servers stopped, bench database dropped.');
-      process.exitCode = 130;
-      return;
-    }
-    console.error(error);
-    process.exitCode = 1;
-  },
-);

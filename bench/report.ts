@@ -19,3 +19,8 @@ export function table(header: string[], rows: string[][], textColumns = 1): stri
   const rule = `|${widths.map((w, i) => `${'-'.repeat(w + 1)}${i < textColumns ? '-' : ':'}`).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
+
+/** A share in whole percent, or `-` where it was not measured (no /proc). */
+export function percent(value: number | undefined): string {
+  return value === undefined ? '-' : value.toFixed(0);
+}

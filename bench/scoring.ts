@@ -20,32 +20,34 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { databaseUrlFor, describeCode, withPostgres } from './bench-env.ts';
-import { type CpuShare, watchCpu } from './cpu-share.ts';
+import { callWithAgent } from './api-call.ts';
+import { benchDatabase } from './bench-database.ts';
+import {
+  defaultPostgresUrl,
+  defaultRedisUrl,
+  integerFrom,
+  listFrom,
+  printMachine,
+  textFrom,
+} from './bench-env.ts';
+import { watchCpu } from './cpu-share.ts';
+import { inParallel } from './in-parallel.ts';
 import { InterviewDriver, request } from './interview-driver.ts';
-import { fixed, percentile, table } from './report.ts';
+import { fixed } from './report.ts';
+import { runMain, throwIfInterrupted } from './run-main.ts';
 import type { ScoringStats } from './scoring-provider.ts';
+import {
+  type Burst,
+  burstReport,
+  failures,
+  type ScorecardRow,
+  type Single,
+  type SingleRun,
+  singleReport,
+} from './scoring-report.ts';
 import { type ServerProcess, spawnServer } from './server-process.ts';
 
 // --- Settings -----------------------------------------------------------------------------------------
-
-function integerFrom(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min)
-    throw new Error(`${name} must be a whole number of at least ${min}, got "${raw}"`);
-  return value;
-}
-
-function levelsFrom(name: string, fallback: number[]): number[] {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const levels = raw.split(',').map((part) => Number(part.trim()));
-  if (levels.some((level) => !Number.isInteger(level) || level <= 0))
-    throw new Error(`${name} must list whole numbers, like 16,64, got "${raw}"`);
-  return levels;
-}
 
 const scenarios = ['single', 'burst'] as const;
 type ScenarioName = (typeof scenarios)[number];
@@ -71,11 +73,11 @@ const settings = {
   /** The cap for the single scenario: the platform's default, more than one scorecard's calls. */
   singleConcurrency: integerFrom('BENCH_SINGLE_CONCURRENCY', 8),
   burst: integerFrom('BENCH_BURST', 100),
-  burstConcurrency: levelsFrom('BENCH_BURST_CONCURRENCY', [16, 64]),
+  burstConcurrency: listFrom('BENCH_BURST_CONCURRENCY', [16, 64], 'whole numbers, like 16,64'),
   only: onlyFrom('BENCH_ONLY'),
-  postgresUrl: process.env.BENCH_POSTGRES_URL?.trim() || 'postgresql://postgres@127.0.0.1:5432/postgres',
-  redisUrl: process.env.BENCH_REDIS_URL?.trim() || 'redis://127.0.0.1:6379',
-  logLevel: process.env.BENCH_LOG_LEVEL?.trim() || 'warn',
+  postgresUrl: textFrom('BENCH_POSTGRES_URL', defaultPostgresUrl),
+  redisUrl: textFrom('BENCH_REDIS_URL', defaultRedisUrl),
+  logLevel: textFrom('BENCH_LOG_LEVEL', 'warn'),
 };
 
 const callsPerScorecard = settings.dimensions + 1;
@@ -116,31 +118,6 @@ const rubric = {
   })),
 };
 
-// --- Machine ------------------------------------------------------------------------------------------
-
-const withAdmin = <T>(run: (client: pg.Client) => Promise<T>): Promise<T> =>
-  withPostgres(settings.postgresUrl, run);
-
-async function describeMachine(): Promise<string[]> {
-  const pgVersion = await withAdmin(async (client) => {
-    const result = await client.query<{ server_version: string }>('show server_version');
-    return result.rows[0]?.server_version ?? 'unknown';
-  });
-  const cpus = os.cpus();
-  return [
-    `date:     ${new Date().toISOString()}`,
-    `machine:  ${cpus.length} CPUs × ${cpus[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
-    `runtime:  Node ${process.version}, PostgreSQL ${pgVersion}, Redis at ${settings.redisUrl}`,
-    `code:     ${describeCode()}`,
-    `setup:    candidates in this process; the platform and the fake provider each in its own process; all on this machine`,
-    `load:     ${settings.dimensions} dimensions (${callsPerScorecard} scoring calls a scorecard), each call answered after ${settings.delayMs} ms; ${settings.answers} text answers an interview`,
-    `load avg: ${os
-      .loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ')} (1/5/15 min, before the run)`,
-  ];
-}
-
 // --- Provider -----------------------------------------------------------------------------------------
 
 async function providerStats(provider: ServerProcess, reset = false): Promise<ScoringStats> {
@@ -170,22 +147,14 @@ interface Stage {
   platformPid: number;
 }
 
-let interrupted = false;
 const drivers = new Set<InterviewDriver>();
-
-function throwIfInterrupted(): void {
-  if (interrupted) throw new Error('Interrupted');
-}
 
 function log(line: string): void {
   process.stderr.write(`… ${line}\n`);
 }
 
-async function call<T>(stage: Stage, method: string, path: string, key: string, body?: unknown): Promise<T> {
-  const res = await request(stage.agent, stage.url, method, path, key, body);
-  if (res.status < 200 || res.status > 299)
-    throw new Error(`${method} ${path} answered ${res.status}: ${res.text.slice(0, 300)}`);
-  return JSON.parse(res.text) as T;
+function call<T>(stage: Stage, method: string, path: string, key: string, body?: unknown): Promise<T> {
+  return callWithAgent<T>(stage, method, path, key, body, 300);
 }
 
 /** Runs `run` against a platform with scoring calls capped at `concurrency`, on a database of its own. */
@@ -194,17 +163,14 @@ async function onStage<T>(
   provider: ServerProcess,
   run: (stage: Stage) => Promise<T>,
 ): Promise<T> {
-  const database = `viva_bench_${randomBytes(6).toString('hex')}`;
+  const database = benchDatabase(settings.postgresUrl);
   const dataDir = await mkdtemp(join(os.tmpdir(), 'viva-bench-'));
   const agent = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
   const streamAgent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
-  let databaseCreated = false;
   let platform: ServerProcess | null = null;
   let db: pg.Client | null = null;
   try {
-    await withAdmin((client) => client.query(`create database ${database}`));
-    databaseCreated = true;
-    const databaseUrl = databaseUrlFor(settings.postgresUrl, database);
+    await database.create();
     platform = await spawnServer('platform', here('./platform-server.ts'), {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
@@ -212,7 +178,7 @@ async function onStage<T>(
       LOG_LEVEL: settings.logLevel,
       VIVA_DATA_DIR: dataDir,
       VIVA_ADMIN_KEY: adminKey,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: database.url,
       REDIS_URL: settings.redisUrl,
       VIVA_RATE_LIMIT_PER_KEY: '1000000',
       VIVA_RATE_LIMIT_PER_TENANT: '1000000',
@@ -227,7 +193,7 @@ async function onStage<T>(
       TTS_MODEL: 'bench-speech',
       TTS_FORMAT: 'mp3',
     });
-    db = new pg.Client({ connectionString: databaseUrl });
+    db = new pg.Client({ connectionString: database.url });
     await db.connect();
     const platformPid = platform.child.pid ?? 0;
     const stage: Stage = {
@@ -258,9 +224,7 @@ async function onStage<T>(
     agent.destroy();
     streamAgent.destroy();
     await platform?.stop();
-    if (databaseCreated) {
-      await withAdmin((client) => client.query(`drop database if exists ${database} with (force)`));
-    }
+    await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -333,21 +297,6 @@ async function readyInterview(stage: Stage, n: number): Promise<Ready> {
   return { interviewId: interview.id, token: session.token };
 }
 
-/** Runs `work` on every item, at most `limit` at a time. */
-async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !interrupted) {
-      const at = next++;
-      results[at] = await work(items[at]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  throwIfInterrupted();
-  return results;
-}
-
 async function endInterview(stage: Stage, ready: Ready): Promise<void> {
   const res = await request(stage.agent, stage.url, 'POST', '/v1/session/end', ready.token, {});
   if (res.status !== 200)
@@ -355,18 +304,6 @@ async function endInterview(stage: Stage, ready: Ready): Promise<void> {
 }
 
 // --- Scorecards ---------------------------------------------------------------------------------------
-
-interface ScorecardRow {
-  interviewId: string;
-  status: 'pending' | 'completed' | 'failed';
-  attempts: number;
-  /** Epoch ms, from the platform's clock, as the rows hold them. */
-  createdAt: number;
-  completedAt: number | null;
-  failedAt: number | null;
-  interviewCompletedAt: number | null;
-  failure: { code: string; message: string } | null;
-}
 
 async function scorecardRows(db: pg.Client, interviewIds: string[]): Promise<ScorecardRow[]> {
   const result = await db.query<{
@@ -463,32 +400,6 @@ async function checkScorecard(stage: Stage, interviewId: string): Promise<string
 
 // --- Scenarios ----------------------------------------------------------------------------------------
 
-interface SingleRun {
-  /** Scorecard created_at → completed_at, ms. */
-  latency: number;
-  /** Interview completed_at → scorecard created_at, ms (the same transaction: about 0). */
-  queued: number;
-  /** This process: the end call sent → the settled row seen (polling every 5 ms). */
-  observed: number;
-  /** Scorecard created_at → the first scoring call reached the provider, ms (the claim). */
-  toFirstCall: number;
-  /** First call in → last reply out, at the provider, ms. */
-  calling: number;
-  /** Last reply out → scorecard completed_at, ms (parsing, checking, recording). */
-  toRecord: number;
-  calls: number;
-  maxInFlight: number;
-  reasks: number;
-  problem: string | null;
-  status: string;
-}
-
-interface Single {
-  concurrency: number;
-  warmup: SingleRun;
-  runs: SingleRun[];
-}
-
 async function singleRun(stage: Stage, provider: ServerProcess, n: number): Promise<SingleRun> {
   const ready = await readyInterview(stage, n);
   await providerStats(provider, true);
@@ -529,17 +440,6 @@ async function runSingle(provider: ServerProcess): Promise<Single> {
   });
 }
 
-interface Burst {
-  concurrency: number;
-  rows: ScorecardRow[];
-  stats: ScoringStats;
-  /** This process: from the first end call sent to the last answered, ms. */
-  endSpread: number;
-  /** From just before the end calls until every scorecard settled. */
-  cpu: CpuShare | null;
-  problems: string[];
-}
-
 async function runBurst(provider: ServerProcess, concurrency: number): Promise<Burst> {
   return onStage(concurrency, provider, async (stage) => {
     log(`burst, cap ${concurrency}: readying ${settings.burst} interviews`);
@@ -548,6 +448,7 @@ async function runBurst(provider: ServerProcess, concurrency: number): Promise<B
       16,
       (n) => readyInterview(stage, n),
     );
+    throwIfInterrupted();
     const ids = ready.map((r) => r.interviewId);
     await providerStats(provider, true);
     log(`burst, cap ${concurrency}: ending ${settings.burst} interviews at once`);
@@ -567,168 +468,21 @@ async function runBurst(provider: ServerProcess, concurrency: number): Promise<B
         return problem ? `${id}: ${problem}` : null;
       })
     ).filter((p): p is string => p !== null);
+    throwIfInterrupted();
     return { concurrency, rows, stats, endSpread, cpu: share, problems };
   });
-}
-
-// --- Report -------------------------------------------------------------------------------------------
-
-const seconds = (ms: number, digits = 2): string => fixed(ms / 1000, digits);
-
-function sorted(values: number[]): Float64Array {
-  return Float64Array.from(values).sort();
-}
-
-function singleReport(single: Single): string {
-  const latencies = sorted(single.runs.map((r) => r.latency));
-  const sequentialMs = callsPerScorecard * settings.delayMs;
-  return [
-    `One scorecard at a time (${settings.dimensions} dimensions + summary = ${callsPerScorecard} calls, each answered after ${seconds(settings.delayMs, 1)} s; cap ${single.concurrency}):`,
-    '',
-    table(
-      ['figure', 'median s', 'max s', 'min s', 'runs s', 'warm-up s', 'one call after another s'],
-      [
-        [
-          'created_at → completed_at',
-          seconds(percentile(latencies, 50)),
-          seconds(latencies.at(-1) ?? Number.NaN),
-          seconds(latencies[0] ?? Number.NaN),
-          single.runs.map((r) => seconds(r.latency)).join(', '),
-          seconds(single.warmup.latency),
-          seconds(sequentialMs, 1),
-        ],
-        [
-          'end call sent → settled row seen',
-          seconds(percentile(sorted(single.runs.map((r) => r.observed)), 50)),
-          seconds(Math.max(...single.runs.map((r) => r.observed))),
-          seconds(Math.min(...single.runs.map((r) => r.observed))),
-          single.runs.map((r) => seconds(r.observed)).join(', '),
-          seconds(single.warmup.observed),
-          '',
-        ],
-      ],
-    ),
-    '',
-    'Where the time goes, per run: created_at → first call at the provider (the worker claiming it); first',
-    'call in → last reply out; last reply → completed_at (checking and recording). Milliseconds:',
-    '',
-    table(
-      ['run', 'to first call', 'calls', 'to completed_at', 'total'],
-      [single.warmup, ...single.runs].map((r, i) => [
-        i === 0 ? 'warm-up' : String(i),
-        fixed(r.toFirstCall, 0),
-        fixed(r.calling, 0),
-        fixed(r.toRecord, 0),
-        fixed(r.latency, 0),
-      ]),
-    ),
-    '',
-    `Provider calls per scorecard: ${single.runs.map((r) => r.calls).join(', ')}; most in flight at once: ${Math.max(...single.runs.map((r) => r.maxInFlight))}; re-asks: ${single.runs.reduce((n, r) => n + r.reasks, 0)}.`,
-    `Interview completed_at → scorecard created_at: ${single.runs.map((r) => fixed(r.queued, 0)).join(', ')} ms.`,
-  ].join('\n');
-}
-
-function burstReport(bursts: Burst[]): string {
-  return [
-    `${settings.burst} interviews ended at once (${settings.burst * callsPerScorecard} scoring calls, each answered after ${seconds(settings.delayMs, 1)} s):`,
-    '',
-    table(
-      [
-        'cap',
-        'completed',
-        'failed',
-        'pending',
-        'total s',
-        'fastest the cap allows s',
-        'scorecards/min',
-        'max in flight',
-        'calls',
-        'latency p50 s',
-        'p95 s',
-        'max s',
-        'completions spread s',
-        'platform CPU ms/scorecard',
-        'others %',
-        'steal %',
-      ],
-      bursts.map((burst) => {
-        const { rows, stats, concurrency } = burst;
-        const count = (status: string): number => rows.filter((row) => row.status === status).length;
-        const firstCompletion = Math.min(...rows.map((row) => row.createdAt));
-        const lastSettled = Math.max(...rows.map((row) => row.completedAt ?? row.failedAt ?? Number.NaN));
-        const totalMs = lastSettled - firstCompletion;
-        const latencies = sorted(rows.map((row) => (row.completedAt ?? Number.NaN) - row.createdAt));
-        const createdSpread = Math.max(...rows.map((row) => row.createdAt)) - firstCompletion;
-        const idealMs = Math.ceil((settings.burst * callsPerScorecard) / concurrency) * settings.delayMs;
-        return [
-          String(concurrency),
-          String(count('completed')),
-          String(count('failed')),
-          String(settings.burst - count('completed') - count('failed')),
-          seconds(totalMs, 1),
-          seconds(idealMs, 1),
-          fixed((count('completed') / totalMs) * 60_000, 1),
-          String(stats.maxInFlight),
-          String(stats.calls),
-          seconds(percentile(latencies, 50), 1),
-          seconds(percentile(latencies, 95), 1),
-          seconds(latencies.at(-1) ?? Number.NaN, 1),
-          seconds(createdSpread, 2),
-          burst.cpu ? fixed(burst.cpu.serverMs / settings.burst, 1) : '-',
-          burst.cpu ? fixed(burst.cpu.others, 0) : '-',
-          burst.cpu ? fixed(burst.cpu.steal, 0) : '-',
-        ];
-      }),
-    ),
-    '',
-    'total: the first scorecard created_at (the first interview completed) to the last completed_at.',
-    'fastest the cap allows: every call in full waves of `cap` calls, ceil(calls / cap) × the delay.',
-    'max in flight: the most scoring calls the fake provider had open at once; it must not exceed the cap.',
-    "latency: each scorecard's created_at → completed_at, waiting in the queue included (nearest rank).",
-    "completions spread: first to last scorecard created_at, i.e. how 'at once' the interviews completed.",
-    'platform CPU: CPU time of the platform process from the end calls to the last scorecard, ending the',
-    'interviews included, per scorecard. others: the machine share of processes other than this one, the',
-    'platform, the fake provider, PostgreSQL and Redis; steal: the hypervisor (from /proc, Linux only).',
-  ].join('\n');
-}
-
-function failures(single: Single | null, bursts: Burst[]): string[] {
-  const out: string[] = [];
-  if (single) {
-    for (const [i, run] of [single.warmup, ...single.runs].entries()) {
-      const label = i === 0 ? 'single warm-up' : `single run ${i}`;
-      if (run.problem) out.push(`${label}: ${run.problem}`);
-      if (run.reasks > 0) out.push(`${label}: ${run.reasks} re-asks`);
-      if (run.calls !== callsPerScorecard) out.push(`${label}: ${run.calls} calls, not ${callsPerScorecard}`);
-      if (run.maxInFlight > single.concurrency)
-        out.push(`${label}: ${run.maxInFlight} calls in flight, over the cap of ${single.concurrency}`);
-    }
-  }
-  for (const burst of bursts) {
-    const label = `burst cap ${burst.concurrency}`;
-    const bad = burst.rows.filter((row) => row.status !== 'completed');
-    if (burst.rows.length !== settings.burst)
-      out.push(`${label}: ${burst.rows.length} scorecards for ${settings.burst} interviews`);
-    if (bad.length > 0)
-      out.push(`${label}: ${bad.length} not completed (e.g. ${bad[0]!.status}: ${bad[0]!.failure?.message})`);
-    if (burst.stats.maxInFlight > burst.concurrency)
-      out.push(`${label}: ${burst.stats.maxInFlight} calls in flight, over the cap of ${burst.concurrency}`);
-    if (burst.stats.reasks > 0) out.push(`${label}: ${burst.stats.reasks} re-asks`);
-    if (burst.stats.refused > 0 || burst.stats.aborted > 0)
-      out.push(`${label}: ${burst.stats.refused} refused and ${burst.stats.aborted} abandoned calls`);
-    const retried = burst.rows.filter((row) => row.attempts > 1).length;
-    if (retried > 0) out.push(`${label}: ${retried} scorecards took more than one attempt`);
-    for (const problem of burst.problems.slice(0, 5)) out.push(`${label}: ${problem}`);
-    if (burst.problems.length > 5) out.push(`${label}: … and ${burst.problems.length - 5} more`);
-  }
-  return out;
 }
 
 // --- Main ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  console.log((await describeMachine()).join('\n'));
-  console.log('');
+  await printMachine({
+    postgresUrl: settings.postgresUrl,
+    redisUrl: settings.redisUrl,
+    setup:
+      'candidates in this process; the platform and the fake provider each in its own process; all on this machine',
+    load: `${settings.dimensions} dimensions (${callsPerScorecard} scoring calls a scorecard), each call answered after ${settings.delayMs} ms; ${settings.answers} text answers an interview`,
+  });
   const provider = await spawnServer('fake-provider', here('./scoring-provider.ts'), {
     PATH: process.env.PATH ?? '',
     BENCH_SCORING_DELAY_MS: String(settings.delayMs),
@@ -743,31 +497,22 @@ async function main(): Promise<number> {
   } finally {
     await provider.stop();
   }
-  if (single) console.log(`${singleReport(single)}\n`);
-  if (bursts.length > 0) console.log(`${burstReport(bursts)}\n`);
-  const failed = failures(single, bursts);
+  const load = {
+    dimensions: settings.dimensions,
+    callsPerScorecard,
+    delayMs: settings.delayMs,
+    burst: settings.burst,
+  };
+  if (single) console.log(`${singleReport(single, load)}\n`);
+  if (bursts.length > 0) console.log(`${burstReport(bursts, load)}\n`);
+  const failed = failures(single, bursts, load);
   for (const line of failed) console.error(`FAIL ${line}`);
   return failed.length > 0 ? 1 : 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
+runMain(main, {
+  interruptedMessage: 'Interrupted: servers stopped, bench databases dropped.',
+  onInterrupt: () => {
     for (const driver of drivers) driver.close();
-  });
-}
-
-main().then(
-  (code) => {
-    process.exitCode = interrupted ? 130 : code;
   },
-  (error: unknown) => {
-    if (interrupted) {
-      console.error('Interrupted: servers stopped, bench databases dropped.');
-      process.exitCode = 130;
-      return;
-    }
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+});

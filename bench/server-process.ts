@@ -55,6 +55,11 @@ export async function spawnServer(
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     env,
     stdio: options.ipc ? ['pipe', 'pipe', 'inherit', 'ipc'] : ['pipe', 'pipe', 'inherit'],
+    // Out of the terminal's process group, so that ^C reaches only the bench, which then stops its
+    // children itself: one that stopped on its own first would fail the bench's next request to it before
+    // the clean-up had run (a crash, and the bench database left behind). Should the bench die, the child
+    // still stops, as its stdin closes.
+    detached: true,
   });
   const stop = async (graceMs = 10_000): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

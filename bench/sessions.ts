@@ -6,11 +6,21 @@ import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type pg from 'pg';
-import { databaseUrlFor, describeCode, withPostgres } from './bench-env.ts';
-import { type CpuShare, watchCpu } from './cpu-share.ts';
-import { InterviewDriver, type ReplyTiming, request } from './interview-driver.ts';
-import { fixed, percentile, table } from './report.ts';
+import { callWithAgent } from './api-call.ts';
+import { benchDatabase } from './bench-database.ts';
+import {
+  defaultPostgresUrl,
+  defaultRedisUrl,
+  listFrom,
+  numberFrom,
+  printMachine,
+  textFrom,
+  wordsFrom,
+} from './bench-env.ts';
+import { watchCpu } from './cpu-share.ts';
+import { inParallel } from './in-parallel.ts';
+import { InterviewDriver, type ReplyTiming } from './interview-driver.ts';
+import { interrupted, runMain, throwIfInterrupted } from './run-main.ts';
 import { type ServerProcess, spawnServer } from './server-process.ts';
 import type {
   MemoryReading,
@@ -19,42 +29,22 @@ import type {
   PlatformRequest,
   RedisCounters,
 } from './sessions-platform.ts';
+import { type Errors, type Level, report, verdict } from './sessions-report.ts';
 
 // --- Settings -----------------------------------------------------------------------------------------
 
-function numberFrom(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
-
-function levelsFrom(name: string, fallback: number[]): number[] {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const levels = raw.split(',').map((part) => Number(part.trim()));
-  if (levels.some((level) => !Number.isInteger(level) || level <= 0))
-    throw new Error(`${name} must list whole numbers of sessions, like 100,500, got "${raw}"`);
-  return levels;
-}
-
 const settings = {
-  levels: levelsFrom('BENCH_SESSIONS', [100, 500, 1000]),
+  levels: listFrom('BENCH_SESSIONS', [100, 500, 1000], 'whole numbers of sessions, like 100,500'),
   thinkSeconds: numberFrom('BENCH_THINK_SECONDS', 4),
   warmupSeconds: numberFrom('BENCH_WARMUP_SECONDS', 5),
   seconds: numberFrom('BENCH_SECONDS', 20),
   replyTimeoutSeconds: numberFrom('BENCH_REPLY_TIMEOUT_SECONDS', 30),
-  postgresUrl: process.env.BENCH_POSTGRES_URL?.trim() || 'postgresql://postgres@127.0.0.1:5432/postgres',
-  redisUrl: process.env.BENCH_REDIS_URL?.trim() || 'redis://127.0.0.1:6379',
-  logLevel: process.env.BENCH_LOG_LEVEL?.trim() || 'warn',
-  profileDir: process.env.BENCH_PROFILE_DIR?.trim() || null,
-  nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+  postgresUrl: textFrom('BENCH_POSTGRES_URL', defaultPostgresUrl),
+  redisUrl: textFrom('BENCH_REDIS_URL', defaultRedisUrl),
+  logLevel: textFrom('BENCH_LOG_LEVEL', 'warn'),
+  profileDir: textFrom('BENCH_PROFILE_DIR', null),
+  nodeArgs: wordsFrom('BENCH_NODE_ARGS'),
 };
-
-/** The issue's targets, checked at the largest level that ran. */
-const target = { sessions: 1000, p95Ms: 50, heapPerSessionBytes: 2 ** 20 };
 
 const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -68,33 +58,6 @@ const questions = Array.from({ length: 50 }, (_, i) => ({
   text: `Question ${i + 1}: tell me about a hard technical decision you made, and what you would change now.`,
 }));
 
-// --- Machine and database -----------------------------------------------------------------------------
-
-const withAdmin = <T>(run: (client: pg.Client) => Promise<T>): Promise<T> =>
-  withPostgres(settings.postgresUrl, run);
-
-const databaseUrl = (database: string): string => databaseUrlFor(settings.postgresUrl, database);
-
-async function describeMachine(): Promise<string[]> {
-  const pgVersion = await withAdmin(async (client) => {
-    const result = await client.query<{ server_version: string }>('show server_version');
-    return result.rows[0]?.server_version ?? 'unknown';
-  });
-  const cpus = os.cpus();
-  return [
-    `date:     ${new Date().toISOString()}`,
-    `machine:  ${cpus.length} CPUs × ${cpus[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
-    `runtime:  Node ${process.version}, PostgreSQL ${pgVersion}, Redis at ${settings.redisUrl}`,
-    `code:     ${describeCode()}`,
-    `setup:    candidates in this process; the platform and the fake provider each in its own process; all on this machine`,
-    `load:     think ${settings.thinkSeconds} s (±50 %) before each answer; warm-up ${settings.warmupSeconds} s; measured ${settings.seconds} s`,
-    `load avg: ${os
-      .loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ')} (1/5/15 min, before the run)`,
-  ];
-}
-
 // --- Platform -----------------------------------------------------------------------------------------
 
 interface Platform {
@@ -103,7 +66,7 @@ interface Platform {
   ask(command: PlatformCommand): Promise<PlatformReply>;
 }
 
-async function startPlatform(database: string, dataDir: string, providerUrl: string): Promise<Platform> {
+async function startPlatform(databaseUrl: string, dataDir: string, providerUrl: string): Promise<Platform> {
   const server = await spawnServer(
     'platform',
     here('./sessions-platform.ts'),
@@ -114,7 +77,7 @@ async function startPlatform(database: string, dataDir: string, providerUrl: str
       LOG_LEVEL: settings.logLevel,
       VIVA_DATA_DIR: dataDir,
       VIVA_ADMIN_KEY: adminKey,
-      DATABASE_URL: databaseUrl(database),
+      DATABASE_URL: databaseUrl,
       REDIS_URL: settings.redisUrl,
       VIVA_RATE_LIMIT_PER_KEY: '1000000',
       VIVA_RATE_LIMIT_PER_TENANT: '1000000',
@@ -162,20 +125,6 @@ async function memory(platform: Platform, collect: boolean): Promise<MemoryReadi
 
 // --- Fixtures -----------------------------------------------------------------------------------------
 
-/** Runs `work` on every item, at most `limit` at a time. */
-async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !interrupted) {
-      const at = next++;
-      results[at] = await work(items[at]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 interface Interview {
   id: string;
   token: string;
@@ -186,12 +135,9 @@ async function createInterviews(
   agent: http.Agent,
   count: number,
 ): Promise<{ liveKey: string; interviews: Interview[] }> {
-  const call = async <T>(method: string, path: string, key: string, body?: unknown): Promise<T> => {
-    const res = await request(agent, platform.url, method, path, key, body);
-    if (res.status < 200 || res.status > 299)
-      throw new Error(`${method} ${path} answered ${res.status}: ${res.text}`);
-    return JSON.parse(res.text) as T;
-  };
+  const api = { agent, url: platform.url };
+  const call = <T>(method: string, path: string, key: string, body?: unknown): Promise<T> =>
+    callWithAgent<T>(api, method, path, key, body);
   const tenant = await call<{ api_keys: { live: string } }>('POST', '/admin/v1/tenants', adminKey, {
     name: 'Bench ATS',
   });
@@ -227,39 +173,10 @@ async function createInterviews(
 
 // --- One level ----------------------------------------------------------------------------------------
 
-interface Errors {
-  total: number;
-  byKind: Map<string, { count: number; example: string }>;
-}
-
-interface Level {
-  sessions: number;
-  /** Answers sent in the measured window and taken (202), however their replies went. */
-  answers: ReplyTiming[];
-  /** Replies that finished in the measured window, whenever their answers were sent. */
-  completed: number;
-  windowSeconds: number;
-  heapBefore: MemoryReading;
-  heapLive: MemoryReading;
-  /** Largest heap and RSS seen (without forcing a GC) while measuring. */
-  peak: { heapUsed: number; rss: number };
-  cpu: CpuShare | null;
-  /** What Redis did in the measured window (its counters are server-wide: other clients count too). */
-  redis: RedisCounters;
-  /** This process's event-loop delay while measuring, ms: a busy load generator would skew the times. */
-  clientDelay: { p99: number; max: number };
-  errors: Errors;
-}
-
 const delayResolutionMs = 10;
-let interrupted = false;
 const drivers = new Set<InterviewDriver>();
 
-function throwIfInterrupted(): void {
-  if (interrupted) throw new Error('Interrupted');
-}
-
-async function runLevel(sessions: number, database: string, provider: ServerProcess): Promise<Level> {
+async function runLevel(sessions: number, databaseUrl: string, provider: ServerProcess): Promise<Level> {
   const errors: Errors = { total: 0, byKind: new Map() };
   const onError = (kind: string, detail: string): void => {
     errors.total += 1;
@@ -279,7 +196,7 @@ async function runLevel(sessions: number, database: string, provider: ServerProc
   let interviews: Interview[] = [];
   const ours = new Set<InterviewDriver>();
   try {
-    platform = await startPlatform(database, dataDir, provider.url);
+    platform = await startPlatform(databaseUrl, dataDir, provider.url);
     const benchPids = [process.pid, provider.child.pid ?? 0, platform.server.child.pid ?? 0];
     log('creating interviews');
     const fixtures = await createInterviews(platform, requestAgent, sessions + 1);
@@ -329,7 +246,7 @@ async function runLevel(sessions: number, database: string, provider: ServerProc
         onError('connect or start', String(error));
       }
     });
-    for (const deadline = Date.now() + 120_000; !interrupted && Date.now() < deadline; await sleep(100)) {
+    for (const deadline = Date.now() + 120_000; !interrupted() && Date.now() < deadline; await sleep(100)) {
       if (live.every((driver) => driver.ready)) break;
     }
     const silent = live.filter((driver) => !driver.ready).length;
@@ -425,212 +342,34 @@ async function runLevel(sessions: number, database: string, provider: ServerProc
   }
 }
 
-// --- Report -------------------------------------------------------------------------------------------
-
-const mib = (bytes: number): string => fixed(bytes / 2 ** 20, 1);
-
-/** Ms from each answer to `at`; Infinity where it never came (the reply timed out or lacked it). */
-function sortedMs(answers: ReplyTiming[], at: (answer: ReplyTiming) => number | null): Float64Array {
-  return Float64Array.from(answers, (answer) => {
-    const time = at(answer);
-    return time === null ? Number.POSITIVE_INFINITY : time - answer.sentAt;
-  }).sort();
-}
-
-function redisPerSession(level: Level): number {
-  const { heapBefore, heapLive } = level;
-  if (heapBefore.redisUsed === null || heapLive.redisUsed === null) return Number.NaN;
-  return (heapLive.redisUsed - heapBefore.redisUsed) / level.sessions;
-}
-
-function heapPerSession(level: Level): number {
-  return (level.heapLive.heapUsed - level.heapBefore.heapUsed) / level.sessions;
-}
-
-interface Figures {
-  delta: Float64Array;
-  audio: Float64Array;
-  accepted: Float64Array;
-  done: Float64Array;
-}
-
-function figuresOf(level: Level): Figures {
-  return {
-    delta: sortedMs(level.answers, (a) => a.firstDelta),
-    audio: sortedMs(level.answers, (a) => a.firstAudio),
-    accepted: sortedMs(level.answers, (a) => a.accepted),
-    done: sortedMs(level.answers, (a) => a.done),
-  };
-}
-
-function report(levels: Level[]): string {
-  const figures = levels.map(figuresOf);
-  const ms = (sorted: Float64Array, p: number): string => shown(percentile(sorted, p));
-  const percent = (value: number | undefined): string => (value === undefined ? '-' : value.toFixed(0));
-  return [
-    table(
-      [
-        'sessions',
-        'sent/s',
-        'replied/s',
-        'delta p50',
-        'delta p95',
-        'delta p99',
-        'audio p50',
-        'audio p95',
-        'audio p99',
-        'heap/session KiB',
-        'errors',
-      ],
-      levels.map((level, i) => {
-        const f = figures[i]!;
-        return [
-          String(level.sessions),
-          fixed(level.answers.length / level.windowSeconds, 1),
-          fixed(level.completed / level.windowSeconds, 1),
-          ms(f.delta, 50),
-          ms(f.delta, 95),
-          ms(f.delta, 99),
-          ms(f.audio, 50),
-          ms(f.audio, 95),
-          ms(f.audio, 99),
-          fixed(heapPerSession(level) / 1024, 1),
-          String(level.errors.total),
-        ];
-      }),
-    ),
-    '',
-    'sent/s: answers sent (and taken) in the measured window; replied/s: replies that finished in it.',
-    'delta, audio: ms from sending POST /v1/session/answers to the first interviewer.delta, and to the first',
-    "interviewer.audio, of the reply on that interview's event stream (nearest rank, over every answer sent in",
-    `the window; "timeout": the reply had not come ${settings.replyTimeoutSeconds} s later). heap/session: heap after a full GC with every`,
-    'session connected and idle, less the heap after a full GC before any connected, divided by the',
-    'sessions. errors: every phase, not only the window.',
-    '',
-    table(
-      [
-        'sessions',
-        'answers',
-        '202 p50',
-        '202 p95',
-        '202 p99',
-        'done p50',
-        'done p95',
-        'heap before MiB',
-        'heap live MiB',
-        'peak heap MiB',
-        'peak RSS MiB',
-        'Redis/session KiB',
-      ],
-      levels.map((level, i) => {
-        const f = figures[i]!;
-        return [
-          String(level.sessions),
-          String(level.answers.length),
-          ms(f.accepted, 50),
-          ms(f.accepted, 95),
-          ms(f.accepted, 99),
-          ms(f.done, 50),
-          ms(f.done, 95),
-          mib(level.heapBefore.heapUsed),
-          mib(level.heapLive.heapUsed),
-          mib(level.peak.heapUsed),
-          mib(level.peak.rss),
-          fixed(redisPerSession(level) / 1024, 1),
-        ];
-      }),
-    ),
-    '',
-    '202: ms until the answer POST was answered. done: until interviewer.done (the whole reply, spoken).',
-    'peak: the largest heap and RSS sampled every 2 s while measuring, without forcing a GC. Redis/session:',
-    "growth of Redis's used_memory over the same span as heap/session (the interviews' event streams).",
-    '',
-    table(
-      [
-        'sessions',
-        'platform CPU ms/reply',
-        'Redis CPU ms/reply',
-        'XREAD/s',
-        'µs/XREAD',
-        'busy %',
-        'others %',
-        'steal %',
-        'client delay p99 ms',
-        'client delay max ms',
-      ],
-      levels.map((level) => [
-        String(level.sessions),
-        level.cpu && level.completed > 0 ? fixed(level.cpu.serverMs / level.completed, 1) : '-',
-        level.completed > 0 ? fixed(level.redis.cpuMs / level.completed, 1) : '-',
-        fixed(level.redis.xreadCalls / level.windowSeconds, 0),
-        level.redis.xreadCalls > 0 ? fixed(level.redis.xreadUsec / level.redis.xreadCalls, 0) : '-',
-        percent(level.cpu?.machineBusy),
-        percent(level.cpu?.others),
-        percent(level.cpu?.steal),
-        fixed(level.clientDelay.p99, 1),
-        fixed(level.clientDelay.max, 1),
-      ]),
-    ),
-    '',
-    'platform CPU ms/reply: CPU time of the platform process in the window per reply finished in it. Redis:',
-    "its own CPU per reply, and how often and how long it ran XREAD (the platform's shared read of every live",
-    "interview's event stream; Redis's counters include other clients). busy %: the whole machine (all",
-    'cores); others %: processes other than this one, the platform, the fake provider,',
-    'PostgreSQL and Redis; steal %: time the hypervisor gave to other machines (from /proc, Linux only).',
-    "client delay: how late this process's event loop ran a 10 ms timer in the window (the times above",
-    'include such delays).',
-  ].join('\n');
-}
-
-/** A latency in ms; `timeout` when the reply never came. */
-function shown(value: number): string {
-  return value === Number.POSITIVE_INFINITY ? 'timeout' : fixed(value, 1);
-}
-
-function verdict(levels: Level[]): string[] {
-  const level = levels.find((l) => l.sessions === target.sessions);
-  if (!level) return [`Targets apply at ${target.sessions} sessions, which this run did not measure.`];
-  const f = figuresOf(level);
-  const delta = percentile(f.delta, 95);
-  const audio = percentile(f.audio, 95);
-  const heap = heapPerSession(level);
-  const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
-  return [
-    `Targets at ${target.sessions} sessions:`,
-    `  p95 to first delta under ${target.p95Ms} ms: ${shown(delta)} ms, ${mark(delta < target.p95Ms)}`,
-    `  p95 to first audio under ${target.p95Ms} ms: ${shown(audio)} ms, ${mark(audio < target.p95Ms)}`,
-    `  no errors: ${level.errors.total}, ${mark(level.errors.total === 0)}`,
-    `  heap per session under 1 MiB: ${fixed(heap / 1024, 1)} KiB, ${mark(heap < target.heapPerSessionBytes)}`,
-  ];
-}
-
 // --- Main ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  console.log((await describeMachine()).join('\n'));
-  console.log('');
-  const database = `viva_bench_${randomBytes(6).toString('hex')}`;
-  let databaseCreated = false;
+  await printMachine({
+    postgresUrl: settings.postgresUrl,
+    redisUrl: settings.redisUrl,
+    setup:
+      'candidates in this process; the platform and the fake provider each in its own process; all on this machine',
+    load: `think ${settings.thinkSeconds} s (±50 %) before each answer; warm-up ${settings.warmupSeconds} s; measured ${settings.seconds} s`,
+  });
+  const database = benchDatabase(settings.postgresUrl);
   let provider: ServerProcess | null = null;
   const levels: Level[] = [];
   try {
-    await withAdmin((client) => client.query(`create database ${database}`));
-    databaseCreated = true;
+    await database.create();
     provider = await spawnServer('fake-provider', here('./fake-provider.ts'), {
       PATH: process.env.PATH ?? '',
     });
     for (const sessions of settings.levels) {
-      levels.push(await runLevel(sessions, database, provider));
+      levels.push(await runLevel(sessions, database.url, provider));
       throwIfInterrupted();
     }
   } finally {
     await provider?.stop();
-    if (databaseCreated) {
-      await withAdmin((client) => client.query(`drop database if exists ${database} with (force)`));
-    }
+    await database.drop();
   }
 
-  console.log(report(levels));
+  console.log(report(levels, settings.replyTimeoutSeconds));
   console.log('');
   console.log(verdict(levels).join('\n'));
   const disturbed = levels.filter((l) => (l.cpu?.others ?? 0) + (l.cpu?.steal ?? 0) > 5);
@@ -648,24 +387,9 @@ async function main(): Promise<number> {
   return failed.length > 0 ? 1 : 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
+runMain(main, {
+  interruptedMessage: 'Interrupted: servers stopped, bench database dropped.',
+  onInterrupt: () => {
     for (const driver of drivers) driver.close();
-  });
-}
-
-main().then(
-  (code) => {
-    process.exitCode = interrupted ? 130 : code;
   },
-  (error: unknown) => {
-    if (interrupted) {
-      console.error('Interrupted: servers stopped, bench database dropped.');
-      process.exitCode = 130;
-      return;
-    }
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+});

@@ -56,52 +56,44 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { newId } from '../platform/src/ids.ts';
-import { databaseUrlFor, describeCode, withPostgres } from './bench-env.ts';
-import { type CpuShare, watchCpu } from './cpu-share.ts';
-import { fixed, percentile, table } from './report.ts';
+import { call } from './api-call.ts';
+import { benchDatabase } from './bench-database.ts';
+import { defaultPostgresUrl, listFrom, numberFrom, printMachine, textFrom, wordsFrom } from './bench-env.ts';
+import { watchCpu } from './cpu-share.ts';
+import { runMain, throwIfInterrupted } from './run-main.ts';
 import { type ServerProcess, spawnServer } from './server-process.ts';
 import type { ReceiverReply, ReceiverRequest } from './webhook-receiver.ts';
+import {
+  type Conditions,
+  type DeliveryCheck,
+  type LatencyOutcome,
+  type Receipts,
+  report,
+  roundFailures,
+  type ThroughputOutcome,
+  verdicts,
+} from './webhooks-report.ts';
 
 // --- Settings -----------------------------------------------------------------------------------------
 
-function numberFrom(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
-
-function listFrom(name: string, fallback: number[]): number[] {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const values = raw.split(',').map((part) => Number(part.trim()));
-  if (values.some((value) => !Number.isInteger(value) || value <= 0))
-    throw new Error(`${name} must list whole positive numbers, like 1,2, got "${raw}"`);
-  return values;
-}
-
 const settings = {
-  postgresUrl: process.env.BENCH_POSTGRES_URL?.trim() || 'postgresql://postgres@127.0.0.1:5432/postgres',
-  workers: listFrom('BENCH_WORKERS', [1, 2]),
+  postgresUrl: textFrom('BENCH_POSTGRES_URL', defaultPostgresUrl),
+  workers: listFrom('BENCH_WORKERS', [1, 2], 'whole positive numbers, like 1,2'),
   events: Math.round(numberFrom('BENCH_EVENTS', 10_000)),
-  rates: listFrom('BENCH_RATES', [200, 500]),
+  rates: listFrom('BENCH_RATES', [200, 500], 'whole positive numbers, like 1,2'),
   seconds: numberFrom('BENCH_SECONDS', 15),
   warmupEvents: Math.round(numberFrom('BENCH_WARMUP_EVENTS', 500)),
-  logLevel: process.env.BENCH_LOG_LEVEL?.trim() || 'info',
+  logLevel: textFrom('BENCH_LOG_LEVEL', 'info'),
   workerEnv: Object.fromEntries(
-    (process.env.BENCH_WORKER_ENV?.trim().split(/\s+/).filter(Boolean) ?? []).map((pair) => {
+    wordsFrom('BENCH_WORKER_ENV').map((pair) => {
       const at = pair.indexOf('=');
       if (at <= 0) throw new Error(`BENCH_WORKER_ENV takes NAME=value pairs, got "${pair}"`);
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   ) as Record<string, string>,
-  nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+  nodeArgs: wordsFrom('BENCH_NODE_ARGS'),
 };
 
-/** The issue's targets. */
-const target = { deliveriesPerSecond: 500, p95Ms: 500 };
 /** A round gives up when nothing new has arrived for this long; what is still missing counts as lost. */
 const stallMs = 20_000;
 /** How long to keep listening after the last expected delivery, to catch duplicates. */
@@ -115,45 +107,7 @@ const here = (file: string): string => fileURLToPath(new URL(file, import.meta.u
 const cli = here('../platform/src/cli.ts');
 const clock = (): number => performance.timeOrigin + performance.now();
 
-// --- Machine and database -----------------------------------------------------------------------------
-
-const withAdmin = <T>(run: (client: pg.Client) => Promise<T>): Promise<T> =>
-  withPostgres(settings.postgresUrl, run);
-
-const databaseUrl = (database: string): string => databaseUrlFor(settings.postgresUrl, database);
-
-async function describeMachine(): Promise<string[]> {
-  const pgVersion = await withAdmin(async (client) => {
-    const result = await client.query<{ server_version: string }>('show server_version');
-    return result.rows[0]?.server_version ?? 'unknown';
-  });
-  const cpus = os.cpus();
-  return [
-    `date:     ${new Date().toISOString()}`,
-    `machine:  ${cpus.length} CPUs × ${cpus[0]?.model ?? 'unknown'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
-    `runtime:  Node ${process.version}, PostgreSQL ${pgVersion}`,
-    `code:     ${describeCode()}`,
-    `setup:    producer (SQL inserts) in this process; each \`viva worker\` and the receiver in its own process; all on this machine`,
-    `load:     ${settings.events} events per throughput round; ${settings.rates.join(' and ')} events/s for ${settings.seconds} s per latency round; workers ${settings.workers.join(', then ')}`,
-    `load avg: ${os
-      .loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ')} (1/5/15 min, before the run)`,
-  ];
-}
-
 // --- Set-up through the API ---------------------------------------------------------------------------
-
-async function call<T>(base: string, method: string, path: string, key: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
 
 interface Fixtures {
   tenantId: string;
@@ -382,17 +336,6 @@ async function startReceiver(): Promise<Receiver> {
   };
 }
 
-interface Receipts {
-  /** Receipt time of each expected event's first delivery. */
-  receivedAt: Map<string, number>;
-  /** Payload timestamp of each expected event. */
-  eventAt: Map<string, number>;
-  duplicates: number;
-  unexpected: number;
-  malformed: number;
-  missing: number;
-}
-
 /** Waits until every expected event has arrived (or nothing has for `stallMs`), then takes the receipts. */
 async function collect(receiver: Receiver, expected: Set<string>, baseline: number): Promise<Receipts> {
   let last = -1;
@@ -444,11 +387,11 @@ interface Worker {
   stop(): Promise<void>;
 }
 
-async function startWorker(name: string, database: string): Promise<Worker> {
+async function startWorker(name: string, databaseUrl: string): Promise<Worker> {
   const child = spawn(process.execPath, [...settings.nodeArgs, cli, 'worker'], {
     env: {
       PATH: process.env.PATH ?? '',
-      DATABASE_URL: databaseUrl(database),
+      DATABASE_URL: databaseUrl,
       VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       LOG_LEVEL: settings.logLevel,
       ...settings.workerEnv,
@@ -489,12 +432,6 @@ async function startWorker(name: string, database: string): Promise<Worker> {
 
 // --- Rounds -------------------------------------------------------------------------------------------
 
-interface Conditions {
-  cpu: CpuShare | null;
-  /** CPU time of all workers during the round, ms. */
-  workersMs: number;
-}
-
 function watchWorkers(pids: () => number[], workers: Worker[]): { stop(): Conditions } {
   const watches = workers.map((w) => watchCpu(pids, w.child.pid ?? 0));
   return {
@@ -506,15 +443,6 @@ function watchWorkers(pids: () => number[], workers: Worker[]): { stop(): Condit
       };
     },
   };
-}
-
-interface DeliveryCheck {
-  /** Deliveries of the round's events that are not `succeeded`. */
-  notSucceeded: number;
-  /** Deliveries that needed more than one attempt. */
-  retried: number;
-  /** Events of the round without a delivery. */
-  notFannedOut: number;
 }
 
 async function checkDeliveries(db: pg.Pool, ids: string[], endpointId: string): Promise<DeliveryCheck> {
@@ -529,28 +457,6 @@ async function checkDeliveries(db: pg.Pool, ids: string[], endpointId: string): 
   return { notSucceeded: row.not_succeeded, retried: row.retried, notFannedOut: ids.length - row.deliveries };
 }
 
-interface ThroughputOutcome {
-  workers: number;
-  events: number;
-  seconds: number;
-  perSecond: number;
-  firstMs: number;
-  receipts: Receipts;
-  check: DeliveryCheck;
-  conditions: Conditions;
-}
-
-interface LatencyOutcome {
-  workers: number;
-  rate: number;
-  committedPerSecond: number;
-  /** Commit-to-receipt of every expected event, ms, sorted. */
-  latencies: Float64Array;
-  receipts: Receipts;
-  check: DeliveryCheck;
-  conditions: Conditions;
-}
-
 interface Bench {
   db: pg.Pool;
   receiver: Receiver;
@@ -559,17 +465,6 @@ interface Bench {
   benchPids: () => number[];
   /** Events the receiver has seen, unique, over the whole run (its baseline for the next round). */
   delivered: number;
-}
-
-function roundFailures(receipts: Receipts, check: DeliveryCheck): string[] {
-  const problems: string[] = [];
-  if (receipts.missing > 0) problems.push(`${receipts.missing} never received`);
-  if (receipts.duplicates > 0) problems.push(`${receipts.duplicates} received twice`);
-  if (receipts.unexpected > 0) problems.push(`${receipts.unexpected} received that were not sent`);
-  if (receipts.malformed > 0) problems.push(`${receipts.malformed} malformed requests`);
-  if (check.notSucceeded > 0) problems.push(`${check.notSucceeded} deliveries not succeeded`);
-  if (check.notFannedOut > 0) problems.push(`${check.notFannedOut} events without a delivery`);
-  return problems;
 }
 
 async function warmUp(bench: Bench, interviews: string[]): Promise<void> {
@@ -659,146 +554,28 @@ async function latencyRound(
   };
 }
 
-// --- Report -------------------------------------------------------------------------------------------
-
-const percent = (value: number | undefined): string => (value === undefined ? '-' : value.toFixed(0));
-const whole = (value: number): string =>
-  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-';
-
-function conditionCells(conditions: Conditions, deliveries: number): string[] {
-  return [
-    deliveries > 0 ? fixed(conditions.workersMs / deliveries, 3) : '-',
-    percent(conditions.cpu?.machineBusy),
-    percent(conditions.cpu?.others),
-    percent(conditions.cpu?.steal),
-  ];
-}
-
-function report(throughput: ThroughputOutcome[], latency: LatencyOutcome[]): string {
-  const lines: string[] = [];
-  if (throughput.length > 0) {
-    lines.push(
-      'Throughput: events committed in one transaction, time from the commit to the receipt of the last one.',
-      '',
-      table(
-        [
-          'workers',
-          'events',
-          'seconds',
-          'deliveries/s',
-          'first ms',
-          'dup',
-          'lost',
-          'retried',
-          'worker CPU ms/delivery',
-          'busy %',
-          'others %',
-          'steal %',
-        ],
-        throughput.map((o) => [
-          String(o.workers),
-          whole(o.events),
-          fixed(o.seconds, 2),
-          whole(o.perSecond),
-          whole(o.firstMs),
-          String(o.receipts.duplicates),
-          String(o.receipts.missing),
-          String(o.check.retried),
-          ...conditionCells(o.conditions, o.receipts.receivedAt.size),
-        ]),
-      ),
-      '',
-    );
-  }
-  if (latency.length > 0) {
-    lines.push(
-      "Latency at a steady rate: one event per transaction; commit (the payload's timestamp) to receipt, ms.",
-      '',
-      table(
-        [
-          'workers',
-          'rate',
-          'committed/s',
-          'events',
-          'p50 ms',
-          'p95 ms',
-          'p99 ms',
-          'max ms',
-          'dup',
-          'lost',
-          'retried',
-          'worker CPU ms/delivery',
-          'busy %',
-          'others %',
-          'steal %',
-        ],
-        latency.map((o) => [
-          String(o.workers),
-          String(o.rate),
-          whole(o.committedPerSecond),
-          whole(o.latencies.length),
-          fixed(percentile(o.latencies, 50), 1),
-          fixed(percentile(o.latencies, 95), 1),
-          fixed(percentile(o.latencies, 99), 1),
-          fixed(o.latencies.at(-1) ?? Number.NaN, 1),
-          String(o.receipts.duplicates),
-          String(o.receipts.missing),
-          String(o.check.retried),
-          ...conditionCells(o.conditions, o.receipts.receivedAt.size),
-        ]),
-      ),
-      '',
-    );
-  }
-  lines.push(
-    'first ms: commit to the first receipt. dup: events received more than once. lost: events never received.',
-    'retried: deliveries that needed more than one attempt. worker CPU: all workers together, per delivery.',
-    'busy %: the whole machine (all cores); others %: processes other than this one, the workers, the receiver',
-    'and PostgreSQL; steal %: time the hypervisor gave to other machines (from /proc, Linux only).',
-  );
-  return lines.join('\n');
-}
-
-function verdicts(throughput: ThroughputOutcome[], latency: LatencyOutcome[]): string[] {
-  const lines: string[] = [];
-  for (const o of throughput) {
-    const met = o.perSecond >= target.deliveriesPerSecond;
-    lines.push(
-      `Target ≥ ${target.deliveriesPerSecond} deliveries/s, ${o.workers} worker(s): ${whole(o.perSecond)}/s, ${met ? 'met' : 'NOT met'}`,
-    );
-  }
-  for (const o of latency) {
-    const p95 = percentile(o.latencies, 95);
-    const met = p95 < target.p95Ms;
-    lines.push(
-      `Target p95 < ${target.p95Ms} ms, ${o.workers} worker(s) at ${o.rate}/s: ${fixed(p95, 1)} ms, ${met ? 'met' : 'NOT met'}`,
-    );
-  }
-  return lines;
-}
-
 // --- Main ---------------------------------------------------------------------------------------------
 
-let interrupted = false;
-
 async function main(): Promise<number> {
-  console.log((await describeMachine()).join('\n'));
-  console.log('');
+  await printMachine({
+    postgresUrl: settings.postgresUrl,
+    setup:
+      'producer (SQL inserts) in this process; each `viva worker` and the receiver in its own process; all on this machine',
+    load: `${settings.events} events per throughput round; ${settings.rates.join(' and ')} events/s for ${settings.seconds} s per latency round; workers ${settings.workers.join(', then ')}`,
+  });
 
-  const database = `viva_bench_${randomBytes(6).toString('hex')}`;
+  const database = benchDatabase(settings.postgresUrl);
   const dataDir = await mkdtemp(join(os.tmpdir(), 'viva-bench-'));
   const servers: ServerProcess[] = [];
   let workers: Worker[] = [];
   let db: pg.Pool | null = null;
-  let databaseCreated = false;
   const throughput: ThroughputOutcome[] = [];
   const latency: LatencyOutcome[] = [];
   try {
-    await withAdmin((client) => client.query(`create database ${database}`));
-    databaseCreated = true;
+    await database.create();
 
     process.stderr.write(
-      `… set-up in ${database}: platform (migrations, tenant, endpoint), receiver, interviews\n`,
+      `… set-up in ${database.name}: platform (migrations, tenant, endpoint), receiver, interviews\n`,
     );
     const receiver = await startReceiver();
     servers.push(receiver.server);
@@ -809,7 +586,7 @@ async function main(): Promise<number> {
       LOG_LEVEL: 'warn',
       VIVA_DATA_DIR: dataDir,
       VIVA_ADMIN_KEY: adminKey,
-      DATABASE_URL: databaseUrl(database),
+      DATABASE_URL: database.url,
       VIVA_WEBHOOK_WORKER: 'false',
       VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     });
@@ -817,9 +594,9 @@ async function main(): Promise<number> {
     const fixtures = await createFixtures(platform.url, receiver.server.url);
     // Its work is done: from here on, only the workers, the receiver and this producer run.
     await platform.stop();
-    if (interrupted) throw new Error('Interrupted');
+    throwIfInterrupted();
 
-    db = new pg.Pool({ connectionString: databaseUrl(database), max: producerConnections });
+    db = new pg.Pool({ connectionString: database.url, max: producerConnections });
     const perRound = Math.ceil(settings.events / typeBySequence.length);
     const rounds = settings.workers.length;
     const interviews = await cloneInterviews(
@@ -846,13 +623,13 @@ async function main(): Promise<number> {
     for (const count of settings.workers) {
       process.stderr.write(`… starting ${count} worker(s), warm-up of ${settings.warmupEvents} events\n`);
       workers = await Promise.all(
-        Array.from({ length: count }, (_, i) => startWorker(`worker ${i + 1}/${count}`, database)),
+        Array.from({ length: count }, (_, i) => startWorker(`worker ${i + 1}/${count}`, database.url)),
       );
       await warmUp(bench, take(settings.warmupEvents));
-      if (interrupted) throw new Error('Interrupted');
+      throwIfInterrupted();
       throughput.push(await throughputRound(bench, workers, take(perRound)));
       for (const rate of settings.rates) {
-        if (interrupted) throw new Error('Interrupted');
+        throwIfInterrupted();
         latency.push(await latencyRound(bench, workers, latencyPool, rate));
       }
       await Promise.all(workers.map((w) => w.stop()));
@@ -883,29 +660,13 @@ async function main(): Promise<number> {
     await Promise.all(workers.map((w) => w.stop()));
     await Promise.all(servers.map((server) => server.stop()));
     await db?.end();
-    if (databaseCreated) {
-      await withAdmin((client) => client.query(`drop database if exists ${database} with (force)`));
-    }
+    await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-process.once('SIGINT', () => {
-  interrupted = true;
+runMain(main, {
+  interruptedMessage: 'Interrupted: workers and servers stopped, bench database dropped.',
+  // pg errors carry their whole client; the message and the stack say what happened.
+  showError: (error) => (error instanceof Error ? (error.stack ?? error.message) : error),
 });
-
-main().then(
-  (code) => {
-    process.exitCode = interrupted ? 130 : code;
-  },
-  (error: unknown) => {
-    if (interrupted) {
-      console.error('Interrupted: workers and servers stopped, bench database dropped.');
-      process.exitCode = 130;
-      return;
-    }
-    // pg errors carry their whole client; the message and the stack say what happened.
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exitCode = 1;
-  },
-);
