@@ -5,6 +5,7 @@ import {
   interviewFixture,
   lastState,
   longAnswer,
+  maybePart,
   newSession,
   part,
   serverInterview,
@@ -26,6 +27,8 @@ describe('<ai-interview> text interview', () => {
     part(element, 'start-button').click();
     await untilScreen(element, 'live');
     expect(part(element, 'progress').textContent?.trim()).to.equal('Question 1 of 2');
+    // The clock comes with the stream's first `state` event, which may land just after the screen turns live.
+    await until(() => maybePart(element, 'timer') !== null, 'the timer', element);
     expect(part(element, 'timer').textContent).to.match(/Time left\s*(29|30):\d\d/);
     const captions = part(element, 'captions');
     expect(captions.getAttribute('aria-live')).to.equal('polite');
