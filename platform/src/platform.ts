@@ -140,7 +140,7 @@ export async function createServices(
       rateLimiter: createRateLimiter({ ...config.rateLimit, redis }),
       secretKeys: new SecretKeys(db.orm, keyChanges),
       keyChanges,
-      metrics: createMetrics(),
+      metrics: createMetrics({ databasePool: () => db.orm.em.getConnection().getNativeClient() }),
       providers,
       signingKeys: new SigningKeys(db.orm),
       issuer: publicUrl,

@@ -54,9 +54,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       orm,
       kind: embedded ? 'embedded' : 'postgres',
       async close() {
-        // The pool waits for every connection it lent out. After PostgreSQL dropped connections mid-query
-        // (an outage, a failover) one can stay lent out for good, seen on shutdown after the outage test:
-        // the process would then never exit. The rest of shutdown has finished by now, so it waits a while.
+        // The pool waits for every connection it lent out. One that a bug keeps lent out for good (as
+        // kysely's failed ROLLBACK did, see the kysely override in pnpm-workspace.yaml) would keep the
+        // process from ever exiting. The rest of shutdown has finished by now, so it waits a while.
         let timer: NodeJS.Timeout | undefined;
         const gaveUp = new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(true), poolCloseMs);

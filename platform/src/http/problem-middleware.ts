@@ -13,11 +13,12 @@ const codeForStatus: Partial<Record<number, ErrorCode>> = {
 };
 
 // PostgreSQL's connection-exception class (08…), shutdowns and refusals (57P01–03, 53300, 55000 for a database
-// not accepting connections), and the socket errors of a database or Redis that is down or restarting.
+// not accepting connections), and the socket errors of a database or Redis that is down or restarting. `pg`
+// says "… is not queryable" of a connection that died under a transaction still using it.
 const unavailableCodes =
   /^(08\w{3}|57P0[123]|53300|55000|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH)$/;
 const unavailableMessages =
-  /Connection terminated|Connection is closed|MaxRetriesPerRequest|the database system is/i;
+  /Connection terminated|Connection is closed|is not queryable|MaxRetriesPerRequest|the database system is/i;
 
 /**
  * A backing service that cannot be reached is the platform's outage, not a bug: the client should retry, so

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -9,10 +9,44 @@ export interface Metrics {
   scoringDuration: Histogram<'scorer'>;
 }
 
+/** The database pool's counts, as `pg.Pool` keeps them. */
+export interface PoolCounts {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+export interface MetricsOptions {
+  /** Read at each scrape: a connection that never comes back, or queries queueing for one, show at once. */
+  databasePool?: () => Promise<PoolCounts>;
+}
+
 /** One registry per app instance, so in-process test apps never share or clash on metric names. */
-export function createMetrics(): Metrics {
+export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'viva_' });
+  const { databasePool } = options;
+  if (databasePool) {
+    new Gauge({
+      name: 'viva_database_pool_connections',
+      help: 'Database connections of this instance, by state (in_use, idle)',
+      labelNames: ['state'],
+      registers: [registry],
+      async collect() {
+        const pool = await databasePool();
+        this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
+        this.set({ state: 'idle' }, pool.idleCount);
+      },
+    });
+    new Gauge({
+      name: 'viva_database_pool_waiting',
+      help: 'Queries waiting for a free database connection',
+      registers: [registry],
+      async collect() {
+        this.set((await databasePool()).waitingCount);
+      },
+    });
+  }
   return {
     registry,
     httpDuration: new Histogram({

@@ -37,6 +37,10 @@ describe('operations endpoints', () => {
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(res.text).toContain('viva_http_request_duration_seconds_bucket');
     expect(res.text).toContain('route="/v1/jobs"');
+    // The database pool, read at the scrape (background workers may hold a connection at that moment).
+    expect(res.text).toMatch(/^viva_database_pool_connections\{state="idle"\} \d+$/m);
+    expect(res.text).toMatch(/^viva_database_pool_connections\{state="in_use"\} \d+$/m);
+    expect(res.text).toMatch(/^viva_database_pool_waiting \d+$/m);
   });
 
   it('serves the spec and rendered docs', async () => {

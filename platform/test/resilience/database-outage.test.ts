@@ -13,12 +13,13 @@ import {
   type TestDatabase,
   type TestPlatform,
 } from '../support/harness.ts';
-import { sql, until } from '../support/interview-flow.ts';
+import { sql, until, withDatabase, within } from '../support/interview-flow.ts';
 
 /**
  * PostgreSQL goes away under a running platform (its connections killed, new ones refused) and comes back.
  * Meanwhile clients get 503 with Retry-After — an outage to wait out, not a bug — and nothing they retried
- * with the same Idempotency-Key is lost or done twice.
+ * with the same Idempotency-Key is lost or done twice. The pool gets every connection back, even those
+ * killed in the middle of a transaction.
  */
 const adminUrl = process.env.VIVA_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 let database: TestDatabase;
@@ -77,5 +78,53 @@ describe('a database outage', () => {
     expect(replayed.body.id).toBe(created.body.id);
     const jobs = await api.call<{ data: unknown[] }>('GET', '/v1/jobs', { key: tenant.testKey });
     expect(jobs.body.data).toHaveLength(1);
+  });
+});
+
+describe('connections killed mid-transaction', () => {
+  /** The platform's database connections in use, as its `/metrics` reports them to an operator. */
+  async function connectionsInUse(): Promise<number> {
+    const { text } = await api.call('GET', '/metrics');
+    const line = /^viva_database_pool_connections\{state="in_use"\} (\d+)$/m.exec(text);
+    if (!line) throw new Error(`no in_use connections gauge in /metrics:\n${text.slice(0, 2000)}`);
+    return Number(line[1]);
+  }
+
+  it('gives every connection back to the pool, and the pool serves a full load after', async () => {
+    // Transactions that have begun and wait on a lock, so the kill lands between BEGIN and COMMIT, and the
+    // rollback that follows fails on the dead connection as well. That failure once kept the connection
+    // lent out for good (kysely-org/kysely#1990): ten such outages and the platform hung.
+    const requests = await withDatabase(database.url, async (admin) => {
+      await admin.query('begin');
+      await admin.query('lock table jobs in access exclusive mode');
+      const posts = Array.from({ length: 12 }, () =>
+        api.call('POST', '/v1/jobs', { key: tenant.testKey, body: jobInput }),
+      );
+      await until('the platform’s inserts wait on the lock', async () => {
+        const { rows } = await admin.query<{ waiting: number }>(
+          `select count(*)::int as waiting from pg_locks where relation = 'jobs'::regclass and not granted`,
+        );
+        return (rows[0]?.waiting ?? 0) >= 5;
+      });
+      await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [name()],
+      );
+      await admin.query('commit');
+      // A leaked connection shows as requests that are never answered: the pool has none left to lend.
+      return within('every request to be answered', Promise.all(posts));
+    });
+    for (const res of requests) expect([201, 503], describeResponse(res)).toContain(res.status);
+
+    await until('no connection is lent out', async () => (await connectionsInUse()) === 0);
+    const after = await within(
+      'a full load to be answered',
+      Promise.all(
+        Array.from({ length: 20 }, () =>
+          api.call('POST', '/v1/jobs', { key: tenant.testKey, body: jobInput }).then((res) => res.status),
+        ),
+      ),
+    );
+    expect(after).toEqual(Array(20).fill(201));
   });
 });
