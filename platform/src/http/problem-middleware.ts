@@ -1,5 +1,5 @@
-import { ConnectionException } from '@mikro-orm/core';
 import type { Middleware } from 'koa';
+import { isServiceUnavailable } from '../observability/outages.ts';
 import { ApiError, type ErrorCode, problemOf } from './api-error.ts';
 
 /** Errors raised by Koa's own machinery (body parsing and the like) carry a status; map them onto our codes. */
@@ -12,36 +12,10 @@ const codeForStatus: Partial<Record<number, ErrorCode>> = {
   415: 'unsupported_media_type',
 };
 
-// PostgreSQL's connection-exception class (08…), shutdowns and refusals (57P01–03, 53300, 55000 for a database
-// not accepting connections), and the socket errors of a database or Redis that is down or restarting. `pg`
-// says "… is not queryable" of a connection that died under a transaction still using it.
-const unavailableCodes =
-  /^(08\w{3}|57P0[123]|53300|55000|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH)$/;
-const unavailableMessages =
-  /Connection terminated|Connection is closed|is not queryable|MaxRetriesPerRequest|the database system is/i;
-
-/**
- * A backing service that cannot be reached is the platform's outage, not a bug: the client should retry, so
- * it gets a 503 with Retry-After rather than a 500.
- */
-function isUnavailable(error: unknown, depth = 0): boolean {
-  if (error instanceof ConnectionException) return true;
-  if (typeof error !== 'object' || error === null || depth > 3) return false;
-  const { code, message, name, cause } = error as {
-    code?: unknown;
-    message?: unknown;
-    name?: unknown;
-    cause?: unknown;
-  };
-  if (typeof code === 'string' && unavailableCodes.test(code)) return true;
-  if (name === 'MaxRetriesPerRequestError') return true;
-  if (typeof message === 'string' && unavailableMessages.test(message)) return true;
-  return isUnavailable(cause, depth + 1);
-}
-
 function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
-  if (isUnavailable(error)) {
+  // A backing service that cannot be reached is the platform's outage, not a bug: the client should retry.
+  if (isServiceUnavailable(error)) {
     return new ApiError(
       'service_unavailable',
       'A service the platform depends on is unavailable; retry shortly.',

@@ -6,6 +6,7 @@ import type { InterviewEngine } from '../engine/engine.ts';
 import { Interview } from '../interviews/interview.entity.ts';
 import { effectiveStatus } from '../interviews/interviews.ts';
 import { Job } from '../jobs/job.entity.ts';
+import { CycleLog } from '../observability/outages.ts';
 import type { Providers } from '../providers/providers.ts';
 import type { SessionEventBus } from '../sessions/session-events.ts';
 import {
@@ -62,6 +63,7 @@ interface Hosted {
 export class LiveKitAgentWorker {
   readonly #o: AgentWorkerOptions;
   readonly #connector: RoomConnector;
+  readonly #cycles: CycleLog;
   readonly #name = `${hostname()}:${process.pid}`;
   readonly #hosted = new Map<string, Hosted>();
   #running = false;
@@ -72,6 +74,7 @@ export class LiveKitAgentWorker {
   constructor(options: AgentWorkerOptions) {
     this.#o = options;
     this.#connector = options.connector ?? rtcNodeConnector();
+    this.#cycles = new CycleLog(options.logger, 'livekit agent worker');
   }
 
   get #leaseSeconds(): number {
@@ -131,8 +134,9 @@ export class LiveKitAgentWorker {
             this.nudge();
           });
         }
+        this.#cycles.succeeded();
       } catch (err) {
-        this.#o.logger.error({ err }, 'livekit agent worker cycle failed');
+        this.#cycles.failed(err);
       }
       if (!this.#running) break;
       if (claimed.length === 0) {

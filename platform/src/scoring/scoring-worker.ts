@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ScoringConfig } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { CycleLog } from '../observability/outages.ts';
 import type { StructuredChat } from '../providers/providers.ts';
 import { normalisedWeights, overallScore, recommendationFor } from './aggregate.ts';
 import { ModelScorer } from './model-scorer.ts';
@@ -35,6 +36,7 @@ export interface ScoringWorkerOptions {
 export class ScoringWorker {
   readonly #o: ScoringWorkerOptions;
   readonly #model: ModelScorer | null;
+  readonly #cycles: CycleLog;
   readonly #held = new Map<string, { run: HeldRun; done: Promise<void> }>();
   #running = false;
   #loop: Promise<void> | null = null;
@@ -44,6 +46,7 @@ export class ScoringWorker {
   constructor(options: ScoringWorkerOptions) {
     this.#o = options;
     this.#model = options.model && new ModelScorer(options.model, pLimit(options.config.concurrency));
+    this.#cycles = new CycleLog(options.logger, 'scoring worker');
   }
 
   get #leaseSeconds(): number {
@@ -108,8 +111,9 @@ export class ScoringWorker {
           });
           this.#held.set(run.id, { run, done });
         }
+        this.#cycles.succeeded();
       } catch (err) {
-        this.#o.logger.error({ err }, 'scoring worker cycle failed');
+        this.#cycles.failed(err);
       }
       if (!this.#running) break;
       if (claimed.length === 0 || this.#held.size >= this.#maxRuns) {

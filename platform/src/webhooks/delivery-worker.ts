@@ -3,6 +3,7 @@ import type { WebhookConfig } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
 import { webhookPayload } from '../events/event-resource.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { CycleLog } from '../observability/outages.ts';
 import { type ClaimedDelivery, claimDeliveries } from './claim-deliveries.ts';
 import { fanOutEvents } from './fan-out.ts';
 import { recordFailedAttempt } from './record-attempt.ts';
@@ -35,10 +36,12 @@ export class DeliveryWorker {
   #retention: NodeJS.Timeout | null = null;
   #firstSweep: NodeJS.Timeout | null = null;
   readonly #successes: SuccessBatch;
+  readonly #cycles: CycleLog;
 
   constructor(options: DeliveryWorkerOptions) {
     this.#o = options;
     this.#successes = new SuccessBatch(options.orm);
+    this.#cycles = new CycleLog(options.logger, 'webhook worker');
   }
 
   /** A claim outlives the longest attempt, so a live worker never has its delivery taken over. */
@@ -89,8 +92,9 @@ export class DeliveryWorker {
           for (const delivery of claimed) this.#track(this.#deliver(delivery));
           busy ||= claimed.length > 0;
         }
+        this.#cycles.succeeded();
       } catch (err) {
-        this.#o.logger.error({ err }, 'webhook worker cycle failed');
+        this.#cycles.failed(err);
       }
       if (!this.#running) break;
       // Full: wait for an attempt to finish. Idle: wait a moment, or for a nudge or a finished attempt (the

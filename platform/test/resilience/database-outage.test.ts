@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiClient,
@@ -19,13 +20,16 @@ import { sql, until, withDatabase, within } from '../support/interview-flow.ts';
  * PostgreSQL goes away under a running platform (its connections killed, new ones refused) and comes back.
  * Meanwhile clients get 503 with Retry-After — an outage to wait out, not a bug — and nothing they retried
  * with the same Idempotency-Key is lost or done twice. The pool gets every connection back, even those
- * killed in the middle of a transaction.
+ * killed in the middle of a transaction. The background workers say once that they are waiting it out, and
+ * once that they are back, rather than logging an error several times a second.
  */
 const adminUrl = process.env.VIVA_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 let database: TestDatabase;
 let test: TestPlatform;
 let api: ApiClient;
 let tenant: TestTenant;
+const logs: { level: number; msg: string; failed_cycles?: number }[] = [];
+const logged = (msg: string) => logs.filter((entry) => entry.msg === msg);
 
 const name = () => new URL(database.url).pathname.slice(1);
 async function takeDown(): Promise<void> {
@@ -38,7 +42,13 @@ async function bringBack(): Promise<void> {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  test = await startTestPlatform({}, { databaseUrl: database.url });
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  test = await startTestPlatform({ LOG_LEVEL: 'info' }, { databaseUrl: database.url, logDestination: sink });
   api = apiClient(test.url);
   tenant = await createTestTenant(api);
 });
@@ -66,6 +76,10 @@ describe('a database outage', () => {
       });
     const refused = await create();
     expect(refused.status, describeResponse(refused)).toBe(503);
+    const paused = (worker: string) => `${worker} paused: a service it needs is unavailable; retrying`;
+    await until('both workers notice', async () =>
+      ['webhook worker', 'scoring worker'].every((worker) => logged(paused(worker)).length > 0),
+    );
 
     await bringBack();
     await until(
@@ -78,6 +92,15 @@ describe('a database outage', () => {
     expect(replayed.body.id).toBe(created.body.id);
     const jobs = await api.call<{ data: unknown[] }>('GET', '/v1/jobs', { key: tenant.testKey });
     expect(jobs.body.data).toHaveLength(1);
+
+    for (const worker of ['webhook worker', 'scoring worker']) {
+      await until(`the ${worker} resumes`, async () => logged(`${worker} resumed`).length > 0);
+      expect(logged(paused(worker)).map((entry) => entry.level)).toEqual([40]);
+      const [resumed] = logged(`${worker} resumed`);
+      expect(resumed).toMatchObject({ level: 30 });
+      expect(resumed?.failed_cycles).toBeGreaterThanOrEqual(1);
+    }
+    expect(logs.filter((entry) => entry.level >= 50)).toEqual([]);
   });
 });
 
@@ -126,5 +149,6 @@ describe('connections killed mid-transaction', () => {
       ),
     );
     expect(after).toEqual(Array(20).fill(201));
+    expect(logs.filter((entry) => entry.level >= 50)).toEqual([]);
   });
 });
