@@ -12,7 +12,7 @@ export interface MemoryEventBusOptions {
   maxLength?: number;
   /** An interview with no event and no subscriber for this long is forgotten, bounding memory. */
   idleMs?: number;
-  /** The same for an interview whose last event ended it (see endsInterview), as the Redis bus's `endedTtlSeconds`. */
+  /** The same for an interview that has ended (see endsInterview), from its end, as the Redis bus's `endedTtlSeconds`. */
   endedIdleMs?: number;
 }
 
@@ -21,7 +21,7 @@ interface InterviewStream {
   events: DeliveredEvent[];
   subscribers: Set<DeliveryQueue>;
   lastActiveAt: number;
-  /** Its last event ended the interview. */
+  /** An event of it ended the interview: no later event changes that. */
   ended: boolean;
 }
 
@@ -62,8 +62,9 @@ export class MemoryEventBus implements SessionEventBus {
     stream.events.push(delivered);
     // Retention is small (thousands), so shifting the array costs less than the bookkeeping of a ring.
     if (stream.events.length > this.#maxLength) stream.events.shift();
-    stream.lastActiveAt = Date.now();
-    stream.ended = endsInterview(event);
+    // As on Redis, an ended stream goes `endedIdleMs` after its end: a straggler after it does not keep it.
+    if (!stream.ended) stream.lastActiveAt = Date.now();
+    stream.ended ||= endsInterview(event);
     for (const queue of stream.subscribers) queue.offer(delivered);
     return delivered.id;
   }

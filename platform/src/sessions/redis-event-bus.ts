@@ -17,8 +17,8 @@ export interface RedisEventBusOptions {
   /** A stream expires this long after its last event, so abandoned interviews don't linger. */
   ttlSeconds?: number;
   /**
-   * A stream whose last event ended its interview (see endsInterview) expires this long after it instead:
-   * it holds every reply's audio, and nobody can subscribe to it any more.
+   * A stream whose interview has ended (see endsInterview) expires this long after the event that ended it
+   * instead, whatever comes later: it holds every reply's audio, and nobody can subscribe to it any more.
    */
   endedTtlSeconds?: number;
   /** The longest the shared live read blocks before it is re-issued anyway. */
@@ -32,10 +32,21 @@ const replayPageSize = 200;
 /**
  * XADD and the stream's new expiry as one command. A MULTI of the two costs four commands and, in ioredis,
  * a pipeline object per event; a reply publishes a dozen events or more.
+ *
+ * ARGV: max length, field, value, the live expiry, the ended expiry, and '1' when this event ends the
+ * interview. An ended stream keeps its short expiry: a straggler after the end (a late transcript) must not
+ * keep every reply's audio for another day. Only an ended stream has so little time left, as each event of
+ * a live one sets the longer expiry.
  */
 const appendScript = `
+local live, ended = tonumber(ARGV[4]), tonumber(ARGV[5])
+local left = redis.call('ttl', KEYS[1])
 local id = redis.call('xadd', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', ARGV[2], ARGV[3])
-redis.call('expire', KEYS[1], ARGV[4])
+if ARGV[6] == '1' then
+  redis.call('expire', KEYS[1], ended)
+elseif not (live > ended and left >= 0 and left <= ended) then
+  redis.call('expire', KEYS[1], live)
+end
 return id
 `;
 
@@ -45,6 +56,8 @@ type Append = (
   field: string,
   value: string,
   ttlSeconds: number,
+  endedTtlSeconds: number,
+  ends: '1' | '0',
 ) => Promise<unknown>;
 
 /**
@@ -100,8 +113,15 @@ export class RedisEventBus implements SessionEventBus {
 
   async publish(interviewId: string, event: SessionEvent): Promise<string> {
     const key = this.#keyPrefix + interviewId;
-    const ttl = endsInterview(event) ? this.#endedTtlSeconds : this.#ttlSeconds;
-    const id = await this.#append(key, this.#maxLength, eventField, JSON.stringify(event), ttl);
+    const id = await this.#append(
+      key,
+      this.#maxLength,
+      eventField,
+      JSON.stringify(event),
+      this.#ttlSeconds,
+      this.#endedTtlSeconds,
+      endsInterview(event) ? '1' : '0',
+    );
     if (typeof id !== 'string') throw new Error(`XADD replied ${JSON.stringify(id)}, not an id`);
     return id;
   }

@@ -131,7 +131,7 @@ describe('RedisEventBus across platform instances', () => {
     expect(ttl).toBeLessThanOrEqual(24 * 60 * 60);
   });
 
-  it('keeps the stream of an ended interview for 5 minutes, not a day', async () => {
+  it('keeps the stream of an ended interview for 5 minutes from its end, not a day', async () => {
     const ttlAfter = async (last: SessionEvent) => {
       const interviewId = newInterviewId();
       await a.bus.publish(interviewId, delta(0));
@@ -152,6 +152,13 @@ describe('RedisEventBus across platform instances', () => {
       expect(ttl, JSON.stringify(last)).toBeLessThanOrEqual(5 * 60);
     }
     expect(await ttlAfter(state('in_progress'))).toBeGreaterThan(23 * 60 * 60);
+
+    // A straggler after the end (a late transcript) does not keep the stream, and its audio, for a day.
+    const interviewId = newInterviewId();
+    await a.bus.publish(interviewId, completed);
+    await a.bus.publish(interviewId, delta(1));
+    expect(await a.redis.xlen(`${keyPrefix}${interviewId}`)).toBe(2);
+    expect(await a.redis.ttl(`${keyPrefix}${interviewId}`)).toBeLessThanOrEqual(5 * 60);
   });
 });
 
@@ -182,7 +189,7 @@ describe('MemoryEventBus', () => {
     await bus.close();
   });
 
-  it('forgets an ended interview after endedIdleMs', async () => {
+  it('forgets an ended interview after endedIdleMs, whatever is published after its end', async () => {
     const bus = new MemoryEventBus({ endedIdleMs: 30 });
     const ended = newInterviewId();
     const going = newInterviewId();
@@ -191,6 +198,8 @@ describe('MemoryEventBus', () => {
       type: 'interview.completed',
       data: { interview_id: ended, reason: 'questions_done' },
     });
+    // A straggler after the end (a late transcript) does not bring the interview back to life.
+    await bus.publish(ended, delta(1));
     const [kept] = await publishMany(bus, going, 1);
     await new Promise((resolve) => setTimeout(resolve, 120));
     const late = follow(bus, ended, null);
