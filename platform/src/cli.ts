@@ -6,6 +6,8 @@ import { migrate, openDatabase } from './db/orm.ts';
 import { ApiError } from './http/api-error.ts';
 import { LiveKitAgentWorker } from './livekit/agent-worker.ts';
 import { createLogger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { type MetricsServer, startMetricsServer } from './observability/metrics-server.ts';
 import { createValidatorFactory } from './openapi/request-validator.ts';
 import { loadSpec, specRoutes } from './openapi/spec.ts';
 import { buildProviders } from './providers/provider-config.ts';
@@ -21,7 +23,8 @@ const usage = `usage:
                                                  change a tenant (--origin replaces the allowed origins)
   viva keys rotate                               start signing session tokens with a new key; old tokens keep working
   viva worker                                    deliver webhooks, score interviews and (with LiveKit) run interviewer
-                                                 agents until stopped (SIGTERM or SIGINT); run as many as you like`;
+                                                 agents until stopped (SIGTERM or SIGINT); run as many as you like;
+                                                 with VIVA_WORKER_METRICS_PORT, serves /metrics and /healthz`;
 
 async function withDatabase<T>(
   run: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
@@ -74,18 +77,36 @@ async function runWorker(): Promise<void> {
       logger.warn('LiveKit agents need REDIS_URL in a separate worker process; this worker runs none');
     }
   }
-  const deliveries = new DeliveryWorker({ orm: db.orm, logger, config: config.webhooks });
+  const metrics =
+    services?.metrics ?? createMetrics({ databasePool: () => db.orm.em.getConnection().getNativeClient() });
+  let metricsServer: MetricsServer | null = null;
+  if (config.workerMetricsPort !== null) {
+    metricsServer = await startMetricsServer(metrics, config.host, config.workerMetricsPort).catch(
+      async (error: unknown) => {
+        await db.close();
+        throw new Error(
+          `cannot serve metrics on ${config.host}:${config.workerMetricsPort} (VIVA_WORKER_METRICS_PORT): ${error instanceof Error ? error.message : String(error)}`,
+        );
+      },
+    );
+  }
+  const deliveries = new DeliveryWorker({ orm: db.orm, logger, config: config.webhooks, metrics });
   const scoring = new ScoringWorker({
     orm: db.orm,
     logger,
     config: config.scoring,
     model: buildProviders(config.providers, config.scoring).scoring,
+    metrics,
   });
   deliveries.start();
   scoring.start();
   agents?.start();
   logger.info(
-    { webhook_concurrency: config.webhooks.concurrency, scoring_concurrency: config.scoring.concurrency },
+    {
+      webhook_concurrency: config.webhooks.concurrency,
+      scoring_concurrency: config.scoring.concurrency,
+      ...(metricsServer ? { metrics_url: `${metricsServer.url}/metrics` } : {}),
+    },
     'worker started',
   );
   await new Promise<void>((resolve) => {
@@ -94,6 +115,7 @@ async function runWorker(): Promise<void> {
   });
   logger.info('worker stopping');
   await Promise.all([deliveries.stop(), scoring.stop(), agents?.stop()]);
+  await metricsServer?.close();
   if (services) {
     services.engine.close();
     await services.bus.close();

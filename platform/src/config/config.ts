@@ -37,6 +37,8 @@ export interface Config {
   scoring: ScoringConfig;
   /** Realtime voice over a LiveKit server; null when LIVEKIT_URL and its key and secret are not set. */
   livekit: LiveKitConfig | null;
+  /** Where `viva worker` serves `/metrics` and `/healthz` (on `host`); null: it serves nothing. */
+  workerMetricsPort: number | null;
 }
 
 export interface LiveKitConfig {
@@ -248,5 +250,9 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutSeconds: integer(env, 'VIVA_SCORING_TIMEOUT_SECONDS', 60, 1, 600),
     },
     livekit: livekit(env),
+    workerMetricsPort:
+      read(env, 'VIVA_WORKER_METRICS_PORT') === null
+        ? null
+        : integer(env, 'VIVA_WORKER_METRICS_PORT', 0, 0, 65535),
   };
 }

@@ -43,11 +43,12 @@ afterEach(async () => {
   await api.call('DELETE', `/v1/webhook_endpoints/${endpointId}`, { key: tenant.testKey });
 });
 
-async function worker(): Promise<ChildWorker> {
+async function worker(env: Record<string, string> = {}): Promise<ChildWorker> {
   const started = await startChildWorker({
     DATABASE_URL: databaseUrl,
     VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     VIVA_WEBHOOK_TIMEOUT_SECONDS: String(timeoutSeconds),
+    ...env,
   });
   workers.push(started);
   return started;
@@ -129,5 +130,43 @@ describe('delivery workers', () => {
       [eventIds],
     );
     expect(byWorker[0]!.n).toBe(eventIds.length);
+  });
+
+  it('serve their metrics and a liveness probe with VIVA_WORKER_METRICS_PORT', async () => {
+    receiver = await startWebhookReceiver();
+    const started = await worker({ VIVA_WORKER_METRICS_PORT: '0' });
+    const metricsUrl = started.started.metrics_url;
+    expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const eventIds = await scheduleInterviews(3);
+    await receiver.waitFor(eventIds.length);
+    const succeeded = async () => {
+      const text = await (await fetch(String(metricsUrl))).text();
+      return Number(/^viva_webhook_attempts_total\{outcome="succeeded"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    await until('the worker counts its attempts', async () => (await succeeded()) >= eventIds.length);
+    const metrics = await fetch(String(metricsUrl));
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    const text = await metrics.text();
+    expect(text).toMatch(/^viva_database_pool_connections\{state="idle"\} \d+$/m);
+    expect(text).toMatch(/^viva_webhook_attempt_duration_seconds_count \d+$/m);
+    expect(text).toContain('viva_process_cpu_seconds_total');
+
+    const base = String(metricsUrl).replace(/\/metrics$/, '');
+    const health = await fetch(`${base}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+    expect((await fetch(`${base}/v1/jobs`)).status).toBe(404);
+    const post = await fetch(String(metricsUrl), { method: 'POST' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+  });
+
+  it('do not start when VIVA_WORKER_METRICS_PORT is taken, and say so', async () => {
+    receiver = await startWebhookReceiver();
+    const taken = await worker({ VIVA_WORKER_METRICS_PORT: '0' });
+    const port = new URL(String(taken.started.metrics_url)).port;
+    await expect(worker({ VIVA_WORKER_METRICS_PORT: port })).rejects.toThrow(
+      new RegExp(
+        `viva: Error: cannot serve metrics on 127\\.0\\.0\\.1:${port} \\(VIVA_WORKER_METRICS_PORT\\): listen EADDRINUSE`,
+      ),
+    );
   });
 }, 120_000);

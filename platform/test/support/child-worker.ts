@@ -7,6 +7,8 @@ const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 export interface ChildWorker {
   child: ChildProcess;
   stderr(): string;
+  /** The `worker started` log line, parsed. */
+  started: Record<string, unknown>;
   /** SIGKILL: the attempt in flight is never recorded, its claim simply stays until it lapses. */
   kill(): Promise<void>;
   /** SIGTERM: the worker finishes its attempts in flight, then exits. */
@@ -34,10 +36,12 @@ export async function startChildWorker(env: Record<string, string>): Promise<Chi
     if (Date.now() > deadline) throw new Error(`viva worker did not start: ${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  const startedLine = stdout.split('\n').find((line) => line.includes('"msg":"worker started"'))!;
   const alive = () => child.exitCode === null && child.signalCode === null;
   return {
     child,
     stderr: () => stderr,
+    started: JSON.parse(startedLine) as Record<string, unknown>,
     async kill() {
       if (alive()) child.kill('SIGKILL');
       await exited;

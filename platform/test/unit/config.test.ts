@@ -46,6 +46,10 @@ describe('configuration', () => {
     [{ VIVA_CORS_ORIGINS: 'ats.example.com' }, /^VIVA_CORS_ORIGINS must list origins/],
     [{ VIVA_RATE_LIMIT_PER_KEY: '0' }, /^VIVA_RATE_LIMIT_PER_KEY must be a whole number/],
     [
+      { VIVA_WORKER_METRICS_PORT: 'metrics' },
+      /^VIVA_WORKER_METRICS_PORT must be a whole number from 0 to 65535/,
+    ],
+    [
       { LIVEKIT_URL: 'wss://lk.example' },
       /^LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set with LIVEKIT_URL \(all three, or none\)$/,
     ],
