@@ -2,17 +2,8 @@ import { ApiError } from '../http/api-error.ts';
 import { operation, type SessionCaller } from '../http/operation.ts';
 import { recordInterruption } from '../transcripts/interruptions.ts';
 import { inspectAudio, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.ts';
-import { endsInterview, type SessionEvent } from './session-events.ts';
 import { sessionResource } from './session-resource.ts';
-import { openSse } from './sse-stream.ts';
-
-/**
- * The last event a stream sends: the interview ended (see endsInterview), save a `completed` state, which
- * `interview.completed` follows. The token is dead after it, so the connection is not held open.
- */
-function endsStream(event: SessionEvent): boolean {
-  return endsInterview(event) && !(event.type === 'state' && event.data.status === 'completed');
-}
+import { openSse, pipeEvents } from './sse-stream.ts';
 
 function sessionOf(session: SessionCaller | null): SessionCaller {
   if (!session) throw new Error('session operation reached without a session');
@@ -98,21 +89,17 @@ export const sessionOperations = [
       const { interviewId } = sessionOf(session);
       const lastEventId = ctx.get('last-event-id') || null;
       const sse = openSse(ctx);
-      const { engine, bus } = services;
-      const events = bus.subscribe(interviewId, lastEventId, sse.signal);
+      const { engine, bus, logger } = services;
       // A fresh snapshot for whoever just (re)connected, and a nudge in case a turn was left unfinished by a crash.
+      // The stream replays from `Last-Event-ID`, so it gets the snapshot whether it subscribes before or after.
       await engine.publishCurrentState(interviewId);
       engine.resume(interviewId);
-      void (async () => {
-        try {
-          for await (const delivered of events) {
-            sse.send(delivered.id, delivered.event.type, delivered.event.data);
-            if (endsStream(delivered.event)) break;
-          }
-        } finally {
-          sse.close();
-        }
-      })();
+      void pipeEvents(bus, interviewId, lastEventId, sse, (error) =>
+        logger.warn(
+          { err: error, interview_id: interviewId },
+          'session event stream failed; the client reconnects and resumes',
+        ),
+      );
     },
   })),
 ];

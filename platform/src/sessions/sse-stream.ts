@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { Context } from 'koa';
-import type { SessionEventBus } from './session-events.ts';
+import { endsInterview, type SessionEvent, type SessionEventBus } from './session-events.ts';
 
 export interface SseOptions {
   /** A comment this often keeps proxies and load balancers from closing a quiet stream. */
@@ -97,9 +97,18 @@ export function openSse(ctx: Context, options: SseOptions = {}): SseStream {
 }
 
 /**
- * Streams an interview's events after `lastEventId` to `sse` until the stream ends, then closes it. Never
- * rejects (callers fire and forget it): a failing bus closes the stream, the client reconnects and resumes,
- * and the error goes to `onError`.
+ * The last event a stream sends: the interview ended (see endsInterview), save a `completed` state, which
+ * `interview.completed` follows. The token is dead after it, so the connection is not held open.
+ */
+function endsStream(event: SessionEvent): boolean {
+  return endsInterview(event) && !(event.type === 'state' && event.data.status === 'completed');
+}
+
+/**
+ * Streams an interview's events after `lastEventId` to `sse` until its last one (or the client leaves), then
+ * closes it. Never rejects (callers fire and forget it, and a rejection nobody handles would stop the
+ * process): a failing bus closes the stream, the client reconnects and resumes, and the error goes to
+ * `onError`.
  */
 export async function pipeEvents(
   bus: SessionEventBus,
@@ -111,6 +120,7 @@ export async function pipeEvents(
   try {
     for await (const delivered of bus.subscribe(interviewId, lastEventId, sse.signal)) {
       sse.send(delivered.id, delivered.event.type, delivered.event.data);
+      if (endsStream(delivered.event)) break;
     }
   } catch (error) {
     onError(error);

@@ -142,6 +142,28 @@ describe('SSE stream', () => {
     ]);
   });
 
+  it('ends after the interview’s last event: interview.completed, or a canceled or expired state', async () => {
+    const state = (status: 'completed' | 'canceled' | 'expired') =>
+      ({
+        type: 'state',
+        data: { status, question_index: 0, question_count: 1, time_left_seconds: 0, turn: 'none' },
+      }) as const;
+    for (const last of [
+      { type: 'interview.completed', data: { interview_id: 'int_x', reason: 'questions_done' } } as const,
+      state('canceled'),
+      state('expired'),
+    ]) {
+      const interviewId = newInterviewId();
+      const stream = await read(`${base}/events/${interviewId}`);
+      // A completed state is followed by interview.completed: the stream stays open for it.
+      await bus.publish(interviewId, state('completed'));
+      await bus.publish(interviewId, last);
+      await bus.publish(interviewId, delta(9)); // a straggler after the end is not sent
+      await stream.ended;
+      expect(stream.events().map((e) => e.event)).toEqual(['state', last.type]);
+    }
+  });
+
   it('resumes after Last-Event-ID over a real reconnect, nothing missed and nothing twice', async () => {
     const interviewId = newInterviewId();
     const ids = await publishMany(bus, interviewId, 3);
