@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from 'koa';
 import { bearerSecret } from '../api-keys/authenticate.ts';
 import { allScopes, grants, type Scope } from '../api-keys/scopes.ts';
-import { claimKey, completeKey, releaseKey } from '../idempotency/idempotency-store.ts';
+import { claimKey, completeKey, holdClaim, releaseKey } from '../idempotency/idempotency-store.ts';
 import { createValidatorFactory, type RequestValidator } from '../openapi/request-validator.ts';
 import { type OpenApiDocument, type SpecRoute, specRoutes, toRouterPath } from '../openapi/spec.ts';
 import type { Services } from '../services.ts';
@@ -157,18 +157,28 @@ async function runOperation(
   };
 
   // Only POSTs are made idempotent; the key is checked as the client sent it, before it is scoped.
-  const key = route.method === 'post' ? ctx.get('idempotency-key') : '';
-  if (key.length > maxIdempotencyKeyLength) {
+  const sent = route.method === 'post' ? ctx.headers['idempotency-key'] : undefined;
+  const key = Array.isArray(sent) ? sent.join(', ') : sent;
+  if (key !== undefined && (key.length === 0 || key.length > maxIdempotencyKeyLength)) {
     throw new ApiError(
       'invalid_request',
-      `Idempotency-Key must be at most ${maxIdempotencyKeyLength} characters.`,
+      `Idempotency-Key must be 1 to ${maxIdempotencyKeyLength} characters, got ${key.length}.`,
       { param: 'Idempotency-Key' },
     );
   }
   // A session's idempotency keys live in the interview's own namespace, apart from the tenant's API keys.
-  const scopedKey = session && key ? `${session.interviewId}:${key}` : key;
-  const response = key
-    ? await runIdempotently(ctx, em, caller, scopedKey, requestFingerprint(ctx, input.body, raw), run)
+  // The separator is a line feed, which no header value can hold, so no API key's key can be the same.
+  const scopedKey = session && key ? `${session.interviewId}\n${key}` : key;
+  const response = scopedKey
+    ? await runIdempotently(
+        ctx,
+        em,
+        services,
+        caller,
+        scopedKey,
+        requestFingerprint(ctx, input.body, raw),
+        run,
+      )
     : await run();
   if (stream) return (stream as (ctx: Context) => Promise<void>)(ctx);
   ctx.status = response.status;
@@ -220,6 +230,7 @@ function requestFingerprint(ctx: Context, body: unknown, raw: OperationInput<'cr
 async function runIdempotently(
   ctx: Context,
   em: OperationInput<'createJob'>['em'],
+  services: Services,
   caller: Caller,
   key: string,
   fingerprint: string,
@@ -245,19 +256,33 @@ async function runIdempotently(
     ctx.set('Idempotent-Replayed', 'true');
     return { status: claim.status, body: claim.body };
   }
+  const log = services.logger.child({ request_id: ctx.state.requestId });
+  const release = holdClaim(em, caller, key, claim.claimId, (err) =>
+    log.warn({ err }, 'could not renew an idempotency claim; it lapses unless the next renewal succeeds'),
+  );
+  let response: { status: number; body: string };
   try {
-    const response = await run();
-    await completeKey(em, caller, key, response.status, response.body);
-    return response;
+    response = await run();
   } catch (error) {
     // A client error is the request's answer and is replayed like a success; our own failures are not.
-    if (error instanceof ApiError && error.status < 500) {
-      const problem = JSON.stringify(problemOf(error, ctx.state.requestId));
-      await completeKey(em, caller, key, error.status, problem);
-      ctx.set(error.headers);
-      return { status: error.status, body: problem };
+    if (!(error instanceof ApiError && error.status < 500)) {
+      await releaseKey(em, caller, key, claim.claimId).catch(() => undefined);
+      throw error;
     }
-    await releaseKey(em, caller, key).catch(() => undefined);
-    throw error;
+    response = { status: error.status, body: JSON.stringify(problemOf(error, ctx.state.requestId)) };
+    ctx.set(error.headers);
+  } finally {
+    release();
   }
+  // The request has done its work, so its answer goes to the client even if it cannot be recorded: a 5xx
+  // would invite the retry that does it twice.
+  const recorded = await completeKey(em, caller, key, claim.claimId, response.status, response.body).catch(
+    (err: unknown) => {
+      log.warn({ err }, 'could not record an idempotent response; a retry may run the request again');
+      return true;
+    },
+  );
+  if (!recorded)
+    log.warn('an idempotency claim was lost while its request ran; its response is not replayed');
+  return response;
 }

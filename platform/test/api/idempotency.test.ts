@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  claimKey,
+  completeKey,
+  holdClaim,
+  type IdempotencyClaim,
+} from '../../src/idempotency/idempotency-store.ts';
+import {
   type ApiClient,
   apiClient,
   createTestTenant,
@@ -229,6 +235,36 @@ describe('Idempotency-Key', () => {
     expect(replayed.headers.get('idempotent-replayed')).toBe('true');
   });
 
+  it('refuses an empty key (400) and runs nothing', async () => {
+    const email = 'empty-key@example.com';
+    const res = await api.call('POST', '/v1/candidates', {
+      key: tenant.testKey,
+      body: { ...candidate, email },
+      headers: { 'idempotency-key': '' },
+    });
+    expect(res.status, describeResponse(res)).toBe(400);
+    expect(res.body).toMatchObject({ code: 'invalid_request', param: 'Idempotency-Key' });
+    expect(await countCandidates(email)).toBe(0);
+  });
+
+  it('keeps a session’s keys apart from the tenant’s, whatever the tenant’s key looks like', async () => {
+    const { interviewId, token } = await awaitingAnswer(tenant.liveKey);
+    // The tenant's key spelled like the interview's scoped one used to be stored.
+    const ats = await api.call('POST', '/v1/candidates', {
+      key: tenant.liveKey,
+      body: { ...candidate, email: 'scoped@example.com' },
+      idempotencyKey: `${interviewId}:answer-1`,
+    });
+    expect(ats.status, describeResponse(ats)).toBe(201);
+    const answer = await api.call('POST', '/v1/session/answers', {
+      key: token,
+      body: { text: 'I would roll back first.' },
+      idempotencyKey: 'answer-1',
+    });
+    expect(answer.status, describeResponse(answer)).toBe(202);
+    expect(answer.headers.get('idempotent-replayed')).toBeNull();
+  });
+
   it('refuses a key longer than 255 characters', async () => {
     const res = await api.call('POST', '/v1/candidates', {
       key: tenant.testKey,
@@ -306,5 +342,58 @@ describe('Idempotency-Key on audio answers (raw bodies)', () => {
       release();
       fake.setTranscript(() => heard);
     }
+  });
+});
+
+describe('an idempotency claim', () => {
+  const owner = () => ({ tenantId: tenant.id, livemode: false });
+  const em = () => test.platform.services.db.orm.em.fork();
+  const claimed = (claim: IdempotencyClaim) => {
+    if (claim.kind !== 'claimed') throw new Error(`not claimed: ${claim.kind}`);
+    return claim.claimId;
+  };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('holds while its request runs, past its lock, and a retry meanwhile is in flight', async () => {
+    const key = `held-${Date.now()}`;
+    const first = claimed(await claimKey(em(), owner(), key, 'f', 1));
+    const release = holdClaim(
+      em(),
+      owner(),
+      key,
+      first,
+      (error) => {
+        throw error;
+      },
+      1,
+    );
+    try {
+      await sleep(1600);
+      expect((await claimKey(em(), owner(), key, 'f', 1)).kind).toBe('in_flight');
+    } finally {
+      release();
+    }
+    expect(await completeKey(em(), owner(), key, first, 202, '{"first":true}')).toBe(true);
+    expect(await claimKey(em(), owner(), key, 'f', 1)).toEqual({
+      kind: 'replay',
+      status: 202,
+      body: '{"first":true}',
+    });
+  });
+
+  it('of a request that stopped renewing it lapses; its late finish leaves the retry’s record alone', async () => {
+    const key = `lapsed-${Date.now()}`;
+    const crashed = claimed(await claimKey(em(), owner(), key, 'f', 1));
+    await sleep(1200);
+    const retry = claimed(await claimKey(em(), owner(), key, 'f', 1));
+    expect(retry).not.toBe(crashed);
+    expect(await completeKey(em(), owner(), key, crashed, 409, '{"late":true}')).toBe(false);
+    expect((await claimKey(em(), owner(), key, 'f', 1)).kind).toBe('in_flight');
+    expect(await completeKey(em(), owner(), key, retry, 202, '{"retry":true}')).toBe(true);
+    expect(await claimKey(em(), owner(), key, 'f', 1)).toEqual({
+      kind: 'replay',
+      status: 202,
+      body: '{"retry":true}',
+    });
   });
 });
