@@ -38,14 +38,17 @@ interface Row {
 /**
  * Claims up to `limit` due deliveries for `leaseSeconds` in one statement. A delivery is due when its
  * attempt time has come, no worker holds it, its endpoint is enabled, and no earlier event of the same
- * interview is still pending for the same endpoint: an interview's events reach an endpoint in order,
- * while other interviews' events go on. SKIP LOCKED lets many workers claim at once, never the same row.
+ * interview is still pending for the same endpoint, nor waiting to be fanned out: an interview's events
+ * reach an endpoint in order, while other interviews' events go on. The second check matters with several
+ * workers: while one has an event locked for fan-out (uncommitted, so still undispatched to the others),
+ * another may fan out and claim the interview's next one. SKIP LOCKED lets many workers claim at once,
+ * never the same row.
  *
  * That check is a scalar subquery rather than `not exists (…)` on purpose: PostgreSQL turns `not exists`
  * into an anti-join, and while the table's statistics still say it is small (a burst right after start-up,
  * before autovacuum has analysed it), it may plan that join as a full scan of the pending deliveries for
  * every candidate, quadratic in the backlog (seconds per claim at a few thousand pending). A scalar subquery
- * always runs per candidate, as one probe of webhook_deliveries_order_idx.
+ * always runs per candidate, as one probe of webhook_deliveries_order_idx (and of events_undispatched_idx).
  */
 export async function claimDeliveries(
   em: EntityManager,
@@ -61,6 +64,10 @@ export async function claimDeliveries(
           and (select 1 from webhook_deliveries e
                 where e.endpoint_id = d.endpoint_id and e.interview_id = d.interview_id
                   and e.status = 'pending' and e.sequence < d.sequence
+                limit 1) is null
+          and (select 1 from events ev
+                where ev.interview_id = d.interview_id and ev.sequence < d.sequence
+                  and ev.dispatched_at is null
                 limit 1) is null
         order by d.next_attempt_at, d.id
         limit ?
