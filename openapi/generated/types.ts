@@ -2647,7 +2647,8 @@ export interface components {
             enabled: boolean;
             /**
              * @description Why the endpoint is disabled: `manual` (you set `enabled: false`), `gone` (it answered
-             *     `410 Gone`), `failing` (every attempt failed for 5 days). `null` when enabled.
+             *     `410 Gone`), `failing` (every attempt failed for 5 days, with no quiet spell over 26 hours).
+             *     `null` when enabled.
              * @enum {string|null}
              */
             disabled_reason: "manual" | "gone" | "failing" | null;

@@ -10,6 +10,14 @@ import { disableEndpoint } from './webhook-endpoints.ts';
 /** An endpoint on which every attempt has failed for this long is disabled. */
 export const failingLimitMs = 5 * 24 * 60 * 60 * 1000;
 
+/**
+ * A failure this long after the previous one starts a new streak: longer than any wait between two attempts
+ * of one delivery (the schedule's 10 hours + 20 %, or a Retry-After of at most 24 hours), so only a quiet
+ * spell breaks a streak. Without it, an endpoint that failed once, went quiet for a week and then failed
+ * once more would be disabled on that one failure.
+ */
+export const streakGapMs = 26 * 60 * 60 * 1000;
+
 function lastAttemptFields(attempt: WebhookAttempt, at: Date) {
   return {
     lastAttemptAt: at,
@@ -24,7 +32,7 @@ function lastAttemptFields(attempt: WebhookAttempt, at: Date) {
 
 /**
  * Writes what a failed attempt came to: the next attempt time, or the delivery's failure, and the
- * endpoint's failure streak (disabling it after a 410 or 5 days of failures). Only while the delivery is
+ * endpoint's failure streak (disabling it after a 410 or 5 days of failures with no quiet spell). Only while the delivery is
  * still pending and still held by this claim: if the claim lapsed and another worker took the delivery, or
  * the tenant disabled the endpoint meanwhile, their record stands. Successes go through `SuccessBatch`.
  */
@@ -49,7 +57,9 @@ export async function recordFailedAttempt(
       lockMode: LockMode.PESSIMISTIC_WRITE,
     });
     if (endpoint?.enabled) {
-      endpoint.failingSince ??= now;
+      const quiet = !endpoint.lastFailureAt || now.getTime() - endpoint.lastFailureAt.getTime() > streakGapMs;
+      if (!endpoint.failingSince || quiet) endpoint.failingSince = now;
+      endpoint.lastFailureAt = now;
       if (attempt.gone) await disableEndpoint(tx, endpoint, 'gone');
       else if (now.getTime() - endpoint.failingSince.getTime() >= failingLimitMs) {
         await disableEndpoint(tx, endpoint, 'failing');

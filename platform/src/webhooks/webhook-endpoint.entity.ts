@@ -27,6 +27,8 @@ const WebhookEndpointSchema = defineEntity({
     metadata: p.json<Record<string, string>>(),
     /** Since when every attempt has failed; null once one succeeds. Five days of it disables the endpoint. */
     failingSince: p.datetime().nullable(),
+    /** When an attempt last failed: a failure long after it starts a new streak (see recordFailedAttempt). */
+    lastFailureAt: p.datetime().nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },

@@ -63,6 +63,7 @@ export async function createEndpoint(
     secrets: [{ secret: newWebhookSecret(), expiresAt: null }],
     metadata: input.metadata ?? {},
     failingSince: null,
+    lastFailureAt: null,
     createdAt: now,
     updatedAt: now,
   });

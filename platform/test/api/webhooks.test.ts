@@ -621,12 +621,14 @@ describe('delivery', () => {
     const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
     const watcher = await receiver();
     await endpoint(tenant.testKey, watcher.url, ['webhook_endpoint.disabled']);
-    // Five days of failures, compressed: the endpoint has been failing since just over five days ago.
+    // Five days of failures, compressed: the endpoint has been failing since just over five days ago, the
+    // last time an hour ago.
     await test.platform.services.db.orm.em
       .fork()
       .getConnection()
       .execute(
-        `update webhook_endpoints set failing_since = now() - interval '5 days 1 minute' where id = ?`,
+        `update webhook_endpoints set failing_since = now() - interval '5 days 1 minute',
+                last_failure_at = now() - interval '1 hour' where id = ?`,
         [ep.id],
       );
     await createInterview(api, tenant.testKey);
@@ -637,6 +639,32 @@ describe('delivery', () => {
       disabled_reason: 'failing',
     });
     expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({ status: 'failed', attempts: 1 });
+  });
+
+  it('starts a new streak after a quiet spell, rather than disable an endpoint that failed twice days apart', async () => {
+    const hooks = await receiver();
+    hooks.respondWith(status(500));
+    const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
+    // It failed six days ago, and nothing was sent to it for the five days since.
+    const connection = test.platform.services.db.orm.em.fork().getConnection();
+    await connection.execute(
+      `update webhook_endpoints set failing_since = now() - interval '6 days',
+              last_failure_at = now() - interval '5 days' where id = ?`,
+      [ep.id],
+    );
+    await createInterview(api, tenant.testKey);
+    await hooks.waitFor(1);
+    const streak = async () =>
+      (
+        await connection.execute<{ enabled: boolean; streak_seconds: number }[]>(
+          `select enabled, extract(epoch from now() - failing_since)::int as streak_seconds
+             from webhook_endpoints where id = ? and last_failure_at > now() - interval '1 minute'`,
+          [ep.id],
+        )
+      )[0];
+    await until('the failure to be recorded', streak, (row) => row !== undefined);
+    expect(await streak()).toMatchObject({ enabled: true, streak_seconds: expect.any(Number) });
+    expect((await streak())!.streak_seconds).toBeLessThan(60);
   });
 
   it('clears an endpoint’s failing streak on its next success', async () => {
