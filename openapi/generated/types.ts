@@ -934,8 +934,9 @@ export interface paths {
         /**
          * Update a webhook endpoint
          * @description Changes the fields given and leaves the others. Setting `enabled: true` on an endpoint that Viva
-         *     disabled (after a `410 Gone` or five days of failures) turns it back on; its failed deliveries are not
-         *     re-sent by that alone: use `recover`.
+         *     disabled (after a `410 Gone` or five days of failures) turns it back on; its failed deliveries,
+         *     including those of the events raised while it was disabled, are not re-sent by that alone: use
+         *     `recover`. An endpoint you disable yourself gets no deliveries until you enable it.
          *
          *     **Scope:** `webhook_endpoints:write`.
          */

@@ -8,7 +8,7 @@ import { WebhookEndpoint } from './webhook-endpoint.entity.ts';
 const batchSize = 500;
 
 /**
- * Turns committed events into one delivery per enabled endpoint subscribed to them, and marks the events
+ * Turns committed events into one delivery per endpoint subscribed to them, and marks the events
  * dispatched, in one transaction. Events another worker is fanning out are skipped (SKIP LOCKED), so any
  * number of workers may run this at once and each event is fanned out exactly once. Returns how many
  * events it took.
@@ -21,9 +21,11 @@ export async function fanOutEvents(em: EntityManager): Promise<number> {
       { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' }, limit: batchSize },
     );
     if (events.length === 0) return 0;
+    // An endpoint Viva disabled (a 410, or days of failures) still gets its deliveries, failed at once, so
+    // that `recover` re-sends what it missed once its owner turns it back on. One its owner disabled does not.
     const endpoints = await tx.find(WebhookEndpoint, {
       tenantId: { $in: [...new Set(events.map((e) => e.tenantId))] },
-      enabled: true,
+      $or: [{ enabled: true }, { disabledReason: { $in: ['gone', 'failing'] } }],
     });
     const now = new Date();
     const deliveries = [];
@@ -40,14 +42,14 @@ export async function fanOutEvents(em: EntityManager): Promise<number> {
           eventType: event.type,
           interviewId: event.interviewId,
           sequence: event.sequence,
-          status: 'pending' as const,
+          status: endpoint.enabled ? ('pending' as const) : ('failed' as const),
           attempts: 0,
-          nextAttemptAt: now,
+          nextAttemptAt: endpoint.enabled ? now : null,
           lockedUntil: null,
           lastAttemptAt: null,
           lastStatusCode: null,
           lastLatencyMs: null,
-          lastError: null,
+          lastError: endpoint.enabled ? null : 'endpoint_disabled',
           lastResponseSnippet: null,
           createdAt: now,
           updatedAt: now,

@@ -458,10 +458,15 @@ describe('delivery', () => {
     const read = await api.call('GET', `/v1/webhook_endpoints/${ep.id}`, { key: tenant.testKey });
     expect(read.body).toMatchObject({ enabled: false, disabled_reason: 'gone' });
     expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({ status: 'failed', attempts: 1 });
-    // Nothing more goes to it.
-    await createInterview(api, tenant.testKey);
+    // Nothing more goes to it, but what it misses is logged as failed, for a recovery.
+    const missed = await createInterview(api, tenant.testKey);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(hooks.received).toHaveLength(1);
+    expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({
+      status: 'failed',
+      attempts: 0,
+      last_attempt: null,
+    });
 
     // Retrying needs it enabled; once enabled, recover re-sends what failed.
     const retry = await api.call(
@@ -481,8 +486,27 @@ describe('delivery', () => {
       body: { since: new Date(Date.now() - 60_000).toISOString() },
     });
     expect(recovered.status, describeResponse(recovered)).toBe(202);
-    expect(recovered.body).toMatchObject({ object: 'webhook_recovery', endpoint_id: ep.id, requeued: 1 });
-    await hooks.waitFor(2);
+    expect(recovered.body).toMatchObject({ object: 'webhook_recovery', endpoint_id: ep.id, requeued: 2 });
+    const resent = await hooks.waitFor(3);
+    expect(resent.at(-1)!.payload.interview_id).toBe(missed.interviewId);
+  });
+
+  it('logs nothing for an endpoint its owner disabled', async () => {
+    const ep = await endpoint(tenant.testKey, 'http://127.0.0.1:9/hooks', ['interview.scheduled']);
+    await api.call('PATCH', `/v1/webhook_endpoints/${ep.id}`, {
+      key: tenant.testKey,
+      body: { enabled: false },
+    });
+    const { interviewId } = await createInterview(api, tenant.testKey);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [event] = await test.platform.services.db.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ dispatched_at: Date | null }[]>('select dispatched_at from events where interview_id = ?', [
+        interviewId,
+      ]);
+    expect(event?.dispatched_at).not.toBeNull();
+    expect(await deliveries(tenant.testKey, ep.id)).toEqual([]);
   });
 
   it('fails an attempt that times out, is reset, or redirects — and never follows the redirect', async () => {
