@@ -152,10 +152,17 @@ export class InterviewEngine {
       if (audio) await this.#o.blobs.delete(audio.blobKey).catch(() => undefined);
       throw error;
     }
+    // The answer is committed: it stands, and the reply goes ahead, whatever becomes of these two events. A
+    // 5xx now would have the candidate send it again, into a 409, while no turn was ever started.
     await this.#publish(interviewId, [
       { type: 'candidate.transcript', data: { turn_id: turn.id, text, final: true } },
       stateEvent(written.interview, written.job),
-    ]);
+    ]).catch((error: unknown) =>
+      this.#o.logger.warn(
+        { err: error, interview_id: interviewId },
+        'could not publish an answer’s events; the answer stands',
+      ),
+    );
     this.resume(interviewId);
     return { id: turn.id, text };
   }

@@ -1,0 +1,82 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiClient,
+  apiClient,
+  createTestTenant,
+  describeResponse,
+  type TestTenant,
+} from '../support/api.ts';
+import { redisUrl, startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { openSession } from '../support/sessions.ts';
+import { SseClient } from '../support/sse-client.ts';
+
+/**
+ * Redis refuses an interview's session events just as its answer is committed. The answer stands (202, in
+ * the transcript), and once events flow again the interviewer replies: nothing is lost, and the candidate is
+ * not told to send again an answer that has landed.
+ */
+let test: TestPlatform;
+let api: ApiClient;
+let tenant: TestTenant;
+let redis: Redis;
+
+beforeAll(async () => {
+  test = await startTestPlatform();
+  api = apiClient(test.url);
+  tenant = await createTestTenant(api);
+  redis = new Redis(redisUrl);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await test?.stop();
+});
+
+describe('session events that cannot be published', () => {
+  it('do not undo an answer: it is committed and acknowledged, and the reply comes once events flow', async () => {
+    const session = await openSession(api, tenant.testKey);
+    expect((await api.call('POST', '/v1/session/start', { key: session.token })).status).toBe(200);
+    const first = new SseClient(`${test.url}/v1/session/events`, session.token);
+    await first.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+    first.close();
+
+    // The interview's stream becomes a plain string: every XADD to it fails with WRONGTYPE.
+    const key = `viva:session:${session.interviewId}`;
+    await redis.rename(key, `${key}:aside`);
+    await redis.set(key, 'not a stream');
+    const answer = await api.call<{ turn_id: string }>('POST', '/v1/session/answers', {
+      key: session.token,
+      body: { text: 'I would roll back first, then find the cause.' },
+    });
+    expect(answer.status, describeResponse(answer)).toBe(202);
+    const transcript = await api.call<{ turns: { id: string; speaker: string }[] }>(
+      'GET',
+      `/v1/interviews/${session.interviewId}/transcript`,
+      { key: tenant.testKey },
+    );
+    expect(
+      transcript.body.turns.filter((turn) => turn.speaker === 'candidate').map((turn) => turn.id),
+    ).toEqual([answer.body.turn_id]);
+
+    // Redis takes events again; the widget reconnects, and the interviewer replies to the answer.
+    await redis.del(key);
+    await redis.rename(`${key}:aside`, key);
+    const again = new SseClient(
+      `${test.url}/v1/session/events`,
+      session.token,
+      first.events.at(-1)?.id ?? undefined,
+    );
+    try {
+      await again.next((e) => e.event === 'interviewer.done');
+      await again.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+    } finally {
+      again.close();
+    }
+    const after = await api.call<{ turns: { speaker: string }[] }>(
+      'GET',
+      `/v1/interviews/${session.interviewId}/transcript`,
+      { key: tenant.testKey },
+    );
+    expect(after.body.turns.map((turn) => turn.speaker)).toEqual(['interviewer', 'candidate', 'interviewer']);
+  });
+});
