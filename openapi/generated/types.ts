@@ -235,7 +235,8 @@ export interface paths {
         /**
          * Delete a candidate
          * @description Erases a candidate: their name, email, external id, metadata and résumé file are deleted, and
-         *     their `scheduled` or `in_progress` interviews are canceled. The candidate then reads as not found
+         *     their `scheduled` or `in_progress` interviews are canceled (a candidate still in one sees it end at
+         *     once). The candidate then reads as not found
          *     (`404`, also for a second `DELETE`); their interviews remain and keep the candidate's id.
          *     Erasure cannot be undone.
          *

@@ -27,7 +27,19 @@ export const candidateOperations = [
     body: await candidateResource(await getCandidate(em, caller, params.id), services.blobs),
   })),
   operation('deleteCandidate', {}, async ({ em, caller, params, services }) => {
-    await eraseCandidate(em, services.blobs, caller, params.id);
+    const canceled = await eraseCandidate(em, services.blobs, caller, params.id);
+    // A candidate still in one of them sees it end now; the ended stream, with what they said in it, then
+    // expires within minutes. The erasure has happened either way, so a failure here is only logged.
+    for (const interview of canceled) {
+      await services.engine
+        .publishState(interview)
+        .catch((err: unknown) =>
+          services.logger.warn(
+            { err, interview_id: interview.id },
+            'could not end an erased candidate’s session',
+          ),
+        );
+    }
     return { status: 200, body: deletedObject(params.id, 'candidate') };
   }),
   operation(

@@ -5,6 +5,7 @@ import { deletedObject, findPage, type PageRequest } from '../db/pagination.ts';
 import { recordEvent } from '../events/record-event.ts';
 import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
+import type { Interview } from '../interviews/interview.entity.ts';
 import { cancelInterviewsOfCandidate, interviewsOfCandidate } from '../interviews/interviews.ts';
 import type { Owner } from '../owner.ts';
 import { Scorecard } from '../scoring/scorecard.entity.ts';
@@ -119,16 +120,17 @@ export async function attachResume(
 
 /**
  * Erasure: personal fields are cleared, every blob under the candidate's prefix is deleted, open
- * interviews are canceled and their transcripts and scorecards deleted, in one transaction for the rows. The id stays as a tombstone, so references
- * from interviews still resolve and a repeated DELETE is a 404, not a second erasure.
+ * interviews are canceled and their transcripts and scorecards deleted, in one transaction for the rows. The
+ * id stays as a tombstone, so references from interviews still resolve and a repeated DELETE is a 404, not a
+ * second erasure. Returns the interviews it canceled: their candidate may still be in one.
  */
 export async function eraseCandidate(
   em: EntityManager,
   blobs: BlobStore,
   owner: Owner,
   id: string,
-): Promise<void> {
-  await em.transactional(async (tx) => {
+): Promise<Interview[]> {
+  const canceled = await em.transactional(async (tx) => {
     const candidate = await getCandidate(tx, owner, id);
     candidate.name = null;
     candidate.email = null;
@@ -136,7 +138,7 @@ export async function eraseCandidate(
     candidate.metadata = {};
     candidate.resume = null;
     candidate.deletedAt = new Date();
-    await cancelInterviewsOfCandidate(tx, owner, id);
+    const canceled = await cancelInterviewsOfCandidate(tx, owner, id);
     // What was said in their interviews is theirs too; the interviews stay, empty, for the ATS's records.
     const interviewIds = (await interviewsOfCandidate(tx, owner, id)).map((i) => i.id);
     if (interviewIds.length > 0) {
@@ -145,6 +147,8 @@ export async function eraseCandidate(
       await tx.nativeDelete(Scorecard, { interviewId: { $in: interviewIds } });
     }
     recordEvent(tx, owner, 'candidate.deleted', deletedObject(id, 'candidate'));
+    return canceled;
   });
   await blobs.deletePrefix(candidateBlobPrefix(owner, id));
+  return canceled;
 }

@@ -213,20 +213,21 @@ function markCanceled(em: EntityManager, interview: Interview): void {
 }
 
 /** Part of erasing a candidate, inside its transaction: nothing may still run on their behalf. */
+/** Cancels the candidate's open interviews; returns those it canceled. */
 export async function cancelInterviewsOfCandidate(
   em: EntityManager,
   owner: Owner,
   candidateId: string,
-): Promise<void> {
+): Promise<Interview[]> {
   const open = await em.find(
     Interview,
     { tenantId: owner.tenantId, livemode: owner.livemode, candidateId, status: { $in: cancelable } },
     { lockMode: LockMode.PESSIMISTIC_WRITE },
   );
-  for (const interview of open) {
-    // An invitation that lapsed before any sweep recorded it stays expired, not canceled.
-    if (cancelable.includes(effectiveStatus(interview))) markCanceled(em, interview);
-  }
+  // An invitation that lapsed before any sweep recorded it stays expired, not canceled.
+  const canceled = open.filter((interview) => cancelable.includes(effectiveStatus(interview)));
+  for (const interview of canceled) markCanceled(em, interview);
+  return canceled;
 }
 
 export async function interviewsOfCandidate(

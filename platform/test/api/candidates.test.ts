@@ -8,6 +8,8 @@ import {
 } from '../support/api.ts';
 import { createInterview } from '../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { openSession } from '../support/sessions.ts';
+import { SseClient } from '../support/sse-client.ts';
 
 type Resume = { filename: string; content_type: string; size: number; url: string; url_expires_at: string };
 type Candidate = { id: string; name: string; email: string | null; resume: Resume | null };
@@ -110,6 +112,31 @@ describe('candidates', () => {
       .getConnection()
       .execute('select name, email, metadata, resume from candidates where id = ?', [candidateId]);
     expect(row[0]).toEqual({ name: null, email: null, metadata: {}, resume: null });
+  });
+
+  it('ends the session of a candidate erased in the middle of their interview', async () => {
+    const session = await openSession(api, tenant.testKey);
+    expect((await api.call('POST', '/v1/session/start', { key: session.token })).status).toBe(200);
+    const events = new SseClient(`${test.url}/v1/session/events`, session.token);
+    try {
+      await events.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+      const interview = await api.call<{ candidate_id: string }>(
+        'GET',
+        `/v1/interviews/${session.interviewId}`,
+        {
+          key: tenant.testKey,
+        },
+      );
+      const erased = await api.call('DELETE', `/v1/candidates/${interview.body.candidate_id}`, {
+        key: tenant.testKey,
+      });
+      expect(erased.status, describeResponse(erased)).toBe(200);
+      const ended = await events.next((e) => e.event === 'state' && e.data.status === 'canceled');
+      expect(ended.data).toMatchObject({ status: 'canceled', turn: 'none' });
+      await events.done; // the stream closes after the interview's last event
+    } finally {
+      events.close();
+    }
   });
 
   it('filters by external_id, within the key’s mode', async () => {
