@@ -100,10 +100,13 @@ export class SigningKeys {
     const find = (keys: LoadedKey[]) => keys.find((key) => key.kid === kid)?.publicKey ?? null;
     const known = find(await this.#keys());
     if (known) return known;
-    // Join a pending re-read only if it has not started: one already querying may predate this kid.
+    // Join a pending re-read only if it has not started: one already querying may predate this kid. The next
+    // one is spaced from the last read's start, which is the cache's time once it is done, and its own while
+    // it still runs: a slow database must not let each miss start another read.
     let reread = this.#reread;
     if (!reread || reread.startsAt < Date.now()) {
-      const startsAt = Math.max(Date.now(), (this.#cache?.loadedAt ?? 0) + missRefreshMs);
+      const lastReadAt = Math.max(this.#cache?.loadedAt ?? 0, reread?.startsAt ?? 0);
+      const startsAt = Math.max(Date.now(), lastReadAt + missRefreshMs);
       const pending = { startsAt, promise: delay(startsAt - Date.now()).then(() => this.#keys(true)) };
       const forget = () => {
         if (this.#reread === pending) this.#reread = null;

@@ -4,6 +4,7 @@ import type { Orm } from '../../src/db/orm.ts';
 import { mintSessionToken, verifySessionToken } from '../../src/sessions/session-token.ts';
 import { maxSessionTtlSeconds, SigningKeys } from '../../src/sessions/signing-keys.ts';
 import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { withDatabase } from '../support/interview-flow.ts';
 
 let test: TestPlatform;
 let orm: Orm;
@@ -148,4 +149,31 @@ describe('signing keys in the shared database', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     expect(await rejection(cached, before)).toMatchObject({ status: 401 });
   });
+
+  it.runIf(process.env.VIVA_TEST_BACKEND === 'postgres')(
+    'reads the keys again at most once a second, however many tokens name unknown kids, however slow the read',
+    async () => {
+      const keys = new SigningKeys(orm);
+      await keys.verificationKeys();
+      const waitingReads = await withDatabase(test.databaseUrl!, async (admin) => {
+        await admin.query('begin');
+        // Every read of the keys now waits, as on a database under load.
+        await admin.query('lock table signing_keys in access exclusive mode');
+        const misses: Promise<unknown>[] = [];
+        for (let i = 0; i < 30; i++) {
+          misses.push(keys.verificationKey(`made-up-${i}`));
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const { rows } = await admin.query<{ n: number }>(
+          `select count(*)::int as n from pg_locks where relation = 'signing_keys'::regclass and not granted`,
+        );
+        await admin.query('commit');
+        expect(await Promise.all(misses)).toEqual(Array(30).fill(null));
+        return rows[0]!.n;
+      });
+      // 1.5 s of misses: the read due a second after the last one, and perhaps the one after it.
+      expect(waitingReads).toBeGreaterThanOrEqual(1);
+      expect(waitingReads).toBeLessThanOrEqual(2);
+    },
+  );
 });
