@@ -41,16 +41,13 @@ export async function retryDelivery(em: EntityManager, owner: Owner, id: string)
     );
   }
   // An attempt in flight is left to finish: it reports on the delivery it claimed, and a fresh schedule
-  // starting now would only send it twice at once.
-  if (delivery.status === 'pending' && delivery.lockedUntil && delivery.lockedUntil > new Date()) {
-    return delivery;
-  }
+  // starting now would only send it twice at once. Checked in the write itself, as a worker may claim the
+  // delivery after the read above.
   const now = new Date();
-  delivery.status = 'pending';
-  delivery.attempts = 0;
-  delivery.nextAttemptAt = now;
-  delivery.lockedUntil = null;
-  delivery.updatedAt = now;
-  await em.flush();
-  return delivery;
+  await em.nativeUpdate(
+    WebhookDelivery,
+    { id: delivery.id, $or: [{ lockedUntil: null }, { lockedUntil: { $lt: now } }] },
+    { status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null, updatedAt: now },
+  );
+  return em.fork().findOneOrFail(WebhookDelivery, delivery.id);
 }

@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { findPage, type PageRequest } from '../db/pagination.ts';
 import { recordEvent } from '../events/record-event.ts';
@@ -71,12 +72,17 @@ export async function createEndpoint(
   return endpoint;
 }
 
-export async function getEndpoint(em: EntityManager, owner: Owner, id: string): Promise<WebhookEndpoint> {
-  const endpoint = await em.findOne(WebhookEndpoint, {
-    id,
-    tenantId: owner.tenantId,
-    livemode: owner.livemode,
-  });
+export async function getEndpoint(
+  em: EntityManager,
+  owner: Owner,
+  id: string,
+  lockMode?: LockMode.PESSIMISTIC_WRITE,
+): Promise<WebhookEndpoint> {
+  const endpoint = await em.findOne(
+    WebhookEndpoint,
+    { id, tenantId: owner.tenantId, livemode: owner.livemode },
+    lockMode ? { lockMode } : {},
+  );
   if (!endpoint) throw new ApiError('resource_missing', `No webhook endpoint ${id}.`, { param: 'id' });
   return endpoint;
 }
@@ -124,18 +130,24 @@ export async function deleteEndpoint(em: EntityManager, owner: Owner, id: string
   await em.nativeDelete(WebhookEndpoint, { id: endpoint.id });
 }
 
+/**
+ * A new signing secret, with the current one kept for 24 hours. The row is locked while it is read and
+ * written: two rotations at once would otherwise both start from the same secrets, and the first caller
+ * would be handed a secret the second one's write had already dropped.
+ */
 export async function rotateSecret(em: EntityManager, owner: Owner, id: string): Promise<WebhookEndpoint> {
-  const endpoint = await getEndpoint(em, owner, id);
-  const now = Date.now();
-  const overlapUntil = new Date(now + secretOverlapMs).toISOString();
-  // Only the current secret overlaps with the new one; older ones, still within their own 24 h, stay too.
-  const kept = endpoint.secrets
-    .map((s) => (s.expiresAt === null ? { ...s, expiresAt: overlapUntil } : s))
-    .filter((s) => s.expiresAt !== null && Date.parse(s.expiresAt) > now);
-  endpoint.secrets = [{ secret: newWebhookSecret(), expiresAt: null }, ...kept];
-  endpoint.updatedAt = new Date(now);
-  await em.flush();
-  return endpoint;
+  return em.transactional(async (tx) => {
+    const endpoint = await getEndpoint(tx, owner, id, LockMode.PESSIMISTIC_WRITE);
+    const now = Date.now();
+    const overlapUntil = new Date(now + secretOverlapMs).toISOString();
+    // Only the current secret overlaps with the new one; older ones, still within their own 24 h, stay too.
+    const kept = endpoint.secrets
+      .map((s) => (s.expiresAt === null ? { ...s, expiresAt: overlapUntil } : s))
+      .filter((s) => s.expiresAt !== null && Date.parse(s.expiresAt) > now);
+    endpoint.secrets = [{ secret: newWebhookSecret(), expiresAt: null }, ...kept];
+    endpoint.updatedAt = new Date(now);
+    return endpoint;
+  });
 }
 
 /**

@@ -598,6 +598,44 @@ describe('delivery', () => {
     expect(() => verify(oldSecret, after)).toThrow(WebhookVerificationError);
   });
 
+  it('keeps every secret it hands out when rotations race', async () => {
+    const ep = await endpoint(tenant.testKey, 'https://ats.example.com/hooks');
+    const rotations = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        api.call<Endpoint>('POST', `/v1/webhook_endpoints/${ep.id}/rotate_secret`, { key: tenant.testKey }),
+      ),
+    );
+    expect(rotations.map((r) => r.status)).toEqual(Array(5).fill(200));
+    const stored = (await storedSecrets(ep.id)).map((s) => s.secret);
+    expect(stored).toHaveLength(6);
+    expect(new Set(stored)).toEqual(new Set([ep.secret, ...rotations.map((r) => r.body.secret)]));
+  });
+
+  it('leaves an attempt in flight alone when asked to retry it: no second send at once', async () => {
+    const hooks = await receiver();
+    hooks.respondWith(() => undefined); // never answers: the attempt stays in flight
+    const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
+    await createInterview(api, tenant.testKey);
+    await hooks.waitFor(1);
+    const [delivery] = await deliveries(tenant.testKey, ep.id);
+    const claim = async () =>
+      (
+        await database().execute<{ locked_until: Date | null; attempts: number }[]>(
+          'select locked_until, attempts from webhook_deliveries where id = ?',
+          [delivery!.id],
+        )
+      )[0];
+    const before = await claim();
+    expect(before?.locked_until).not.toBeNull();
+    const retried = await api.call('POST', `/v1/webhook_deliveries/${delivery!.id}/retry`, {
+      key: tenant.testKey,
+    });
+    expect(retried.status, describeResponse(retried)).toBe(202);
+    expect(await claim()).toEqual(before);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(hooks.received).toHaveLength(1);
+  });
+
   it('re-sends a delivered event on demand with the same webhook-id', async () => {
     const hooks = await receiver();
     const ep = await endpoint(tenant.testKey, hooks.url);
