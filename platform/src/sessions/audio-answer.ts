@@ -105,7 +105,11 @@ function truncated(container: AnswerContentType): ApiError {
 
 const noAudio = 'The audio answer contains no audio.';
 
-// WAV: the data chunk's size over the format's byte rate.
+/** WAV formats whose byte rate follows from the sample rate: PCM, IEEE float, and their extensible form. */
+const uncompressedWavFormats = new Set([1, 3, 0xfffe]);
+
+// WAV: the data chunk's size over the format's byte rate. For uncompressed audio the byte rate must be what
+// the sample rate and frame size make it: a file claiming a larger one would pass for shorter than it is.
 function wavDurationMs(b: Buffer): number {
   if (b.length < 12) throw truncated('audio/wav');
   if (b.toString('latin1', 8, 12) !== 'WAVE') {
@@ -121,8 +125,15 @@ function wavDurationMs(b: Buffer): number {
     if (id === 'fmt ') {
       if (size > available) throw truncated('audio/wav');
       byteRate = size < 16 ? 0 : b.readUInt32LE(body + 8);
-      if (byteRate === 0 || b.readUInt16LE(body + 2) === 0 || b.readUInt32LE(body + 4) === 0) {
+      const sampleRate = size < 16 ? 0 : b.readUInt32LE(body + 4);
+      const blockAlign = size < 16 ? 0 : b.readUInt16LE(body + 12);
+      if (byteRate === 0 || b.readUInt16LE(body + 2) === 0 || sampleRate === 0 || blockAlign === 0) {
         throw invalid('The WAV audio has an invalid format chunk.');
+      }
+      if (uncompressedWavFormats.has(b.readUInt16LE(body)) && byteRate !== sampleRate * blockAlign) {
+        throw invalid(
+          `The WAV audio has an invalid format chunk: a byte rate of ${byteRate} where ${sampleRate} Hz in ${blockAlign}-byte frames makes ${sampleRate * blockAlign}.`,
+        );
       }
     } else if (id === 'data') {
       if (byteRate === null) throw invalid('The WAV audio has no format chunk before its data.');
@@ -137,11 +148,18 @@ function wavDurationMs(b: Buffer): number {
   throw truncated('audio/wav');
 }
 
-// Ogg Opus: the last granule position of the Opus stream counts 48 kHz samples, pre-skip included.
+// Ogg Opus: the last granule position of the Opus stream counts 48 kHz samples, pre-skip included. The
+// packets' own lengths are added up too, and the longer of the two is the duration: a last granule
+// written small must not pass a long recording for a short one.
 function oggOpusDurationMs(b: Buffer): number {
   let serial: number | null = null;
   let preSkip = 0;
   let lastGranule = -1n;
+  let packetsMs = 0;
+  // Packets of the Opus stream begun so far (the first two are its headers), and whether the last one
+  // runs on into the next page.
+  let packets = 0;
+  let open = false;
   let offset = 0;
   while (offset < b.length) {
     if (offset + 27 > b.length) throw truncated('audio/ogg');
@@ -159,6 +177,18 @@ function oggOpusDurationMs(b: Buffer): number {
       throw invalid(`The Ogg audio is corrupt: the page at byte ${offset} fails its checksum.`);
     }
     const pageSerial = b.readUInt32LE(offset + 14);
+    if (serial === null || pageSerial === serial) {
+      let at = bodyStart;
+      for (let i = offset + 27; i < bodyStart; i++) {
+        const lace = b[i]!;
+        if (!open) {
+          packets += 1;
+          if (packets > 2) packetsMs += opusPacketMs(b.subarray(at, at + lace));
+        }
+        open = lace === 255;
+        at += lace;
+      }
+    }
     if (serial === null) {
       const head = b.subarray(bodyStart, end);
       if (head.length < 19 || head.toString('latin1', 0, 8) !== 'OpusHead') {
@@ -176,7 +206,7 @@ function oggOpusDurationMs(b: Buffer): number {
   }
   const samples = Number(lastGranule) - preSkip;
   if (lastGranule < 0n || samples <= 0) throw invalid(noAudio);
-  return Math.round(samples / 48);
+  return Math.round(Math.max(samples / 48, packetsMs - preSkip / 48));
 }
 
 const oggCrcTable = Uint32Array.from({ length: 256 }, (_, index) => {
@@ -229,7 +259,8 @@ const enteredMasters = new Set<number>([
 /**
  * WebM: the Info Duration when there is one. MediaRecorder writes none (it cannot know the length when
  * it starts), so otherwise the end of the last Opus block: its cluster's time plus its own offset plus
- * the length its first byte declares.
+ * the length its first byte declares. Never less than the blocks' lengths added up, so that neither a
+ * Duration written small nor timecodes all at zero pass a long recording for a short one.
  */
 function webmOpusDurationMs(b: Buffer): number {
   let docType: string | null = null;
@@ -238,6 +269,7 @@ function webmOpusDurationMs(b: Buffer): number {
   const tracks: Array<{ number: number | null; codec: string | null }> = [];
   let clusterTime = 0;
   let lastBlockEndMs: number | null = null;
+  let blocksMs = 0;
   let offset = 0;
   while (offset < b.length) {
     const id = readId(b, offset);
@@ -290,8 +322,9 @@ function webmOpusDurationMs(b: Buffer): number {
         const startMs = ((clusterTime + data.readInt16BE(trackNumber.length)) * scaleNs) / 1e6;
         // Laced blocks (never written by browsers) count from their start only.
         const laced = (data[trackNumber.length + 2]! & 0x06) !== 0;
-        const endMs = startMs + (laced ? 0 : opusPacketMs(data.subarray(header)));
-        lastBlockEndMs = Math.max(lastBlockEndMs ?? 0, endMs);
+        const packetMs = laced ? 0 : opusPacketMs(data.subarray(header));
+        blocksMs += packetMs;
+        lastBlockEndMs = Math.max(lastBlockEndMs ?? 0, startMs + packetMs);
         break;
       }
     }
@@ -308,9 +341,9 @@ function webmOpusDurationMs(b: Buffer): number {
     );
   }
   if (declaredDuration !== null && declaredDuration > 0)
-    return Math.round((declaredDuration * scaleNs) / 1e6);
+    return Math.round(Math.max((declaredDuration * scaleNs) / 1e6, blocksMs));
   if (lastBlockEndMs === null || lastBlockEndMs <= 0) throw invalid(noAudio);
-  return Math.round(lastBlockEndMs);
+  return Math.round(Math.max(lastBlockEndMs, blocksMs));
 }
 
 type Vint<T> = { value: T; length: number } | null | 'truncated';

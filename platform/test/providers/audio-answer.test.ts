@@ -194,7 +194,10 @@ function webm(o: {
   duration?: number;
   codec?: string;
   docType?: string;
+  /** Each block's and cluster's time, in ms; where they really start unless told. */
+  blockMs?: (ms: number) => number;
 }): Buffer {
+  const at = o.blockMs ?? ((ms: number) => ms);
   const { perCluster = 30, codec = 'A_OPUS', docType = 'webm' } = o;
   const header = el(
     0x1a45dfa3,
@@ -229,8 +232,8 @@ function webm(o: {
   const blocks = o.ms / 20;
   for (let first = 0; first < blocks; first += perCluster) {
     const count = Math.min(perCluster, blocks - first);
-    const inCluster = Array.from({ length: count }, (_, i) => simpleBlock(i * 20));
-    clusters.push(unknownSized(0x1f43b675, el(0xe7, first * 20), ...inCluster));
+    const inCluster = Array.from({ length: count }, (_, i) => simpleBlock(at(i * 20)));
+    clusters.push(unknownSized(0x1f43b675, el(0xe7, at(first * 20)), ...inCluster));
   }
   const voidElement = el(0xec, Buffer.alloc(5));
   return Buffer.concat([header, unknownSized(0x18538067, info, voidElement, tracks, ...clusters)]);
@@ -274,6 +277,15 @@ describe('inspectAudio()', () => {
       expect(
         inspectAudio(wav({ ms: 2000, sampleRate: 44_100, channels: 2, extra: list }), 'audio/wav').durationMs,
       ).toBe(2000);
+    });
+
+    it('refuses PCM whose byte rate is not its sample rate times its frame size', () => {
+      const inflated = wav({ ms: 2000 });
+      inflated.writeUInt32LE(48_000 * 2 * 100, 28); // would pass 2 s of audio for 20 ms
+      expect(refusal(inflated, 'audio/wav')).toMatchObject({
+        code: 'invalid_request',
+        message: expect.stringMatching(/^The WAV audio has an invalid format chunk: a byte rate of 9600000/),
+      });
     });
 
     it('takes the rest of the file when a streaming writer left the data size open', () => {
@@ -332,9 +344,20 @@ describe('inspectAudio()', () => {
         oggPage({ granule: -1n, seq: 2, lacing: [255], body: big.subarray(0, 255) }),
         oggPage({ type: 1, granule: 312n + 960n, seq: 3, lacing: [45], body: big.subarray(255) }),
       ];
-      // The sequence numbers are not checked, only the order of granules.
-      expect(inspectAudio(Buffer.concat([head, ...spanning, audio]), 'audio/ogg').durationMs).toBe(1000);
+      // The sequence numbers are not checked, only the order of granules. Spliced in, the spanning packet
+      // makes 51 packets of 20 ms under granules that count 50: the packets' own length wins.
+      expect(inspectAudio(Buffer.concat([head, ...spanning, audio]), 'audio/ogg').durationMs).toBe(1014);
       expect(inspectAudio(Buffer.concat([head, ...spanning]), 'audio/ogg').durationMs).toBe(20);
+    });
+
+    it('counts the packets when the last granule is written small', () => {
+      const pages = oggOpus({ ms: 2000, perPage: 100 });
+      const head = oggOpus({ ms: 0 });
+      const last = Buffer.from(pages.subarray(head.length));
+      last.writeBigInt64LE(312n + 960n, 6); // says 20 ms
+      last.writeUInt32LE(0, 22);
+      last.writeUInt32LE(oggCrc(last), 22);
+      expect(inspectAudio(Buffer.concat([head, last]), 'audio/ogg').durationMs).toBe(1994);
     });
 
     it('refuses a file cut short, a page that fails its checksum, and headers with no audio', () => {
@@ -407,6 +430,11 @@ describe('inspectAudio()', () => {
     it('counts blocks across clusters, and prefers a Duration when the file has one', () => {
       expect(inspectAudio(webm({ ms: 3000, perCluster: 40 }), 'audio/webm').durationMs).toBe(3000);
       expect(inspectAudio(webm({ ms: 1000, duration: 1234.5 }), 'audio/webm').durationMs).toBe(1235);
+    });
+
+    it('is never shorter than its blocks: a Duration written small, or timecodes all at zero', () => {
+      expect(inspectAudio(webm({ ms: 3000, duration: 1 }), 'audio/webm').durationMs).toBe(3000);
+      expect(inspectAudio(webm({ ms: 3000, blockMs: () => 0 }), 'audio/webm').durationMs).toBe(3000);
     });
 
     it('refuses a file cut short, one with no audio, and other codecs or document types', () => {
