@@ -102,6 +102,7 @@ export class InterviewClient extends EventTarget {
   #everLive = false;
   #countdown: { timer: ReturnType<typeof setInterval>; seconds: number; at: number } | null = null;
   #live: { resolve(): void; reject(error: InterviewClientError): void } | null = null;
+  #ending: Promise<void> | null = null;
   #closed = false;
 
   /** A client for one interview session; nothing is requested until `load()`. */
@@ -274,13 +275,26 @@ export class InterviewClient extends EventTarget {
   async end(): Promise<void> {
     this.#assertOpen();
     if (this.#state.status === 'completed') return;
+    // One end at a time: a second call (a double click) waits for the first rather than send another.
+    this.#ending ??= this.#end().finally(() => {
+      this.#ending = null;
+    });
+    return this.#ending;
+  }
+
+  async #end(): Promise<void> {
     const session = this.#state.session;
     if (!session)
       throw new InterviewClientError({ code: 'unknown', message: 'No session loaded.', retryable: false });
     await this.#queue.settled(endFlushMs);
+    // The interview may have ended meanwhile: its time ran out, or the last answer finished it.
+    if (this.#completed) return;
     try {
       await this.#api.endSession(this.#abort.signal);
     } catch (error) {
+      // Completed on the stream while the request was out: the token died with the interview, and its 401
+      // says nothing the candidate needs to hear.
+      if (this.#completed) return;
       const failure = toInterviewClientError(error);
       if (failure.code === 'session_invalid') throw this.#fail(failure);
       this.#report(failure);
@@ -546,8 +560,15 @@ export class InterviewClient extends EventTarget {
     this.#emit('state', this.#state);
   }
 
+  /** Read afresh at each use: TypeScript would keep a status narrowed across an `await`. */
+  get #completed(): boolean {
+    return this.#state.status === 'completed';
+  }
+
   /** Reports an error that stops the interview until `retry()` (or for good): status `error`. */
   #fail(error: InterviewClientError): InterviewClientError {
+    // A completed interview stays completed: what fails after the end (its dead token) is no news.
+    if (this.#completed) return error;
     if (!error.retryable) {
       this.#stream?.close();
       this.#stream = null;

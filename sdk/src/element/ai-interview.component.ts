@@ -209,6 +209,7 @@ export default class AiInterview extends LitElement {
   @state() private draft = '';
   @state() private sending = false;
   @state() private confirmingEnd = false;
+  @state() private endRequested = false;
 
   private client: InterviewClientLike | null = null;
   private clientKey = '';
@@ -513,13 +514,22 @@ export default class AiInterview extends LitElement {
   }
 
   private async confirmEnd(): Promise<void> {
+    // A second click while the first is under way asks nothing new of the host.
+    if (this.endRequested) return;
     const interviewId = this.session?.interview_id ?? '';
     const allowed = emit(this, 'interview-end-request', { interviewId }, { cancelable: true });
     if (!allowed) {
       await this.cancelEnd();
       return;
     }
-    await this.end();
+    this.endRequested = true;
+    try {
+      await this.end();
+    } catch {
+      // The client reports the failure as its error, which the live screen shows.
+    } finally {
+      this.endRequested = false;
+    }
   }
 
   // Rendering
@@ -628,6 +638,7 @@ export default class AiInterview extends LitElement {
           draft: this.draft,
           sending: this.sending,
           confirmingEnd: this.confirmingEnd,
+          ending: this.endRequested,
           onDraft: (text) => {
             this.draft = text;
           },

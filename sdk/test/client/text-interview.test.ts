@@ -133,6 +133,22 @@ describe('InterviewClient text interview', () => {
     expect(again.state.error?.code, String(error)).to.equal('session_invalid');
   });
 
+  it('ends once when asked twice at once, and stays completed', async () => {
+    const session = await newSession();
+    const { client, states } = clientFor(session);
+    const errors: unknown[] = [];
+    client.addEventListener('error', (event) => errors.push(event.detail));
+    await client.load();
+    await client.start();
+    await untilCandidateTurn(client);
+    // The second would have found the token dead (401) and turned the completed interview into an error.
+    await Promise.all([client.end(), client.end()]);
+    await client.end();
+    expect(client.state.status).to.equal('completed');
+    expect(statusesOf(states).at(-1)).to.equal('completed');
+    expect(errors).to.deep.equal([]);
+  });
+
   it('refuses a blank answer without sending it', async () => {
     const session = await newSession();
     const { client } = clientFor(session);

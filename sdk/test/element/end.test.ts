@@ -68,4 +68,25 @@ describe('<ai-interview> ending', () => {
     expect(part(element, 'completed').textContent).to.contain('You ended the interview.');
     expect((await serverInterview(session.interviewId)).status).to.equal('completed');
   });
+
+  it('ends once on a double click of the confirmation, with no error after', async () => {
+    const { session, element } = await liveInterview();
+    const requests: unknown[] = [];
+    const errors: unknown[] = [];
+    element.addEventListener('interview-end-request', (event) => requests.push(event.detail));
+    element.addEventListener('interview-error', (event) => errors.push(event.detail));
+    const completed = oneEvent(element, 'interview-completed');
+    part(element, 'end-button').click();
+    await element.updateComplete;
+    const confirm = part(element, 'end-confirm-button');
+    confirm.click();
+    confirm.click();
+    expect((await completed).detail.reason).to.equal('candidate_ended');
+    await untilScreen(element, 'completed');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(screen(element)).to.equal('completed');
+    expect(requests).to.have.length(1);
+    expect(errors).to.deep.equal([]);
+    expect((await serverInterview(session.interviewId)).status).to.equal('completed');
+  });
 });

@@ -18,6 +18,8 @@ export interface LiveView {
   draft: string;
   sending: boolean;
   confirmingEnd: boolean;
+  /** The end was confirmed and is under way. */
+  ending: boolean;
   onDraft(text: string): void;
   onSend(): void;
   onMute(): void;
@@ -239,7 +241,13 @@ function renderEndConfirm(view: LiveView): TemplateResult {
         <button part="end-cancel-button" class="button" type="button" @click=${view.onCancelEnd}>
           ${localize.term('endCancel')}
         </button>
-        <button part="end-confirm-button" class="button button--danger" type="button" @click=${view.onConfirmEnd}>
+        <button
+          part="end-confirm-button"
+          class="button button--danger"
+          type="button"
+          aria-disabled=${view.ending ? 'true' : 'false'}
+          @click=${view.onConfirmEnd}
+        >
           ${localize.term('endConfirm')}
         </button>
       </div>
