@@ -47,6 +47,11 @@ export class Voice {
   #interviewerSpeaking = false;
   #finished = false;
   #closed = false;
+  /**
+   * Counts opens and closes: an open that resolves after a later close or open (the candidate allowed the
+   * permission prompt after choosing to type) lets its device go at once instead of listening on.
+   */
+  #microphoneRequests = 0;
 
   constructor(options: VoiceOptions) {
     this.#options = options;
@@ -63,6 +68,7 @@ export class Voice {
 
   /** Opens (or, with another device, replaces) the microphone. Rejects with an `InterviewClientError`. */
   async openMicrophone(deviceId?: string): Promise<void> {
+    const request = ++this.#microphoneRequests;
     let microphone: Microphone;
     try {
       microphone = await Microphone.open({
@@ -74,7 +80,7 @@ export class Voice {
     } catch (error) {
       throw error instanceof InterviewClientError ? error : microphoneError(error);
     }
-    if (this.#closed || this.#finished) {
+    if (this.#closed || this.#finished || request !== this.#microphoneRequests) {
       microphone.close();
       return;
     }
@@ -250,6 +256,7 @@ export class Voice {
   }
 
   #releaseMicrophone(): void {
+    this.#microphoneRequests += 1;
     this.#microphone?.close();
     this.#microphone = null;
   }

@@ -73,6 +73,19 @@ describe('InterviewClient voice', () => {
     expect(seen.length, 'no level events once closed').to.equal(count);
   });
 
+  it('lets go of a microphone whose permission came after it was closed', async () => {
+    const session = await newSession({ live: true });
+    const { client } = clientFor(session);
+    await client.load();
+    const seen = levels(client);
+    // The candidate chose to type while the permission prompt was still up, then allowed it.
+    const opening = client.openMicrophone();
+    client.closeMicrophone();
+    await opening;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(seen, 'no level events: the device is not listened to').to.deep.equal([]);
+  });
+
   it('answers by voice: a spoken answer reaches the platform as audio, and interrupts the interviewer', async function () {
     this.timeout(60_000);
     const session = await newSession({ live: true, proxy: true });
