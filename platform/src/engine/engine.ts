@@ -179,15 +179,16 @@ export class InterviewEngine {
 
   /** The candidate ends the interview early; what was said so far stands. */
   async end(interviewId: string): Promise<Interview> {
-    const interview = await this.#o.orm.em.fork().transactional(async (em) => {
+    const { interview, ended } = await this.#o.orm.em.fork().transactional(async (em) => {
       const row = await this.#lock(em, interviewId);
       const status = effectiveStatus(row);
-      if (status === 'completed') return row;
+      if (status === 'completed') return { interview: row, ended: false };
       if (status !== 'in_progress') throw new ApiError('invalid_state', `This interview is ${status}.`);
       completeInterview(em, row, 'candidate_ended');
-      return row;
+      return { interview: row, ended: true };
     });
-    await this.#announceCompletion(interview);
+    // Whoever completed it (the closing turn, or an end a moment earlier) has announced it already.
+    if (ended) await this.#announceCompletion(interview);
     return interview;
   }
 
@@ -307,21 +308,28 @@ export class InterviewEngine {
 
     const turn: WrittenTurn = { id: turnId, text: spoken.text, audio, startedAt: spoken.startedAt };
     const tokens = spoken.tokens;
-    const committed =
-      spoken.kind === 'closing'
-        ? await this.#writeClosing(em, interviewId, lease, turn, tokens, move)
-        : await writeInterviewerTurn(
-            em,
-            interviewId,
-            lease,
-            {
-              ...turn,
-              kind: spoken.kind,
-              questionIndex: questionIndexAfter(interview.progress, spoken.kind),
-            },
-            { progress: progressAfter(interview.progress, spoken.kind, move), tokens },
-          );
+    // Audio of a turn that is not written belongs to no turn: it goes, as the answer's audio does when its
+    // write fails. Had the candidate been erased meanwhile, it would outlive the erasure.
+    const dropAudio = () => (audio ? this.#o.blobs.delete(audio.blobKey).catch(() => undefined) : undefined);
+    const committed = await (spoken.kind === 'closing'
+      ? this.#writeClosing(em, interviewId, lease, turn, tokens, move)
+      : writeInterviewerTurn(
+          em,
+          interviewId,
+          lease,
+          {
+            ...turn,
+            kind: spoken.kind,
+            questionIndex: questionIndexAfter(interview.progress, spoken.kind),
+          },
+          { progress: progressAfter(interview.progress, spoken.kind, move), tokens },
+        )
+    ).catch(async (error: unknown) => {
+      await dropAudio();
+      throw error;
+    });
     if (!committed) {
+      await dropAudio();
       // Paid for and never heard: worth knowing when it happens often (an instance too slow for its lease).
       this.#o.logger.warn(
         { interview_id: interviewId, turn_id: turnId },
