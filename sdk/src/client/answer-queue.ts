@@ -1,5 +1,5 @@
 import { InterviewClientError } from './interview-error.ts';
-import { backoffDelay, type RetryPolicy } from './retry-policy.ts';
+import { type RetryPolicy, retryDelay } from './retry-policy.ts';
 import { type Answer, type AnswerBody, newIdempotencyKey } from './session-api.ts';
 import { SessionApiError, SessionConnectionError, toInterviewClientError } from './session-api-error.ts';
 
@@ -182,7 +182,7 @@ export class AnswerQueue {
     if (retryable) {
       this.#failures += 1;
       const asked = error instanceof SessionApiError ? error.retryAfterMs : null;
-      const delay = asked ?? backoffDelay(this.#failures, this.#policy);
+      const delay = retryDelay(this.#failures, this.#policy, asked);
       this.#retryTimer = setTimeout(() => {
         this.#retryTimer = null;
         this.#pump();

@@ -1,5 +1,5 @@
 import { type EventSourceMessage, fetchEventSource } from '@microsoft/fetch-event-source';
-import { backoffDelay, isRetryableStatus, type RetryPolicy } from './retry-policy.ts';
+import { isRetryableStatus, type RetryPolicy, retryDelay } from './retry-policy.ts';
 import { problemOf } from './session-api.ts';
 import { type SessionApiError, SessionConnectionError } from './session-api-error.ts';
 import { parseSessionEvent, type SessionEvent } from './session-event-parser.ts';
@@ -132,7 +132,7 @@ export class SessionEventStream {
           }
           // Never sooner than the stream's `retry:` asks, nor than a Retry-After; longer as failures go on.
           const asked = error instanceof RetryableStreamError ? error.retryAfterMs : null;
-          const delay = Math.max(asked ?? 0, this.#serverRetryMs, backoffDelay(this.#failures, this.#policy));
+          const delay = retryDelay(this.#failures, this.#policy, Math.max(asked ?? 0, this.#serverRetryMs));
           handlers.onDrop(error, delay);
           return delay;
         },

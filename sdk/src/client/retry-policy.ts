@@ -23,6 +23,20 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 }
 
 /**
+ * The wait before retry number `retry` when the server asked for `askedMs` (a `Retry-After`, or an event
+ * stream's `retry:`): never sooner than it asked, nor than the backoff; never longer than `maxDelayMs`, so a
+ * proxy's `Retry-After: 3600` cannot leave a candidate on "Reconnecting…" for an hour.
+ */
+export function retryDelay(
+  retry: number,
+  policy: RetryPolicy,
+  askedMs: number | null,
+  random: () => number = Math.random,
+): number {
+  return Math.min(policy.maxDelayMs, Math.max(askedMs ?? 0, backoffDelay(retry, policy, random)));
+}
+
+/**
  * A `Retry-After` header as milliseconds: delta-seconds or an HTTP date (RFC 9110, section 10.2.3); null
  * when absent or unreadable.
  */

@@ -1,5 +1,5 @@
 import type { components } from '@viva/openapi/types';
-import { backoffDelay, defaultRetryPolicy, type RetryPolicy, retryAfterMs } from './retry-policy.ts';
+import { defaultRetryPolicy, type RetryPolicy, retryAfterMs, retryDelay } from './retry-policy.ts';
 import { SessionApiError, SessionConnectionError } from './session-api-error.ts';
 import type { Session } from './types.ts';
 
@@ -35,7 +35,6 @@ interface RequestOptions {
 // A spoken answer's 202 waits for speech-to-text, which can take a while for a long answer.
 const answerTimeoutMs = 90_000;
 const requestTimeoutMs = 20_000;
-const maxRetryAfterMs = 60_000;
 
 /**
  * The candidate's side of the session API (`/v1/session/...`), with the session token and nothing else.
@@ -162,8 +161,7 @@ export class SessionApi {
       const retryable = failure instanceof SessionConnectionError || failure.retryable;
       if (!retryable || attempt >= policy.maxAttempts) throw failure;
       const asked = failure instanceof SessionApiError ? failure.retryAfterMs : null;
-      const delay = asked === null ? backoffDelay(attempt, policy) : Math.min(asked, maxRetryAfterMs);
-      await sleep(delay, o.signal);
+      await sleep(retryDelay(attempt, policy, asked), o.signal);
     }
   }
 

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { backoffDelay, isRetryableStatus, retryAfterMs } from '../../src/client/retry-policy.ts';
+import { backoffDelay, isRetryableStatus, retryAfterMs, retryDelay } from '../../src/client/retry-policy.ts';
 
 describe('retry policy', () => {
   const policy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 4000 };
@@ -11,6 +11,14 @@ describe('retry policy', () => {
     expect([1, 2, 3, 4, 5].map((retry) => backoffDelay(retry, policy, () => 1))).to.deep.equal([
       500, 1000, 2000, 4000, 4000,
     ]);
+  });
+
+  it('waits as long as the server asks, longer as failures go on, and never past the cap', () => {
+    const fixed = () => 0;
+    expect(retryDelay(1, policy, null, fixed), 'nothing asked: the backoff').to.equal(250);
+    expect(retryDelay(1, policy, 3000, fixed), 'asked for more than the backoff').to.equal(3000);
+    expect(retryDelay(4, policy, 100, fixed), 'asked for less than the backoff').to.equal(2000);
+    expect(retryDelay(1, policy, 3_600_000, fixed), 'a proxy asking for an hour').to.equal(4000);
   });
 
   it('reads Retry-After as seconds or as a date', () => {
