@@ -215,6 +215,7 @@ export default class AiInterview extends LitElement {
   private clientKey = '';
   private stopListening: Array<() => void> = [];
   private startedEmitted = false;
+  private readyEmitted = false;
   private renderedScreen: Screen | null = null;
   private focusWasInside = false;
 
@@ -343,14 +344,10 @@ export default class AiInterview extends LitElement {
         this.level = level;
       }),
     ];
-    client.load().then(
-      (session) => {
-        if (client === this.client) emit(this, 'interview-ready', session);
-      },
-      () => {
-        // Reflected in the client's state (status `error`), and dispatched as `error`.
-      },
-    );
+    client.load().catch(() => {
+      // Reflected in the client's state (status `error`), and dispatched as `error`; `interview-ready`
+      // follows the first `ready` state, after a retry as well.
+    });
   }
 
   private disconnectClient(): void {
@@ -374,6 +371,7 @@ export default class AiInterview extends LitElement {
     this.sending = false;
     this.confirmingEnd = false;
     this.startedEmitted = false;
+    this.readyEmitted = false;
   }
 
   private fail(error: InterviewError): void {
@@ -384,6 +382,10 @@ export default class AiInterview extends LitElement {
   private handleState(state: InterviewState): void {
     this.interviewState = state;
     emit(this, 'interview-state', state);
+    if (state.status === 'ready' && !this.readyEmitted && state.session) {
+      this.readyEmitted = true;
+      emit(this, 'interview-ready', state.session);
+    }
     if (state.status === 'live' && !this.startedEmitted && state.session) {
       this.startedEmitted = true;
       emit(this, 'interview-started', { interviewId: state.session.interview_id });

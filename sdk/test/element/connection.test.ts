@@ -73,6 +73,8 @@ describe('<ai-interview> connection', () => {
     const session = await newSession({ proxy: true });
     await proxy(session, { action: 'down' });
     const element = await interviewFixture(session, { locale: 'en' });
+    const ready: { interview_id: string }[] = [];
+    element.addEventListener('interview-ready', (event) => ready.push(event.detail));
     await untilScreen(element, 'error', 45_000);
     expect(part(element, 'error').textContent).to.contain('could not reach the interview service');
     await expect(element).to.be.accessible();
@@ -80,6 +82,8 @@ describe('<ai-interview> connection', () => {
     await proxy(session, { action: 'up' });
     part(element, 'retry-button').click();
     await untilScreen(element, 'pre-check');
+    // The host hears the session is ready once it is, after a retry as after a first load.
+    expect(ready.map((detail) => detail.interview_id)).to.deep.equal([session.interviewId]);
   });
 
   it('resumes an interview in progress: no second consent, the captions so far', async () => {
