@@ -179,7 +179,9 @@ export interface paths {
          *     - `settings` is merged: fields you leave out keep their values;
          *     - `metadata` is merged: keys you send are set, a key set to `null` is removed, other keys stay.
          *
-         *     Changes apply to interviews that start afterwards.
+         *     Changes apply to interviews that start afterwards: an interview keeps the title, description,
+         *     language, questions and settings it started with. Scoring reads the rubric when it runs, so a
+         *     rescore uses the rubric as it is then.
          *
          *     **Scope:** `jobs:write`.
          */

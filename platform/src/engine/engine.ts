@@ -10,6 +10,7 @@ import { newId } from '../ids.ts';
 import { Interview } from '../interviews/interview.entity.ts';
 import { effectiveStatus } from '../interviews/interviews.ts';
 import { Job } from '../jobs/job.entity.ts';
+import { jobOfInterview, snapshotOf } from '../jobs/job-snapshot.ts';
 import type { Providers } from '../providers/providers.ts';
 import type { SessionEvent, SessionEventBus } from '../sessions/session-events.ts';
 import { Turn, type TurnAudio } from '../transcripts/turn.entity.ts';
@@ -85,6 +86,8 @@ export class InterviewEngine {
       if (status === 'in_progress') return row;
       if (status !== 'scheduled') throw new ApiError('invalid_state', `This interview is ${status}.`);
       row.status = 'in_progress';
+      // From here on the interview follows the job as it is now, whatever edits come later.
+      row.jobSnapshot = snapshotOf(await em.findOneOrFail(Job, row.jobId));
       row.startedAt = new Date();
       row.updatedAt = new Date();
       row.progress = { ...row.progress, phase: 'intro', awaiting: 'interviewer' };
@@ -123,7 +126,7 @@ export class InterviewEngine {
         size: answer.audio.bytes.length,
         durationMs: answer.audio.durationMs,
       };
-      const job = await em.findOneOrFail(Job, current.jobId);
+      const job = await jobOfInterview(em, current);
       try {
         text = (await stt.transcribe(answer.audio, { language: job.language })).text.trim();
       } catch (error) {
@@ -241,7 +244,7 @@ export class InterviewEngine {
       const interview = await tx.findOneOrFail(Interview, interviewId, {
         lockMode: LockMode.PESSIMISTIC_READ,
       });
-      const job = await tx.findOneOrFail(Job, interview.jobId);
+      const job = await jobOfInterview(tx, interview);
       await this.#o.bus.publish(interviewId, stateEvent(interview, job));
     });
   }
@@ -388,7 +391,7 @@ export class InterviewEngine {
 
   /** `job` if the caller has it, else read: what the `state` event needs of it. */
   async #jobOf(interview: Interview, job?: StateJob): Promise<StateJob> {
-    return job ?? (await this.#o.orm.em.fork().findOneOrFail(Job, interview.jobId));
+    return job ?? (await jobOfInterview(this.#o.orm.em.fork(), interview));
   }
 
   /** The `seq` of the turn about to be added to the interview whose row the caller holds locked. */

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Orm } from '../db/orm.ts';
 import { recordInterviewEvent } from '../events/record-event.ts';
 import { Interview } from '../interviews/interview.entity.ts';
+import { jobColumn } from '../jobs/job-snapshot.ts';
 import { completeInterview } from './complete-interview.ts';
 
 /** Grace beyond a job's max duration before an abandoned interview is closed for it. */
@@ -47,7 +48,7 @@ async function abandonedInterviews(em: EntityManager, now: Date): Promise<Interv
   const rows = await em.getConnection().execute<{ id: string }[]>(
     `select i.id from interviews i join jobs j on j.id = i.job_id
       where i.status = 'in_progress'
-        and i.started_at + make_interval(secs => (j.settings->>'max_duration_seconds')::int + ?) <= ?
+        and i.started_at + make_interval(secs => (${jobColumn('i', 'j', 'settings')}->>'max_duration_seconds')::int + ?) <= ?
       order by i.id limit ?`,
     [abandonGraceSeconds, now, batchSize],
     'all',

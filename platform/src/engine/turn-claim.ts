@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Interview } from '../interviews/interview.entity.ts';
 import type { Job } from '../jobs/job.entity.ts';
+import { jobColumn } from '../jobs/job-snapshot.ts';
 import type { PastTurn } from './interviewer.ts';
 
 /** What an interviewer turn needs of its job. */
@@ -27,7 +28,8 @@ export type TurnClaim =
 /**
  * Claims the lease and reads what the turn needs in one statement: before, a claim and five reads cost two
  * round trips and six statements between the candidate's answer and the first word asked of the model.
- * The reads see the database as the claim does, so the history is exactly the turns before this one.
+ * The reads see the database as the claim does, so the history is exactly the turns before this one. The
+ * job is the interview's copy of it (see jobs/job-snapshot.ts).
  */
 const claimSql = `
 with claimed as (
@@ -39,8 +41,11 @@ with claimed as (
   returning i.*
 )
 select c.*,
-       j.title as turn_job_title, j.description as turn_job_description, j.language as turn_job_language,
-       j.questions as turn_job_questions, j.settings as turn_job_settings,
+       ${jobColumn('c', 'j', 'title', true)} as turn_job_title,
+       ${jobColumn('c', 'j', 'description', true)} as turn_job_description,
+       ${jobColumn('c', 'j', 'language', true)} as turn_job_language,
+       ${jobColumn('c', 'j', 'questions')} as turn_job_questions,
+       ${jobColumn('c', 'j', 'settings')} as turn_job_settings,
        cand.name as turn_candidate_name, t.name as turn_company_name,
        (select coalesce(jsonb_agg(jsonb_build_object('speaker', tu.speaker, 'text', tu.text) order by tu.seq),
                         '[]'::jsonb)

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Interview } from '../interviews/interview.entity.ts';
 import type { Job } from '../jobs/job.entity.ts';
+import { jobColumn } from '../jobs/job-snapshot.ts';
 import type { TurnAudio, TurnKind } from '../transcripts/turn.entity.ts';
 import type { InterviewProgress } from './progress.ts';
 import type { StateJob } from './state-event.ts';
@@ -46,7 +47,8 @@ with claimed as (
          (c.progress->>'questionIndex')::int, ?, ?::jsonb, null, ?, ?, ?
     from claimed c
 )
-select c.*, j.questions as answer_job_questions, j.settings as answer_job_settings
+select c.*, ${jobColumn('c', 'j', 'questions')} as answer_job_questions,
+       ${jobColumn('c', 'j', 'settings')} as answer_job_settings
   from claimed c join jobs j on j.id = c.job_id`;
 
 /** The interview after an answer, and what the `state` event to publish next needs of its job. */

@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import type { InterviewProgress } from '../engine/progress.ts';
+import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 
 export const interviewStatuses = ['scheduled', 'in_progress', 'completed', 'expired', 'canceled'] as const;
 export type InterviewStatus = (typeof interviewStatuses)[number];
@@ -23,6 +24,8 @@ const InterviewSchema = defineEntity({
     /** Where the conversation stands, saved after every step so any instance can carry on after a crash. */
     progress: p.json<InterviewProgress>(),
     tokensUsed: p.integer(),
+    /** The job as it was when the interview started; null before (see jobs/job-snapshot.ts). */
+    jobSnapshot: p.json<JobSnapshot>().nullable(),
     /** The `sequence` of this interview's latest event: receivers order an interview's events by it. */
     eventSequence: p.integer(),
     createdAt: p.datetime(),

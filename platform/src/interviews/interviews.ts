@@ -74,6 +74,7 @@ export async function createInterview(
     metadata: input.metadata ?? {},
     progress: initialProgress(),
     tokensUsed: 0,
+    jobSnapshot: null,
     eventSequence: 0,
     createdAt: now,
     updatedAt: now,

@@ -5,7 +5,7 @@ import type { Orm } from '../db/orm.ts';
 import type { InterviewEngine } from '../engine/engine.ts';
 import { Interview } from '../interviews/interview.entity.ts';
 import { effectiveStatus } from '../interviews/interviews.ts';
-import { Job } from '../jobs/job.entity.ts';
+import { jobOfInterview } from '../jobs/job-snapshot.ts';
 import { CycleLog } from '../observability/outages.ts';
 import type { Providers } from '../providers/providers.ts';
 import type { SessionEventBus } from '../sessions/session-events.ts';
@@ -197,7 +197,7 @@ export class LiveKitAgentWorker {
         await this.#end(held, 'connection_failed');
         return;
       }
-      const job = await em.findOneOrFail(Job, interview.jobId);
+      const job = await jobOfInterview(em, interview);
       const agent = new InterviewerAgent({
         interviewId: held.interviewId,
         engine: this.#o.engine,

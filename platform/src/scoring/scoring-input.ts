@@ -16,8 +16,11 @@ export async function loadScoringInput(
   const interview = await em.findOne(Interview, interviewId);
   if (!interview) return null;
   // A job deleted since still scores its interviews: deletion hides it from listings, the row stays.
-  const job = await em.findOne(Job, interview.jobId);
-  if (!job) return null;
+  const current = await em.findOne(Job, interview.jobId);
+  if (!current) return null;
+  // What was asked is the job as the interview started with it (see jobs/job-snapshot.ts); the rubric is the
+  // job's as it is now, so that a rescore after changing it scores against the new one.
+  const job = interview.jobSnapshot ?? current;
   const turns = await em.find(Turn, { interviewId }, { orderBy: { seq: 'asc' } });
   return {
     livemode: interview.livemode,
@@ -26,7 +29,7 @@ export async function loadScoringInput(
       jobDescription: job.description,
       language: job.language,
       questions: job.questions.map((q, index) => ({ index, text: q.text, guidance: q.guidance })),
-      dimensions: rubric ?? job.rubric.dimensions,
+      dimensions: rubric ?? current.rubric.dimensions,
       turns: turns.map((t) => ({
         id: t.id,
         speaker: t.speaker,

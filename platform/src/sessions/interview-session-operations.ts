@@ -1,7 +1,7 @@
 import { ApiError } from '../http/api-error.ts';
 import { operation } from '../http/operation.ts';
 import { effectiveStatus, getInterview } from '../interviews/interviews.ts';
-import { Job } from '../jobs/job.entity.ts';
+import { jobOfInterview } from '../jobs/job-snapshot.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';
 import { mintSessionToken } from './session-token.ts';
 import { maxSessionTtlSeconds } from './signing-keys.ts';
@@ -20,7 +20,7 @@ export const interviewSessionOperations = [
     }
     const [tenant, job] = await Promise.all([
       em.findOneOrFail(Tenant, interview.tenantId),
-      em.findOneOrFail(Job, interview.jobId),
+      jobOfInterview(em, interview),
     ]);
     // The TTL is the time the candidate has to start; the token then lasts through the longest interview the
     // job allows, so a reconnect mid-interview still works (capped at the longest a token may live).

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SuccessBody } from '../http/operation.ts';
 import { Interview } from '../interviews/interview.entity.ts';
 import { effectiveStatus } from '../interviews/interviews.ts';
-import { Job } from '../jobs/job.entity.ts';
+import { jobOfInterview } from '../jobs/job-snapshot.ts';
 import type { Providers } from '../providers/providers.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';
 import { acceptedAudioTypes, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.ts';
@@ -20,7 +20,7 @@ export async function sessionResource(
 ): Promise<SessionResource> {
   const interview = await em.findOneOrFail(Interview, interviewId);
   const [job, tenant] = await Promise.all([
-    em.findOneOrFail(Job, interview.jobId),
+    jobOfInterview(em, interview),
     em.findOneOrFail(Tenant, interview.tenantId),
   ]);
   // Test mode is always offline: it takes text answers, as the offline interviewer has no ears.

@@ -9,6 +9,7 @@ import { Migration20261129IdempotencyKeyLength } from './Migration20261129Idempo
 import { Migration20261207EndpointLastFailure } from './Migration20261207EndpointLastFailure.ts';
 import { Migration20261207EventsUndispatched } from './Migration20261207EventsUndispatched.ts';
 import { Migration20261207IdempotencyClaims } from './Migration20261207IdempotencyClaims.ts';
+import { Migration20261207InterviewJobSnapshot } from './Migration20261207InterviewJobSnapshot.ts';
 
 /** Every migration in order. Listed, not globbed, so a build or bundler cannot drop one. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   Migration20261207IdempotencyClaims,
   Migration20261207EventsUndispatched,
   Migration20261207EndpointLastFailure,
+  Migration20261207InterviewJobSnapshot,
 ];
