@@ -85,7 +85,7 @@ function microphoneFailure(error: unknown): 'denied' | 'unavailable' | 'unsuppor
  * @csspart pre-check - The screen before the start.
  * @csspart microphone - The microphone check.
  * @csspart microphone-help - The explanation shown when the microphone is blocked or missing.
- * @csspart microphone-retry-button - Try the microphone again.
+ * @csspart microphone-retry-button - Try the microphone again: on the pre-check, and during the interview once it was lost.
  * @csspart device-select - The microphone picker.
  * @csspart level-meter - The microphone level (`role="meter"`); its fill follows the candidate's voice.
  * @csspart answer-mode - The note shown when the candidate answers by text.
@@ -650,6 +650,7 @@ export default class AiInterview extends LitElement {
           onAskEnd: () => void this.askEnd(),
           onCancelEnd: () => void this.cancelEnd(),
           onConfirmEnd: () => void this.confirmEnd(),
+          onRetryMicrophone: () => void this.openMicrophone(),
         });
       case 'completed':
         return renderCompleted(localize, session, this.interviewState.completion?.reason);

@@ -98,4 +98,42 @@ describe('<ai-interview> voice', () => {
     await until(() => lastState(element)?.listening === false, 'the microphone closed', element);
     expect(visibleText(element)).not.to.contain('Unmute');
   });
+
+  it('offers Try again for a microphone lost during the interview, and listens again', async function () {
+    this.timeout(60_000);
+    // The real microphone, with its tracks kept where the test can end them as an unplugged device would.
+    const tracks: MediaStreamTrack[] = [];
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia(constraints);
+      tracks.push(...stream.getAudioTracks());
+      return stream;
+    };
+    try {
+      const session = await newSession({ live: true });
+      const element = await interviewFixture(session, { locale: 'en' });
+      await untilScreen(element, 'pre-check');
+      await until(() => maybePart(element, 'level-meter') !== null, 'the level meter', element);
+      part<HTMLInputElement>(element, 'consent-checkbox').click();
+      part(element, 'start-button').click();
+      await untilScreen(element, 'live');
+      await until(() => lastState(element)?.listening === true, 'listening', element, 30_000);
+
+      const lost = tracks.at(-1)!;
+      lost.stop();
+      lost.dispatchEvent(new Event('ended'));
+      await until(() => maybePart(element, 'microphone-retry-button') !== null, 'Try again', element);
+      expect(part(element, 'live-error').textContent).to.contain('No microphone was found');
+      expect(lastState(element)?.listening).to.equal(false);
+      await expect(element).to.be.accessible();
+
+      part(element, 'microphone-retry-button').click();
+      await until(() => lastState(element)?.listening === true, 'listening again', element);
+      expect(maybePart(element, 'live-error')).to.equal(null);
+      expect(maybePart(element, 'microphone-retry-button')).to.equal(null);
+      expect(tracks.at(-1)).to.not.equal(lost);
+    } finally {
+      navigator.mediaDevices.getUserMedia = getUserMedia;
+    }
+  });
 });

@@ -1,8 +1,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { InterviewState, Session, TranscriptEntry } from '../../client/types.ts';
+import type { InterviewError, InterviewState, Session, TranscriptEntry } from '../../client/types.ts';
 import type { LocalizeController } from '../localize.ts';
-import { errorMessage } from './error.ts';
+import { cannotCaptureVoice, errorMessage } from './error.ts';
 
 export interface LiveView {
   localize: LocalizeController;
@@ -27,6 +27,8 @@ export interface LiveView {
   onAskEnd(): void;
   onCancelEnd(): void;
   onConfirmEnd(): void;
+  /** Opens the microphone again after it was lost (unplugged, or its permission withdrawn). */
+  onRetryMicrophone(): void;
 }
 
 /** `mm:ss`, or `h:mm:ss` from an hour up. */
@@ -62,7 +64,17 @@ export function renderLive(view: LiveView): TemplateResult {
       ${
         // Problems the interview goes on with (a refused answer, a lost microphone) are told here, in place.
         state.error
-          ? html`<p part="live-error" class="field-error" role="alert">${localize.term(errorMessage(state.error))}</p>`
+          ? html`<p part="live-error" class="field-error" role="alert">${localize.term(errorMessage(state.error))}</p>
+              ${
+                // Without it, a candidate answering by voice alone could not go on once their device went.
+                view.byVoice && microphoneCanBeRetried(state.error)
+                  ? html`<div class="actions">
+                      <button part="microphone-retry-button" class="button" type="button" @click=${view.onRetryMicrophone}>
+                        ${localize.term('microphoneRetry')}
+                      </button>
+                    </div>`
+                  : nothing
+              }`
           : nothing
       }
       ${view.confirmingEnd ? renderEndConfirm(view) : renderControls(view)}
@@ -253,4 +265,9 @@ function renderEndConfirm(view: LiveView): TemplateResult {
       </div>
     </div>
   `;
+}
+
+function microphoneCanBeRetried(error: InterviewError): boolean {
+  const microphone = error.code === 'microphone_unavailable' || error.code === 'microphone_denied';
+  return microphone && !cannotCaptureVoice(error);
 }
