@@ -49,7 +49,7 @@ export class ModelScorer implements Scorer {
   async scoreDimension(input: ScoringInput, dimension: RubricDimension): Promise<Scored<DimensionResult>> {
     const messages = dimensionMessages(input, dimension);
     const first = await this.#ask(messages, dimensionFormat);
-    const reply = parseDimension(first.content, dimension.key);
+    const reply = paid(first.usage, () => parseDimension(first.content, dimension.key));
     const checked = checkEvidence(reply.evidence, input.turns);
     if (checked.dropped.length === 0) {
       return { value: result(dimension.key, reply, checked.kept, [], false), usage: first.usage };
@@ -58,7 +58,9 @@ export class ModelScorer implements Scorer {
     const again = await this.#ask(
       [...messages, { role: 'assistant', content: first.content }, reaskMessage(checked.dropped)],
       dimensionFormat,
-    );
+    ).catch((error: unknown) => {
+      throw error instanceof ScoringError ? error.withUsage(first.usage) : error;
+    });
     const usage = addUsage(first.usage, again.usage);
     let second: DimensionReply;
     try {
@@ -74,7 +76,7 @@ export class ModelScorer implements Scorer {
 
   async summarise(input: ScoringInput): Promise<Scored<SummaryResult>> {
     const reply = await this.#ask(summaryMessages(input), summaryFormat);
-    return { value: parseSummary(reply.content), usage: reply.usage };
+    return { value: paid(reply.usage, () => parseSummary(reply.content)), usage: reply.usage };
   }
 
   async #ask(
@@ -88,6 +90,15 @@ export class ModelScorer implements Scorer {
         cause: error,
       });
     }
+  }
+}
+
+/** Runs `parse`; a reply it refuses still cost `usage`, which its error carries to the scorecard. */
+function paid<T>(usage: TokenUsage, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw error instanceof ScoringError ? error.withUsage(usage) : error;
   }
 }
 

@@ -33,6 +33,8 @@ export async function runScoring(
     failure: null,
   };
   const fail = (reason: unknown) => {
+    // A failed call was paid for all the same.
+    if (reason instanceof ScoringError) progress.usage = addUsage(progress.usage, reason.usage);
     progress.failure ??=
       reason instanceof ScoringError
         ? reason

@@ -21,14 +21,25 @@ export interface Scorer {
 export class ScoringError extends Error {
   override name = 'ScoringError';
   readonly code: Exclude<ScoringFailureCode, 'transcript_empty'>;
+  /** The tokens of the calls made before it failed: paid for, so the scorecard counts them. */
+  readonly usage: TokenUsage;
 
   constructor(
     code: Exclude<ScoringFailureCode, 'transcript_empty'>,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { usage?: TokenUsage },
   ) {
     super(message, options);
     this.code = code;
+    this.usage = options?.usage ?? { promptTokens: 0, completionTokens: 0 };
+  }
+
+  /** The same failure, counting `usage` too. */
+  withUsage(usage: TokenUsage): ScoringError {
+    return new ScoringError(this.code, this.message, {
+      cause: this.cause,
+      usage: addUsage(this.usage, usage),
+    });
   }
 }
 

@@ -431,6 +431,13 @@ describe('scoring with a language model', () => {
       expect(card.failed_at).not.toBeNull();
       // Every attempt asked again for what was still missing, and nothing more.
       expect(requests).toHaveLength(calls);
+      // Each refused reply was paid for, and counts. The fake counts a prompt's words as its tokens.
+      const promptWords = (r: (typeof requests)[number]) =>
+        (r.body as { messages: FakeChatMessage[] }).messages
+          .map((m) => String(m.content))
+          .join(' ')
+          .split(/\s+/).length;
+      expect(card.usage.prompt_tokens).toBe(requests.reduce((sum, r) => sum + promptWords(r), 0));
       const events = await api.call<{ data: { type: string; data: { object: unknown } }[] }>(
         'GET',
         `/v1/events?interview_id=${interviewId}&type=scorecard.failed`,
