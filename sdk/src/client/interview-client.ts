@@ -204,7 +204,11 @@ export class InterviewClient extends EventTarget {
   /** Rejects with an `InterviewClientError`, reported by the caller. */
   async #openMicrophone(deviceId?: string): Promise<void> {
     await this.#voice.openMicrophone(deviceId);
-    if (this.#state.error && isMicrophoneCode(this.#state.error.code)) this.#set({ error: null });
+    if (this.#state.error && isMicrophoneCode(this.#state.error.code)) {
+      // A start that failed on the microphone is ready to be made again, now that there is one.
+      const failedStart = this.#state.status === 'error' && !this.#everLive;
+      this.#set(failedStart ? { status: 'ready', error: null } : { error: null });
+    }
   }
 
   /** Closes the microphone: no more `level` events; an answer being spoken is sent as far as it went. */
@@ -216,15 +220,17 @@ export class InterviewClient extends EventTarget {
    * Starts the interview (`POST /v1/session/start`, which resumes one in progress) and opens its event
    * stream: `ready` → `connecting` → `live`. With `voice` (by default, when the session takes audio answers
    * and the microphone is open), the candidate answers by speaking and hears the interviewer; otherwise by
-   * `sendText`.
+   * `sendText`. A start that failed before the interview went live (the microphone could not be opened, the
+   * network) may be made again, by voice or not.
    */
   async start(options: { voice?: boolean } = {}): Promise<void> {
     this.#assertOpen();
-    const session = this.#state.session;
-    if (this.#state.status !== 'ready' || !session) {
+    const { session, status, error } = this.#state;
+    const failedStart = status === 'error' && !this.#everLive && error?.retryable === true;
+    if ((status !== 'ready' && !failedStart) || !session) {
       throw new InterviewClientError({
         code: 'unknown',
-        message: `start() needs a loaded session (status "ready"), not "${this.#state.status}".`,
+        message: `start() needs a loaded session (status "ready"), not "${status}".`,
         retryable: false,
       });
     }

@@ -474,8 +474,13 @@ export default class AiInterview extends LitElement {
     this.answeringByVoice = this.answersByVoice;
     try {
       await client.start({ voice: this.answeringByVoice });
-    } catch {
-      // Reflected in the client's state and dispatched as `error`.
+    } catch (error) {
+      // Reflected in the client's state and dispatched as `error`. A microphone that failed at the start
+      // (a headset gone since the check) is answered on the pre-check, with its help and Try again.
+      const code = (error as { code?: InterviewErrorCode } | null)?.code;
+      if (client === this.client && code && microphoneCodes.includes(code)) {
+        this.microphone = microphoneFailure(error);
+      }
     }
   }
 

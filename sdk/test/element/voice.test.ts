@@ -136,4 +136,40 @@ describe('<ai-interview> voice', () => {
       navigator.mediaDevices.getUserMedia = getUserMedia;
     }
   });
+
+  it('answers a microphone gone between the check and the start on the pre-check, and starts after Try again', async function () {
+    this.timeout(60_000);
+    const tracks: MediaStreamTrack[] = [];
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    let unplugged = false;
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      if (unplugged) throw new DOMException('Requested device not found', 'NotFoundError');
+      const stream = await getUserMedia(constraints);
+      tracks.push(...stream.getAudioTracks());
+      return stream;
+    };
+    try {
+      const session = await newSession({ live: true });
+      const element = await interviewFixture(session, { locale: 'en' });
+      await untilScreen(element, 'pre-check');
+      await until(() => maybePart(element, 'level-meter') !== null, 'the level meter', element);
+      // The headset goes after the check: its track ends, and no device is left.
+      unplugged = true;
+      tracks.at(-1)!.stop();
+      tracks.at(-1)!.dispatchEvent(new Event('ended'));
+      part<HTMLInputElement>(element, 'consent-checkbox').click();
+      part(element, 'start-button').click();
+      await until(() => maybePart(element, 'microphone-retry-button') !== null, 'Try again', element);
+      expect(part(element, 'microphone-help').textContent).to.contain('No microphone was found');
+
+      unplugged = false;
+      part(element, 'microphone-retry-button').click();
+      await until(() => maybePart(element, 'level-meter') !== null, 'the level meter again', element);
+      part(element, 'start-button').click();
+      await untilScreen(element, 'live');
+      await until(() => lastState(element)?.listening === true, 'listening', element, 30_000);
+    } finally {
+      navigator.mediaDevices.getUserMedia = getUserMedia;
+    }
+  });
 });
