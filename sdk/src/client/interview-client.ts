@@ -211,9 +211,14 @@ export class InterviewClient extends EventTarget {
     }
   }
 
-  /** Closes the microphone: no more `level` events; an answer being spoken is sent as far as it went. */
+  /**
+   * Closes the microphone: no more `level` events; an answer being spoken is sent as far as it went. A
+   * microphone problem reported while the interview goes on is cleared: the candidate chose not to use one.
+   */
   closeMicrophone(): void {
     this.#voice.closeMicrophone();
+    const { error, status } = this.#state;
+    if (error && isMicrophoneCode(error.code) && status !== 'error') this.#set({ error: null });
   }
 
   /**

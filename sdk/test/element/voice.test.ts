@@ -132,6 +132,14 @@ describe('<ai-interview> voice', () => {
       expect(maybePart(element, 'live-error')).to.equal(null);
       expect(maybePart(element, 'microphone-retry-button')).to.equal(null);
       expect(tracks.at(-1)).to.not.equal(lost);
+
+      // Lost again, the candidate types instead: the microphone's problem is no longer theirs.
+      tracks.at(-1)!.stop();
+      tracks.at(-1)!.dispatchEvent(new Event('ended'));
+      await until(() => maybePart(element, 'live-error') !== null, 'the problem again', element);
+      part(element, 'answer-mode-button').click();
+      await until(() => maybePart(element, 'answer-input') !== null, 'the text box', element);
+      expect(maybePart(element, 'live-error')).to.equal(null);
     } finally {
       navigator.mediaDevices.getUserMedia = getUserMedia;
     }
