@@ -213,8 +213,10 @@ function markCanceled(em: EntityManager, interview: Interview): void {
   recordInterviewEvent(em, 'interview.canceled', interview);
 }
 
-/** Part of erasing a candidate, inside its transaction: nothing may still run on their behalf. */
-/** Cancels the candidate's open interviews; returns those it canceled. */
+/**
+ * Part of erasing a candidate, inside its transaction: nothing may still run on their behalf. Returns the
+ * interviews it canceled, whose candidate may still be in one.
+ */
 export async function cancelInterviewsOfCandidate(
   em: EntityManager,
   owner: Owner,

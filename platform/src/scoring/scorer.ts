@@ -31,7 +31,7 @@ export class ScoringError extends Error {
   ) {
     super(message, options);
     this.code = code;
-    this.usage = options?.usage ?? { promptTokens: 0, completionTokens: 0 };
+    this.usage = options?.usage ?? noUsage;
   }
 
   /** The same failure, counting `usage` too. */

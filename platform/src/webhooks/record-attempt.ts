@@ -32,9 +32,10 @@ function lastAttemptFields(attempt: WebhookAttempt, at: Date) {
 
 /**
  * Writes what a failed attempt came to: the next attempt time, or the delivery's failure, and the
- * endpoint's failure streak (disabling it after a 410 or 5 days of failures with no quiet spell). Only while the delivery is
- * still pending and still held by this claim: if the claim lapsed and another worker took the delivery, or
- * the tenant disabled the endpoint meanwhile, their record stands. Successes go through `SuccessBatch`.
+ * endpoint's failure streak (disabling it after a 410 or 5 days of failures with no quiet spell). Only
+ * while the delivery is still pending and still held by this claim: if the claim lapsed and another worker
+ * took the delivery, or the tenant disabled the endpoint meanwhile, their record stands. Successes go
+ * through `SuccessBatch`.
  */
 export async function recordFailedAttempt(
   em: EntityManager,

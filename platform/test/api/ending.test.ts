@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateBlobPrefix } from '../../src/candidates/candidates.ts';
 import {
@@ -9,7 +8,7 @@ import {
   type TestTenant,
 } from '../support/api.ts';
 import { type FakeOpenAi, startFakeOpenAi } from '../support/fake-openai.ts';
-import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { logCapture, startTestPlatform, type TestPlatform } from '../support/harness.ts';
 import {
   candidateTurnAt,
   postAnswer,
@@ -45,18 +44,12 @@ let api: ApiClient;
 let tenant: TestTenant;
 let fake: FakeOpenAi;
 let model: ScriptedModel;
-const logs: string[] = [];
+const { lines: logs, sink } = logCapture();
 
 beforeAll(async () => {
   fake = await startFakeOpenAi();
   model = scriptedModel();
   fake.setChatScript(model.script);
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
   test = await startTestPlatform(
     {
       LLM_BASE_URL: fake.baseUrl,

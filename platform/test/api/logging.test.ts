@@ -1,19 +1,12 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, apiClient, createTestTenant } from '../support/api.ts';
-import { adminKey, startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { adminKey, logCapture, startTestPlatform, type TestPlatform } from '../support/harness.ts';
 
 let test: TestPlatform;
 let api: ApiClient;
-const lines: string[] = [];
+const { lines, sink } = logCapture();
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
   test = await startTestPlatform({ LOG_LEVEL: 'info' }, { logDestination: sink });
   api = apiClient(test.url);
 });

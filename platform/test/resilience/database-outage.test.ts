@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiClient,
@@ -10,6 +9,7 @@ import {
 import { jobInput } from '../support/fixtures.ts';
 import {
   createTestDatabase,
+  logCapture,
   startTestPlatform,
   type TestDatabase,
   type TestPlatform,
@@ -28,8 +28,10 @@ let database: TestDatabase;
 let test: TestPlatform;
 let api: ApiClient;
 let tenant: TestTenant;
-const logs: { level: number; msg: string; failed_cycles?: number }[] = [];
-const logged = (msg: string) => logs.filter((entry) => entry.msg === msg);
+const captured = logCapture();
+type LogEntry = { level: number; msg: string; failed_cycles?: number };
+const logs = () => captured.lines.map((line) => JSON.parse(line) as LogEntry);
+const logged = (msg: string) => logs().filter((entry) => entry.msg === msg);
 
 const name = () => new URL(database.url).pathname.slice(1);
 async function takeDown(): Promise<void> {
@@ -42,13 +44,10 @@ async function bringBack(): Promise<void> {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
-      done();
-    },
-  });
-  test = await startTestPlatform({ LOG_LEVEL: 'info' }, { databaseUrl: database.url, logDestination: sink });
+  test = await startTestPlatform(
+    { LOG_LEVEL: 'info' },
+    { databaseUrl: database.url, logDestination: captured.sink },
+  );
   api = apiClient(test.url);
   tenant = await createTestTenant(api);
 });
@@ -100,7 +99,7 @@ describe('a database outage', () => {
       expect(resumed).toMatchObject({ level: 30 });
       expect(resumed?.failed_cycles).toBeGreaterThanOrEqual(1);
     }
-    expect(logs.filter((entry) => entry.level >= 50)).toEqual([]);
+    expect(logs().filter((entry) => entry.level >= 50)).toEqual([]);
   });
 });
 
@@ -149,6 +148,6 @@ describe('connections killed mid-transaction', () => {
       ),
     );
     expect(after).toEqual(Array(20).fill(201));
-    expect(logs.filter((entry) => entry.level >= 50)).toEqual([]);
+    expect(logs().filter((entry) => entry.level >= 50)).toEqual([]);
   });
 });

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiClient,
@@ -8,7 +7,7 @@ import {
   type TestTenant,
 } from '../support/api.ts';
 import { type FakeOpenAi, startFakeOpenAi } from '../support/fake-openai.ts';
-import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { logCapture, startTestPlatform, type TestPlatform } from '../support/harness.ts';
 import {
   candidateTurnAt,
   expectInOrderOnce,
@@ -43,7 +42,7 @@ let apiB: ApiClient;
 let tenant: TestTenant;
 let fake: FakeOpenAi;
 let model: ScriptedModel;
-const logsOfA: string[] = [];
+const { lines: logsOfA, sink } = logCapture();
 
 beforeAll(async () => {
   fake = await startFakeOpenAi();
@@ -58,12 +57,6 @@ beforeAll(async () => {
     VIVA_SCORING_WORKER: 'false',
   };
   // A's warnings say when it drops a turn whose lease it lost.
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logsOfA.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
   a = await startTestPlatform({ ...env, LOG_LEVEL: 'warn' }, { logDestination: sink });
   b = await startTestPlatform(env, { databaseUrl: a.databaseUrl!, s3: a.s3! });
   apiA = apiClient(a.url);

@@ -14,7 +14,7 @@ import { HasSlotController } from './has-slot.ts';
 import { type InterviewClientFactory, type InterviewClientLike, listen } from './interview-client-like.ts';
 import { LocalizeController } from './localize.ts';
 import { renderCompleted } from './screens/completed.ts';
-import { cannotCaptureVoice, renderError } from './screens/error.ts';
+import { cannotCaptureVoice, isMicrophoneProblem, renderError } from './screens/error.ts';
 import { renderLive } from './screens/live.ts';
 import { renderLoading } from './screens/loading.ts';
 import { type MicrophoneStatus, renderPreCheck, type StartProblem } from './screens/pre-check.ts';
@@ -39,8 +39,6 @@ const idleState: InterviewState = {
   error: null,
   completion: null,
 };
-
-const microphoneCodes: InterviewErrorCode[] = ['microphone_denied', 'microphone_unavailable'];
 
 /**
  * Reads a failure of `openMicrophone()`: refused (by the candidate or the browser), no device, or no way to
@@ -411,8 +409,7 @@ export default class AiInterview extends LitElement {
         return 'completed';
       default:
         // A refused microphone before the start is answered on the pre-check screen, with its help text.
-        if (error && microphoneCodes.includes(error.code) && session && !this.startedEmitted)
-          return 'pre-check';
+        if (error && isMicrophoneProblem(error.code) && session && !this.startedEmitted) return 'pre-check';
         return 'error';
     }
   }
@@ -478,7 +475,7 @@ export default class AiInterview extends LitElement {
       // Reflected in the client's state and dispatched as `error`. A microphone that failed at the start
       // (a headset gone since the check) is answered on the pre-check, with its help and Try again.
       const code = (error as { code?: InterviewErrorCode } | null)?.code;
-      if (client === this.client && code && microphoneCodes.includes(code)) {
+      if (client === this.client && code && isMicrophoneProblem(code)) {
         this.microphone = microphoneFailure(error);
       }
     }

@@ -15,6 +15,11 @@ export const errorMessages: Record<InterviewErrorCode, InterviewStringKey> = {
   unknown: 'errorUnknown',
 };
 
+/** The codes of a microphone problem: the pre-check and the live screen offer to try the microphone again. */
+export function isMicrophoneProblem(code: InterviewErrorCode): boolean {
+  return code === 'microphone_denied' || code === 'microphone_unavailable';
+}
+
 /**
  * A microphone problem no retry can mend: the page cannot capture a voice at all (no HTTPS), or the browser
  * cannot record a format the platform takes. The client marks those `microphone_unavailable`, not retryable.

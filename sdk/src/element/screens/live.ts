@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { InterviewError, InterviewState, Session, TranscriptEntry } from '../../client/types.ts';
 import type { LocalizeController } from '../localize.ts';
-import { cannotCaptureVoice, errorMessage } from './error.ts';
+import { cannotCaptureVoice, errorMessage, isMicrophoneProblem } from './error.ts';
 
 export interface LiveView {
   localize: LocalizeController;
@@ -268,6 +268,5 @@ function renderEndConfirm(view: LiveView): TemplateResult {
 }
 
 function microphoneCanBeRetried(error: InterviewError): boolean {
-  const microphone = error.code === 'microphone_unavailable' || error.code === 'microphone_denied';
-  return microphone && !cannotCaptureVoice(error);
+  return isMicrophoneProblem(error.code) && !cannotCaptureVoice(error);
 }
