@@ -56,7 +56,8 @@ export class AnswerQueue {
   #sending = false;
   #failures = 0;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
-  #closed = false;
+  /** Set once the interview is over: why an answer could not be delivered. */
+  #closed: InterviewClientError | null = null;
   #emptied: (() => void)[] = [];
 
   constructor(options: AnswerQueueOptions) {
@@ -129,14 +130,19 @@ export class AnswerQueue {
     this.#pump();
   }
 
-  /** The interview is over: what is still queued can no longer be delivered. */
-  close(reason: string): void {
+  /**
+   * The interview is over: what is still queued can no longer be delivered. The answer already on its way may
+   * have been committed just before the end (its transcript and the completion can beat its `202` here), so
+   * unless `abortInFlight`, it is left to its response, which alone knows.
+   */
+  close(reason: string, { abortInFlight = true }: { abortInFlight?: boolean } = {}): void {
+    if (abortInFlight) this.#abort.abort();
     if (this.#closed) return;
-    this.#closed = true;
-    this.#abort.abort();
-    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
     const error = new InterviewClientError({ code: 'answer_rejected', message: reason, retryable: false });
-    for (const answer of this.#queue.splice(0)) answer.reject(error);
+    this.#closed = error;
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    const keep = this.#sending && !abortInFlight ? 1 : 0;
+    for (const answer of this.#queue.splice(keep)) answer.reject(error);
     this.#changed();
   }
 
@@ -164,7 +170,12 @@ export class AnswerQueue {
       this.#remove(answer);
       answer.resolve(acknowledged);
     } catch (error) {
-      if (this.#closed) return;
+      if (this.#closed) {
+        // Over while on its way, and not acknowledged: not tried again.
+        if (this.#queue.includes(answer)) this.#remove(answer);
+        answer.reject(this.#closed);
+        return;
+      }
       this.#failed(answer, error, sentAtState);
     }
   }

@@ -498,7 +498,7 @@ export class InterviewClient extends EventTarget {
   #complete(interviewId: string, reason: CompletionReason): void {
     if (this.#state.status === 'completed') return;
     this.#stream?.finish();
-    this.#queue.close('The interview ended before this answer was delivered.');
+    this.#queue.close('The interview ended before this answer was delivered.', { abortInFlight: false });
     // Closes the microphone; the interviewer's last words may still be heard (`speaking`).
     this.#voice.finish();
     const completion = Object.freeze({ interviewId, reason });

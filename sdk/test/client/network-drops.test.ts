@@ -125,6 +125,27 @@ describe('InterviewClient network drops', () => {
     await expectSameTranscript(client, session.interviewId);
   });
 
+  it('resolves the last answer when the interview completes before its acknowledgement arrives', async function () {
+    this.timeout(60_000);
+    const { session, client } = await liveThroughProxy();
+    await client.sendText(long('a design system'));
+    await untilCandidateTurn(client);
+    // The platform commits the last answer and ends the interview; its 202 reaches the browser after the end.
+    await proxy(session, {
+      action: 'delay-responses',
+      method: 'POST',
+      path: '/v1/session/answers',
+      ms: 3000,
+    });
+    const last = client.sendText(long('accessibility testing'));
+    await untilState(client, (s) => s.status === 'completed', 'the end of the interview');
+    expect(client.state.pendingAnswers, 'the last answer is still on its way').to.equal(1);
+    await last;
+    expect(client.state.pendingAnswers).to.equal(0);
+    expect(client.state.error).to.equal(null);
+    await expectSameTranscript(client, session.interviewId);
+  });
+
   it('sends an answer again with the same Idempotency-Key when its acknowledgement is lost', async function () {
     this.timeout(60_000);
     const { session, client } = await liveThroughProxy();

@@ -53,7 +53,8 @@ describe('<ai-interview> text interview', () => {
       'question 2',
       element,
     );
-    expect(input.value).to.equal('');
+    // The draft is kept until the platform acknowledges it, which may come after the next question.
+    await until(() => input.value === '', 'the draft cleared', element);
     expect(captions.textContent).to.contain(longAnswer);
     expect(captions.textContent).to.contain('How do you test accessibility?');
     await untilCandidateTurn(element);
