@@ -1372,6 +1372,20 @@ export interface components {
             param?: string;
             /** @description For `invalid_request`, every validation failure. */
             errors?: components["schemas"]["ProblemFieldError"][];
+            /**
+             * @description For `invalid_session_token` when the token's interview has ended: how it ended. A widget that was
+             *     offline when the interview ended (and missed `interview.completed` on its stream) learns here that
+             *     it was completed, rather than that its link is bad.
+             * @example completed
+             * @enum {string}
+             */
+            interview_status?: "completed" | "expired" | "canceled";
+            /**
+             * @description With `interview_status` `completed`, why, as the `interview.completed` session event says.
+             * @example questions_done
+             * @enum {string}
+             */
+            completion_reason?: "questions_done" | "time_limit" | "token_budget" | "candidate_ended";
         };
         /** @description One failed check of the request. */
         ProblemFieldError: {

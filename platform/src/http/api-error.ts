@@ -1,3 +1,5 @@
+import type { ClosingReason } from '../engine/progress.ts';
+
 /**
  * The one error type the API speaks. Every failure a client can cause or meet is one of these codes,
  * each mapped to a single HTTP status here, so the code is the stable contract and the status follows.
@@ -60,7 +62,17 @@ export interface ApiErrorOptions {
   /** The request parameter at fault, when there is one (`job_id`, `limit`...). */
   param?: string;
   errors?: FieldError[];
+  /** Members this occurrence adds to the problem (RFC 9457 extension members), each named in the spec. */
+  extensions?: ProblemExtensions;
   headers?: Record<string, string>;
+}
+
+/** The extension members a few codes carry, documented on `Problem` in the spec. */
+export interface ProblemExtensions {
+  /** On a session token's `invalid_session_token`: the token's interview has ended, and how. */
+  interview_status?: 'completed' | 'expired' | 'canceled';
+  /** With `interview_status: completed`: why it ended, as `interview.completed` says. */
+  completion_reason?: ClosingReason;
 }
 
 export class ApiError extends Error {
@@ -69,6 +81,7 @@ export class ApiError extends Error {
   readonly title: string;
   readonly param: string | undefined;
   readonly errors: FieldError[] | undefined;
+  readonly extensions: ProblemExtensions;
   readonly headers: Record<string, string>;
 
   constructor(code: ErrorCode, detail: string, options: ApiErrorOptions = {}) {
@@ -79,12 +92,13 @@ export class ApiError extends Error {
     this.title = titles[code];
     this.param = options.param;
     this.errors = options.errors;
+    this.extensions = options.extensions ?? {};
     this.headers = options.headers ?? {};
   }
 }
 
 /** The body of every error response (RFC 9457 problem details plus our stable `code`). */
-export interface Problem {
+export interface Problem extends ProblemExtensions {
   type: string;
   title: string;
   status: number;
@@ -105,5 +119,6 @@ export function problemOf(error: ApiError, requestId: string): Problem {
     request_id: requestId,
     ...(error.param === undefined ? {} : { param: error.param }),
     ...(error.errors === undefined ? {} : { errors: error.errors }),
+    ...error.extensions,
   };
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ClosingReason } from '../engine/progress.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { Caller, SessionCaller } from '../http/operation.ts';
 import type { Interview, InterviewStatus } from '../interviews/interview.entity.ts';
@@ -6,8 +7,6 @@ import { effectiveStatus } from '../interviews/interviews.ts';
 import { originAllowed } from './origin.ts';
 import { type SessionClaims, verifySessionToken } from './session-token.ts';
 import type { SigningKeys } from './signing-keys.ts';
-
-const ended = ['completed', 'expired', 'canceled'];
 
 /**
  * A widget's request: its token must verify, its interview must still be live (a token dies with its
@@ -32,13 +31,31 @@ export async function authenticateSession(
   }
   const claims = await verifySessionToken(keys, token, issuer);
   const interview = await readLiveness(em, claims);
-  const status = interview ? effectiveStatus(interview) : null;
   const dead = { headers: { 'WWW-Authenticate': 'Bearer realm="viva-session", error="invalid_token"' } };
-  if (!interview || !status || ended.includes(status)) {
+  if (!interview) {
+    // Erased since the token was issued.
     throw new ApiError(
       'invalid_session_token',
       'This interview has ended; its session token no longer works.',
       dead,
+    );
+  }
+  const status = effectiveStatus(interview);
+  if (status === 'completed' || status === 'expired' || status === 'canceled') {
+    // Said in the problem, so a widget that missed the end on its stream (offline at the time) can say it
+    // was completed rather than that the link is bad.
+    throw new ApiError(
+      'invalid_session_token',
+      'This interview has ended; its session token no longer works.',
+      {
+        ...dead,
+        extensions: {
+          interview_status: status,
+          ...(status === 'completed' && interview.closingReason
+            ? { completion_reason: interview.closingReason }
+            : {}),
+        },
+      },
     );
   }
   if (status === 'scheduled' && claims.startBy.getTime() < Date.now()) {
@@ -63,21 +80,29 @@ export async function authenticateSession(
   };
 }
 
+type Liveness = Pick<Interview, 'status' | 'expiresAt'> & { closingReason: ClosingReason | null };
+
 /**
  * Whether the token's interview is still live, read on every widget request: a prepared statement on the
  * ORM's own pool, planned once per connection, as `readInterview` does for the API's most frequent read.
  */
-async function readLiveness(
-  em: EntityManager,
-  claims: SessionClaims,
-): Promise<Pick<Interview, 'status' | 'expiresAt'> | null> {
+async function readLiveness(em: EntityManager, claims: SessionClaims): Promise<Liveness | null> {
   const pool = await em.getConnection().getNativeClient();
-  const { rows } = await pool.query<{ status: InterviewStatus; expires_at: string }>({
+  const { rows } = await pool.query<{
+    status: InterviewStatus;
+    expires_at: string;
+    closing_reason: ClosingReason | null;
+  }>({
     name: 'read-session-interview',
-    text: 'select status, expires_at from interviews where id = $1 and tenant_id = $2 and livemode = $3',
+    text: `select status, expires_at, progress->>'closingReason' as closing_reason
+           from interviews where id = $1 and tenant_id = $2 and livemode = $3`,
     values: [claims.interviewId, claims.tenantId, claims.livemode],
   });
   const [row] = rows;
   if (!row) return null;
-  return { status: row.status, expiresAt: em.getPlatform().parseDate(row.expires_at) as Date };
+  return {
+    status: row.status,
+    expiresAt: em.getPlatform().parseDate(row.expires_at) as Date,
+    closingReason: row.closing_reason,
+  };
 }

@@ -106,7 +106,12 @@ describe('a whole interview by text, on the offline interviewer', () => {
     expect(interview.body).toMatchObject({ status: 'completed' });
     const dead = await api.call('GET', '/v1/session', { key: token });
     expect(dead.status, describeResponse(dead)).toBe(401);
-    expect(dead.body).toMatchObject({ code: 'invalid_session_token' });
+    // A widget that missed the end (offline) learns from the refusal that it was completed, and why.
+    expect(dead.body).toMatchObject({
+      code: 'invalid_session_token',
+      interview_status: 'completed',
+      completion_reason: 'questions_done',
+    });
   });
 
   it('resumes on a second start, mid-interview or mid-intro, and never begins the interview again', async () => {
@@ -309,6 +314,11 @@ describe('session tokens at the API', () => {
     expect(last.data).toMatchObject({ status: 'canceled', turn: 'none' });
     await events.done;
     expect(events.events.at(-1)).toBe(last);
+
+    const reconnect = await api.call('GET', '/v1/session/events', { key: token });
+    expect(reconnect.status, describeResponse(reconnect)).toBe(401);
+    expect(reconnect.body).toMatchObject({ code: 'invalid_session_token', interview_status: 'canceled' });
+    expect(reconnect.body).not.toHaveProperty('completion_reason');
   });
 
   it('cannot be minted for an interview that is over', async () => {

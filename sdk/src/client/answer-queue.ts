@@ -203,6 +203,12 @@ export class AnswerQueue {
     const refusal = toInterviewClientError(error, 'answer');
     if (refusal.code === 'session_invalid' || refusal.code === 'origin_not_allowed') {
       this.#options.onFatal(refusal);
+      // The queue is closed now; after a completion, this answer (the one on its way) was left to its
+      // response, which is this refusal.
+      if (this.#queue.includes(answer)) {
+        this.#remove(answer);
+        answer.reject(this.#closed ?? refusal);
+      }
       return;
     }
     this.#remove(answer);

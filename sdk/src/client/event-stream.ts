@@ -152,6 +152,8 @@ export class SessionEventStream {
   /** The interview is over: the platform ends the stream next, and it must not be reopened. */
   finish(): void {
     this.#finished = true;
+    // Learned elsewhere (a refused answer, `end()`) while between connections: no reconnect is worth making.
+    if (!this.#open) this.#abort.abort();
   }
 
   /** Stops reading and reconnecting; no handler is called after this. */

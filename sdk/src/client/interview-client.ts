@@ -2,7 +2,7 @@ import { listMicrophones } from '../audio/microphone.ts';
 import { Voice } from '../audio/voice.ts';
 import { AnswerQueue } from './answer-queue.ts';
 import { SessionEventStream } from './event-stream.ts';
-import { InterviewClientError } from './interview-error.ts';
+import { InterviewClientError, InterviewEndedError } from './interview-error.ts';
 import { type AnswerBody, SessionApi } from './session-api.ts';
 import { toInterviewClientError } from './session-api-error.ts';
 import type { SessionEvent } from './session-event-parser.ts';
@@ -250,7 +250,8 @@ export class InterviewClient extends EventTarget {
   /**
    * Sends a typed answer. It is queued and sent when it is the candidate's turn, and sent again after a
    * network failure until the platform acknowledges it; the promise resolves then. It rejects only if the
-   * platform refuses the answer (`answer_rejected`) or the interview ends first.
+   * platform refuses the answer (`answer_rejected`) or the interview ends before it is sent (one already on its
+   * way then resolves if the platform took it).
    */
   async sendText(text: string): Promise<void> {
     this.#assertOpen();
@@ -307,7 +308,11 @@ export class InterviewClient extends EventTarget {
       // says nothing the candidate needs to hear.
       if (this.#completed) return;
       const failure = toInterviewClientError(error);
-      if (failure.code === 'session_invalid') throw this.#fail(failure);
+      if (failure.code === 'session_invalid') {
+        this.#fail(failure);
+        if (this.#completed) return;
+        throw failure;
+      }
       this.#report(failure);
       throw failure;
     }
@@ -379,6 +384,8 @@ export class InterviewClient extends EventTarget {
       if (this.#closed) return;
       const failure = toInterviewClientError(error);
       if (this.#state.status !== 'error') this.#fail(failure);
+      // Completed already (on another tab, or while this page was away): nothing failed.
+      if (this.#completed) return;
       throw failure;
     }
   }
@@ -409,10 +416,12 @@ export class InterviewClient extends EventTarget {
           if (this.#state.status === 'live') this.#set({ status: 'reconnecting' });
         },
         onFail: (error) => {
-          if (this.#stream !== stream || this.#state.status === 'completed') return;
+          if (this.#stream !== stream || this.#completed) return;
           const failure = toInterviewClientError(error);
           this.#fail(failure);
-          this.#live?.reject(failure);
+          // The refusal may say the interview was completed meanwhile: a retry that waited has its answer.
+          if (this.#completed) this.#live?.resolve();
+          else this.#live?.reject(failure);
           this.#live = null;
         },
       },
@@ -580,6 +589,12 @@ export class InterviewClient extends EventTarget {
   #fail(error: InterviewClientError): InterviewClientError {
     // A completed interview stays completed: what fails after the end (its dead token) is no news.
     if (this.#completed) return error;
+    const { session } = this.#state;
+    if (error instanceof InterviewEndedError && session) {
+      // It ended while this client was not listening: the candidate sees the end, not a bad link.
+      this.#complete(session.interview_id, error.reason);
+      return error;
+    }
     if (!error.retryable) {
       this.#stream?.close();
       this.#stream = null;

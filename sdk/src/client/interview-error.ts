@@ -1,4 +1,4 @@
-import type { InterviewError, InterviewErrorCode } from './types.ts';
+import type { CompletionReason, InterviewError, InterviewErrorCode } from './types.ts';
 
 /**
  * What the client's promises reject with: an `Error` (with a stack, for the console) that is also an
@@ -29,5 +29,19 @@ export class InterviewClientError extends Error implements InterviewError {
       retryable: this.retryable,
       ...(this.requestId === undefined ? {} : { requestId: this.requestId }),
     });
+  }
+}
+
+/**
+ * The platform refused the session token because the interview was completed (a `401` whose problem says so):
+ * the client missed `interview.completed` (it was offline at the end) and shows the completion instead. To
+ * anyone catching it before that, a `session_invalid` like any other.
+ */
+export class InterviewEndedError extends InterviewClientError {
+  readonly reason: CompletionReason;
+
+  constructor(reason: CompletionReason, message: string, requestId?: string) {
+    super({ code: 'session_invalid', message, retryable: false, ...(requestId ? { requestId } : {}) });
+    this.reason = reason;
   }
 }

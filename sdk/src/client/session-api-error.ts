@@ -1,8 +1,9 @@
 import type { components } from '@viva/openapi/types';
-import { InterviewClientError } from './interview-error.ts';
+import { InterviewClientError, InterviewEndedError } from './interview-error.ts';
 import { isRetryableStatus } from './retry-policy.ts';
 
 type PlatformErrorCode = components['schemas']['ErrorCode'];
+type Problem = components['schemas']['Problem'];
 
 /** A response from the platform that was not a success: the problem+json it sent, and where to quote it. */
 export class SessionApiError extends Error {
@@ -16,6 +17,10 @@ export class SessionApiError extends Error {
   readonly requestId: string | null;
   /** What `Retry-After` asked for, in milliseconds. */
   readonly retryAfterMs: number | null;
+  /** On `invalid_session_token`: how the token's interview ended, when it has. */
+  readonly interviewStatus: Problem['interview_status'] | null;
+  /** With `interviewStatus` `completed`: why. */
+  readonly completionReason: Problem['completion_reason'] | null;
 
   constructor(o: {
     status: number;
@@ -23,6 +28,8 @@ export class SessionApiError extends Error {
     detail: string;
     requestId: string | null;
     retryAfterMs: number | null;
+    interviewStatus?: Problem['interview_status'] | null;
+    completionReason?: Problem['completion_reason'] | null;
   }) {
     super(`${o.status}${o.code ? ` ${o.code}` : ''}: ${o.detail}`);
     this.name = 'SessionApiError';
@@ -31,6 +38,8 @@ export class SessionApiError extends Error {
     this.detail = o.detail;
     this.requestId = o.requestId;
     this.retryAfterMs = o.retryAfterMs;
+    this.interviewStatus = o.interviewStatus ?? null;
+    this.completionReason = o.completionReason ?? null;
   }
 
   /** Whether the same request may succeed later. */
@@ -73,7 +82,16 @@ export function toInterviewClientError(
   const requestId = error.requestId ?? undefined;
   const from = (code: InterviewClientError['code'], retryable: boolean, message = error.detail) =>
     new InterviewClientError({ code, message, retryable, ...(requestId ? { requestId } : {}) });
-  if (error.status === 401) return from('session_invalid', false);
+  if (error.status === 401) {
+    if (error.interviewStatus === 'completed' && error.completionReason) {
+      return new InterviewEndedError(error.completionReason, error.detail, requestId);
+    }
+    if (error.interviewStatus === 'canceled')
+      return from('session_invalid', false, 'The interview was canceled.');
+    if (error.interviewStatus === 'expired')
+      return from('session_invalid', false, 'The interview has expired.');
+    return from('session_invalid', false);
+  }
   if (error.code === 'origin_not_allowed') return from('origin_not_allowed', false);
   if (error.status === 429 || error.status === 502 || error.status === 503 || error.status === 504) {
     return from('network', true);

@@ -211,12 +211,20 @@ export class SessionApi {
 export async function problemOf(response: Response): Promise<SessionApiError> {
   let code: SessionApiError['code'] = null;
   let detail = response.statusText || `HTTP ${response.status}`;
+  let interviewStatus: SessionApiError['interviewStatus'] = null;
+  let completionReason: SessionApiError['completionReason'] = null;
   try {
     const body: unknown = JSON.parse(await response.text());
     if (typeof body === 'object' && body !== null) {
       const problem = body as Record<string, unknown>;
       if (typeof problem.code === 'string') code = problem.code as SessionApiError['code'];
       if (typeof problem.detail === 'string') detail = problem.detail;
+      if (typeof problem.interview_status === 'string') {
+        interviewStatus = problem.interview_status as SessionApiError['interviewStatus'];
+      }
+      if (typeof problem.completion_reason === 'string') {
+        completionReason = problem.completion_reason as SessionApiError['completionReason'];
+      }
     }
   } catch {
     // Not JSON (a proxy's error page, say): the status says enough.
@@ -227,6 +235,8 @@ export async function problemOf(response: Response): Promise<SessionApiError> {
     detail,
     requestId: response.headers.get('x-request-id'),
     retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    interviewStatus,
+    completionReason,
   });
 }
 

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import type { InterviewClient } from '../../src/client/interview-client.ts';
+import type { InterviewClientError } from '../../src/client/interview-error.ts';
 import type { SessionFixture } from '../support/protocol.ts';
 import {
   clientFor,
@@ -165,11 +166,15 @@ describe('InterviewClient network drops', () => {
     expect(candidateTexts(transcript.turns), 'counted once').to.deep.equal([answer]);
   });
 
-  it('stops reconnecting when the platform says the session is over (401)', async function () {
+  it('stops reconnecting when the platform says the session is over (401), and shows how it ended', async function () {
     this.timeout(60_000);
-    const { session, client } = await liveThroughProxy();
+    const { session, client, states } = await liveThroughProxy();
     await proxy(session, { action: 'down' });
     await untilState(client, (s) => s.status === 'reconnecting', 'reconnecting');
+    const late = client.sendText(long('a last thought')).then(
+      () => 'delivered',
+      (error: InterviewClientError) => error.code,
+    );
     // Meanwhile the interview ends elsewhere (the candidate's other tab, on a working network): the token dies.
     const ended = await fetch(`${session.platformBase}/v1/session/end`, {
       method: 'POST',
@@ -178,10 +183,19 @@ describe('InterviewClient network drops', () => {
     expect(ended.status, await ended.clone().text()).to.equal(200);
     await proxy(session, { action: 'up' });
     await untilState(client, (s) => s.status !== 'reconnecting', 'the end of reconnecting', 30_000);
-    expect(client.state.status).to.equal('error');
-    expect(client.state.error).to.include({ code: 'session_invalid', retryable: false });
-    const refused = (await eventStreams(session)).filter((e) => e.status === 401);
-    expect(refused, 'the reconnect met the dead token').to.have.length(1);
+    // The refusal says the interview was completed, and why: the candidate sees the end, not a bad link.
+    expect(client.state.status).to.equal('completed');
+    expect(client.state.completion).to.deep.equal({
+      interviewId: session.interviewId,
+      reason: 'candidate_ended',
+    });
+    expect(client.state.error).to.equal(null);
+    expect(statusesOf(states)).not.to.include('error');
+    expect(await late, 'the answer queued while offline came too late').to.equal('answer_rejected');
+    expect(client.state.pendingAnswers).to.equal(0);
+    // Whichever came first, the stream's reconnect or the queued answer, met the dead token; then nothing more.
+    const refused = (await proxyLog(session)).filter((e) => e.status === 401);
+    expect(refused, 'one request met the dead token').to.have.length(1);
 
     const streams = (await eventStreams(session)).length;
     await sleep(4000);
