@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { findPage, type PageRequest } from '../db/pagination.ts';
 import { ApiError } from '../http/api-error.ts';
+import type { Caller } from '../http/operation.ts';
 import { newId } from '../ids.ts';
 import type { Owner } from '../owner.ts';
 import { ApiKey } from './api-key.entity.ts';
@@ -38,10 +39,23 @@ export function issueKey(
   return { key, secret: generated.secret };
 }
 
-/** A key can hand out only what it holds: a read-only key cannot mint a key that writes. */
+/** A 400 about the `expires_at` asked for, pointing at it as the request validator's failures do. */
+function invalidExpiry(detail: string): ApiError {
+  return new ApiError('invalid_request', `expires_at ${detail}.`, {
+    param: 'expires_at',
+    errors: [{ pointer: '/body/expires_at', detail }],
+  });
+}
+
+/**
+ * A key can hand out only what it holds: a read-only key cannot mint a key that writes, and a key that
+ * expires cannot mint one that outlives it. Without an `expires_at`, the new key expires with the key that
+ * creates it (never, for a key that never expires); one asked to expire later is refused rather than quietly
+ * given another date than the one asked for.
+ */
 export async function createApiKey(
   em: EntityManager,
-  owner: Owner,
+  creator: Caller,
   callerScopes: string[],
   input: ApiKeyInput,
 ): Promise<{ key: ApiKey; secret: string }> {
@@ -55,10 +69,21 @@ export async function createApiKey(
       },
     );
   }
-  if (input.expires_at && new Date(input.expires_at) <= new Date()) {
-    throw new ApiError('invalid_request', 'expires_at must be in the future.', { param: 'expires_at' });
+  const asked = input.expires_at === undefined ? null : new Date(input.expires_at);
+  if (asked && asked <= new Date()) throw invalidExpiry('must be in the future');
+  const creatorKey = await em.findOne(ApiKey, {
+    id: creator.keyId,
+    tenantId: creator.tenantId,
+    livemode: creator.livemode,
+  });
+  const limit = creatorKey?.expiresAt ?? null;
+  if (asked && limit && asked > limit) {
+    throw invalidExpiry(
+      `must not be later than ${limit.toISOString()}, when the key making this request expires`,
+    );
   }
-  const issued = issueKey(em, owner, { ...input, scopes });
+  const expiresAt = asked ?? limit;
+  const issued = issueKey(em, creator, { ...input, scopes, expires_at: expiresAt?.toISOString() });
   await em.flush();
   return issued;
 }

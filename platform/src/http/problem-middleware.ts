@@ -12,6 +12,27 @@ const codeForStatus: Partial<Record<number, ErrorCode>> = {
   415: 'unsupported_media_type',
 };
 
+/**
+ * PostgreSQL's refusals of a value no request should have carried past validation: text with a NUL
+ * character (22021, and 08P01 from `pq_getmsgend` when the ORM has written the value into the statement,
+ * whose text a NUL cuts short), jsonb with one (22P05), a date-time it cannot read or hold (22007, 22008).
+ * The input is at fault, so the client hears that, and nothing of the statement or the database's message.
+ */
+function refusedValue(error: unknown, depth = 0): ApiError | null {
+  if (typeof error !== 'object' || error === null || depth > 3) return null;
+  const { code, routine, cause } = error as { code?: unknown; routine?: unknown; cause?: unknown };
+  if (code === '22021' || code === '22P05' || (code === '08P01' && routine === 'pq_getmsgend')) {
+    return new ApiError(
+      'invalid_request',
+      'A value in the request contains a character that cannot be stored: the NUL character (U+0000).',
+    );
+  }
+  if (code === '22007' || code === '22008') {
+    return new ApiError('invalid_request', 'A date-time in the request is not one that can be stored.');
+  }
+  return refusedValue(cause, depth + 1);
+}
+
 function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
   // A backing service that cannot be reached is the platform's outage, not a bug: the client should retry.
@@ -52,7 +73,11 @@ export function problemDetails(): Middleware {
         throw new ApiError('method_not_allowed', `${ctx.path} does not take ${ctx.method}.`);
       }
     } catch (error) {
-      let apiError = toApiError(error);
+      // Before the outage check, which takes every 08… code for a lost connection.
+      const refused = refusedValue(error);
+      // Logged in full: a value got past the request validator, which should have refused it.
+      if (refused) ctx.state.log.warn({ err: error }, 'the database refused a value from the request');
+      let apiError = refused ?? toApiError(error);
       if (apiError?.code === 'service_unavailable')
         ctx.state.log.warn({ err: error }, 'backing service unavailable');
       if (!apiError) {

@@ -7,7 +7,8 @@ import {
   describeResponse,
   type TestTenant,
 } from '../support/api.ts';
-import { redisUrl, startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { createInterview } from '../support/fixtures.ts';
+import { logCapture, redisUrl, startTestPlatform, type TestPlatform } from '../support/harness.ts';
 import { openSession } from '../support/sessions.ts';
 import { SseClient } from '../support/sse-client.ts';
 
@@ -20,9 +21,10 @@ let test: TestPlatform;
 let api: ApiClient;
 let tenant: TestTenant;
 let redis: Redis;
+const { lines: logs, sink } = logCapture();
 
 beforeAll(async () => {
-  test = await startTestPlatform();
+  test = await startTestPlatform({ LOG_LEVEL: 'warn' }, { logDestination: sink });
   api = apiClient(test.url);
   tenant = await createTestTenant(api);
   redis = new Redis(redisUrl);
@@ -78,5 +80,38 @@ describe('session events that cannot be published', () => {
       { key: tenant.testKey },
     );
     expect(after.body.turns.map((turn) => turn.speaker)).toEqual(['interviewer', 'candidate', 'interviewer']);
+  });
+
+  it('do not undo a cancellation: it is answered 200, and its retry gets the same answer', async () => {
+    const { interviewId } = await createInterview(api, tenant.testKey);
+    // The interview's stream becomes a plain string: the `state` the cancellation publishes fails.
+    const key = `viva:session:${interviewId}`;
+    await redis.set(key, 'not a stream');
+    try {
+      const cancel = () =>
+        api.call('POST', `/v1/interviews/${interviewId}/cancel`, {
+          key: tenant.testKey,
+          idempotencyKey: `cancel-${interviewId}`,
+        });
+      const first = await cancel();
+      expect(first.status, describeResponse(first)).toBe(200);
+      expect(first.body).toMatchObject({ id: interviewId, status: 'canceled' });
+      const retry = await cancel();
+      expect(retry.status, describeResponse(retry)).toBe(200);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.body).toEqual(first.body);
+    } finally {
+      await redis.del(key);
+    }
+    const events = await api.call<{ data: { type: string }[] }>(
+      'GET',
+      `/v1/events?interview_id=${interviewId}&type=interview.canceled`,
+      { key: tenant.testKey },
+    );
+    expect(events.body.data, describeResponse(events)).toHaveLength(1);
+    expect(
+      logs.some((line) => line.includes(interviewId) && line.includes('could not end a canceled interview')),
+      logs.join('\n'),
+    ).toBe(true);
   });
 });
