@@ -78,6 +78,10 @@ export interface paths {
          *     only a `*` key can create another `*` key. Asking for more gets `403 insufficient_scope` with
          *     `param: scopes`.
          *
+         *     Nor can a key outlive the key that creates it. A key with an `expires_at` creates keys that expire
+         *     with it when no `expires_at` is given, and refuses a later `expires_at` with `400 invalid_request`
+         *     (`param: expires_at`). A key that never expires may create keys with any future `expires_at`, or none.
+         *
          *     **Scope:** `api_keys:write`.
          */
         post: operations["createApiKey"];
@@ -101,6 +105,10 @@ export interface paths {
          * Revoke an API key
          * @description Revokes a key at once: from the next request on, it gets `401 invalid_api_key`. Revocation cannot
          *     be undone. A key may revoke itself.
+         *
+         *     A key may revoke only keys it could have created: keys whose scopes it holds itself. Revoking a key
+         *     with a scope the caller lacks gets `403 insufficient_scope`, so a narrow key cannot lock its tenant
+         *     out by revoking its full-access keys.
          *
          *     **Scope:** `api_keys:write`.
          */
@@ -290,8 +298,10 @@ export interface paths {
         };
         /**
          * Export a candidate's data
-         * @description Returns everything Viva holds about a candidate, for a data-subject access request: the candidate
-         *     and all of their interviews (newest first, not paginated).
+         * @description Returns everything Viva holds about a candidate, for a data-subject access request: the candidate,
+         *     all of their interviews (newest first, not paginated), and from each interview its transcript, its
+         *     recording (signed links valid for 15 minutes, as `GET /v1/interviews/{id}/recording` gives) and
+         *     every scorecard.
          *
          *     **Scope:** `candidates:read`.
          */
@@ -1520,7 +1530,9 @@ export interface components {
             scopes?: components["schemas"]["Scope"][];
             /**
              * Format: date-time
-             * @description When the key stops working; must be in the future. Omit for a key that never expires.
+             * @description When the key stops working; must be in the future, and no later than the `expires_at` of the key
+             *     making the request, if it has one. Omitted, the new key expires with the key making the request:
+             *     never, for a key that never expires.
              */
             expires_at?: string;
         };
@@ -1786,6 +1798,12 @@ export interface components {
             candidate: components["schemas"]["Candidate"];
             /** @description All of the candidate's interviews, newest first. */
             interviews: components["schemas"]["Interview"][];
+            /** @description The transcript of each interview, in the order of `interviews`. */
+            transcripts: components["schemas"]["Transcript"][];
+            /** @description The recording of each interview, in the order of `interviews`. Its links are valid for 15 minutes. */
+            recordings: components["schemas"]["Recording"][];
+            /** @description Every scorecard of every interview (rescores included), newest first. */
+            scorecards: components["schemas"]["Scorecard"][];
         };
         /**
          * @description - `scheduled`: created; the candidate has not started yet.
@@ -2991,8 +3009,9 @@ export interface components {
         };
         /**
          * @description The session token is missing, malformed, tampered with, expired, signed by an unknown key or for
-         *     another audience, or its interview has ended (`invalid_session_token`). Only your server can mint a new
-         *     token, and only for an interview that has not ended.
+         *     another audience, or its interview has ended (`invalid_session_token`; then `interview_status` says how
+         *     it ended, and `completion_reason` why it was completed). Only your server can mint a new token, and
+         *     only for an interview that has not ended.
          */
         SessionUnauthorized: {
             headers: {
@@ -3079,7 +3098,9 @@ export interface components {
          *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
          *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
          *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-         *     running gets `409 idempotency_key_in_use`.
+         *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+         *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+         *     request: another key's request with the same Idempotency-Key is a different request (`422`).
          * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
          */
         IdempotencyKey: string;
@@ -3373,7 +3394,9 @@ export interface operations {
                  *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-                 *     running gets `409 idempotency_key_in_use`.
+                 *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3561,7 +3584,9 @@ export interface operations {
                  *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-                 *     running gets `409 idempotency_key_in_use`.
+                 *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3798,7 +3823,9 @@ export interface operations {
                  *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-                 *     running gets `409 idempotency_key_in_use`.
+                 *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4040,7 +4067,25 @@ export interface operations {
                      *           "external_id": null,
                      *           "metadata": {}
                      *         }
-                     *       ]
+                     *       ],
+                     *       "transcripts": [
+                     *         {
+                     *           "object": "transcript",
+                     *           "interview_id": "int_06h04rax50001t6xwn08fjh6vm",
+                     *           "livemode": false,
+                     *           "status": "scheduled",
+                     *           "turns": []
+                     *         }
+                     *       ],
+                     *       "recordings": [
+                     *         {
+                     *           "object": "recording",
+                     *           "interview_id": "int_06h04rax50001t6xwn08fjh6vm",
+                     *           "livemode": false,
+                     *           "segments": []
+                     *         }
+                     *       ],
+                     *       "scorecards": []
                      *     }
                      */
                     "application/json": components["schemas"]["CandidateExport"];
@@ -4150,7 +4195,9 @@ export interface operations {
                  *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-                 *     running gets `409 idempotency_key_in_use`.
+                 *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4242,7 +4289,9 @@ export interface operations {
                  *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-                 *     running gets `409 idempotency_key_in_use`.
+                 *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4315,7 +4364,9 @@ export interface operations {
                  *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-                 *     running gets `409 idempotency_key_in_use`.
+                 *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4611,7 +4662,9 @@ export interface operations {
                  *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-                 *     running gets `409 idempotency_key_in_use`.
+                 *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -5253,7 +5306,9 @@ export interface operations {
                  *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-                 *     running gets `409 idempotency_key_in_use`.
+                 *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -5407,7 +5462,9 @@ export interface operations {
                  *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-                 *     running gets `409 idempotency_key_in_use`.
+                 *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -5501,7 +5558,9 @@ export interface operations {
                  *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-                 *     running gets `409 idempotency_key_in_use`.
+                 *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -5553,7 +5612,9 @@ export interface operations {
                  *     reuse it on every retry. Keys are kept for 24 hours and are scoped to the tenant and the API key's
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
-                 *     running gets `409 idempotency_key_in_use`.
+                 *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
+                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
+                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];

@@ -10,6 +10,7 @@ import { createApp } from './app.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
 import { LocalBlobStore } from './blobs/local-blob-store.ts';
 import { S3BlobStore } from './blobs/s3-blob-store.ts';
+import { finishBlobErasures } from './candidates/candidates.ts';
 import type { Config } from './config/config.ts';
 import { migrate, openDatabase } from './db/orm.ts';
 import { DemoAts } from './demo/demo-ats.ts';
@@ -249,15 +250,22 @@ export async function startPlatform(
         })
       : null;
   liveKitAgents?.start();
-  const sweep = setInterval(
-    () => {
-      sweepKeys(services.db.orm.em.fork()).catch((err: unknown) =>
-        services.logger.warn({ err }, 'idempotency sweep failed'),
-      );
-    },
-    60 * 60 * 1000,
-  );
+  const housekeeping = () => {
+    sweepKeys(services.db.orm.em.fork()).catch((err: unknown) =>
+      services.logger.warn({ err }, 'idempotency sweep failed'),
+    );
+    finishBlobErasures(services.db.orm.em.fork(), services.blobs).catch((err: unknown) =>
+      services.logger.warn(
+        { err },
+        'could not delete the files of erased candidates; the next sweep retries',
+      ),
+    );
+  };
+  // Hourly, and a minute after start: a process restarted more often than hourly would otherwise never run it.
+  const sweep = setInterval(housekeeping, 60 * 60 * 1000);
   sweep.unref();
+  const firstSweep = setTimeout(housekeeping, 60 * 1000);
+  firstSweep.unref();
   return {
     services,
     server,
@@ -265,6 +273,7 @@ export async function startPlatform(
     demo: demoTenant,
     async close() {
       clearInterval(sweep);
+      clearTimeout(firstSweep);
       stopSweeper();
       // Agents leave their rooms first, letting go of their claims so another instance's agents take over.
       await liveKitAgents?.stop();

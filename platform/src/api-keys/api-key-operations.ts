@@ -20,7 +20,7 @@ function apiKeyResource(key: ApiKey): ApiKeyResource {
 }
 
 export const apiKeyOperations = [
-  operation('createApiKey', {}, async ({ em, caller, body }) => {
+  operation('createApiKey', { returnsCredential: true }, async ({ em, caller, body }) => {
     const { key, secret } = await createApiKey(em, caller, caller.scopes, body);
     return { status: 201, body: { ...apiKeyResource(key), secret } };
   }),

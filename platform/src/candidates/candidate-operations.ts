@@ -1,7 +1,6 @@
 import { deletedObject } from '../db/pagination.ts';
 import { operation } from '../http/operation.ts';
-import { interviewResource } from '../interviews/interview-resource.ts';
-import { interviewsOfCandidate } from '../interviews/interviews.ts';
+import { exportCandidate } from './candidate-export.ts';
 import { candidateResource } from './candidate-resource.ts';
 import {
   attachResume,
@@ -27,7 +26,7 @@ export const candidateOperations = [
     body: await candidateResource(await getCandidate(em, caller, params.id), services.blobs),
   })),
   operation('deleteCandidate', {}, async ({ em, caller, params, services }) => {
-    const canceled = await eraseCandidate(em, services.blobs, caller, params.id);
+    const canceled = await eraseCandidate(em, services.blobs, services.logger, caller, params.id);
     // A candidate still in one of them sees it end now; the ended stream, with what they said in it, then
     // expires within minutes. The erasure has happened either way, so a failure here is only logged.
     for (const interview of canceled) {
@@ -51,21 +50,12 @@ export const candidateOperations = [
         bytes: raw?.bytes ?? Buffer.alloc(0),
         filename: query.filename,
       };
-      const candidate = await attachResume(em, services.blobs, caller, params.id, upload);
+      const candidate = await attachResume(em, services.blobs, services.logger, caller, params.id, upload);
       return { status: 200, body: await candidateResource(candidate, services.blobs) };
     },
   ),
-  operation('exportCandidate', {}, async ({ em, caller, params, services }) => {
-    const candidate = await getCandidate(em, caller, params.id);
-    const interviews = await interviewsOfCandidate(em, caller, candidate.id);
-    return {
-      status: 200,
-      body: {
-        object: 'candidate_export' as const,
-        generated_at: new Date().toISOString(),
-        candidate: await candidateResource(candidate, services.blobs),
-        interviews: interviews.map(interviewResource),
-      },
-    };
-  }),
+  operation('exportCandidate', {}, async ({ em, caller, params, services }) => ({
+    status: 200,
+    body: await exportCandidate(em, services.blobs, caller, params.id),
+  })),
 ];

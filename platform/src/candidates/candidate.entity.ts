@@ -22,6 +22,8 @@ const CandidateSchema = defineEntity({
     createdAt: p.datetime(),
     /** Set when the candidate is erased: personal fields are cleared and the row stays as a tombstone. */
     deletedAt: p.datetime().nullable(),
+    /** When an erased candidate's files were deleted; null on a tombstone means the deletion is still owed. */
+    blobsErasedAt: p.datetime().nullable(),
   },
 });
 

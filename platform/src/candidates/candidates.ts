@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import { deletedObject, findPage, type PageRequest } from '../db/pagination.ts';
+import { Event } from '../events/event.entity.ts';
 import { recordEvent } from '../events/record-event.ts';
 import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
@@ -48,13 +51,23 @@ export async function createCandidate(
     resume: null,
     createdAt: new Date(),
     deletedAt: null,
+    blobsErasedAt: null,
   });
   await em.flush();
   return candidate;
 }
 
-export async function findCandidate(em: EntityManager, owner: Owner, id: string): Promise<Candidate | null> {
-  return em.findOne(Candidate, { id, tenantId: owner.tenantId, livemode: owner.livemode, deletedAt: null });
+export async function findCandidate(
+  em: EntityManager,
+  owner: Owner,
+  id: string,
+  options: { lockMode?: LockMode } = {},
+): Promise<Candidate | null> {
+  return em.findOne(
+    Candidate,
+    { id, tenantId: owner.tenantId, livemode: owner.livemode, deletedAt: null },
+    options.lockMode === undefined ? {} : { lockMode: options.lockMode, refresh: true },
+  );
 }
 
 export async function getCandidate(em: EntityManager, owner: Owner, id: string): Promise<Candidate> {
@@ -88,15 +101,20 @@ export interface ResumeUpload {
   filename?: string;
 }
 
-/** Stores the new resume before pointing the candidate at it, then removes the old file: never a dangling link. */
+/**
+ * Stores the new resume before pointing the candidate at it, then removes the old file: never a dangling link.
+ * The pointer is set under the candidate's row lock, so an erasure that ran during the upload wins: the new
+ * file goes, and the answer is the 404 of a candidate that is gone.
+ */
 export async function attachResume(
   em: EntityManager,
   blobs: BlobStore,
+  logger: Logger,
   owner: Owner,
   id: string,
   upload: ResumeUpload,
 ): Promise<Candidate> {
-  const candidate = await getCandidate(em, owner, id);
+  await getCandidate(em, owner, id);
   if (!resumeTypes.includes(upload.contentType)) {
     throw new ApiError(
       'unsupported_media_type',
@@ -104,34 +122,63 @@ export async function attachResume(
     );
   }
   if (upload.bytes.length === 0) throw new ApiError('invalid_request', 'The resume is empty.');
-  const previous = candidate.resume;
   const blobKey = `${candidateBlobPrefix(owner, id)}resume/${randomBytes(8).toString('hex')}`;
   await blobs.put(blobKey, upload.bytes, upload.contentType);
-  candidate.resume = {
-    blobKey,
-    filename: upload.filename ?? 'resume',
-    contentType: upload.contentType,
-    size: upload.bytes.length,
-  };
-  await em.flush();
-  if (previous) await blobs.delete(previous.blobKey);
+  const attached = await em
+    .transactional(async (tx) => {
+      const candidate = await lockCandidate(tx, owner, id);
+      const previous = candidate.resume;
+      candidate.resume = {
+        blobKey,
+        filename: upload.filename ?? 'resume',
+        contentType: upload.contentType,
+        size: upload.bytes.length,
+      };
+      return { candidate, previous };
+    })
+    .catch(async (error: unknown) => {
+      await discard(blobs, logger, blobKey);
+      throw error;
+    });
+  // The new resume is attached whatever happens to the old file; one left behind goes with an erasure.
+  if (attached.previous) await discard(blobs, logger, attached.previous.blobKey);
+  return attached.candidate;
+}
+
+async function discard(blobs: BlobStore, logger: Logger, key: string): Promise<void> {
+  await blobs
+    .delete(key)
+    .catch((err: unknown) => logger.warn({ err, key }, 'could not delete a resume file'));
+}
+
+/** The candidate's row, locked for the rest of the transaction; erasure and writes about them queue on it. */
+export async function lockCandidate(em: EntityManager, owner: Owner, id: string): Promise<Candidate> {
+  const candidate = await em.findOne(
+    Candidate,
+    { id, tenantId: owner.tenantId, livemode: owner.livemode, deletedAt: null },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+  );
+  if (!candidate) throw new ApiError('resource_missing', `No candidate ${id}.`, { param: 'id' });
   return candidate;
 }
 
 /**
- * Erasure: personal fields are cleared, every blob under the candidate's prefix is deleted, open
- * interviews are canceled and their transcripts and scorecards deleted, in one transaction for the rows. The
- * id stays as a tombstone, so references from interviews still resolve and a repeated DELETE is a 404, not a
- * second erasure. Returns the interviews it canceled: their candidate may still be in one.
+ * Erasure: personal fields are cleared, open interviews are canceled, and what was said in every interview
+ * goes (transcripts, scorecards, the scorecard events that quote them, idempotent replays that repeat them),
+ * in one transaction. The id stays as a tombstone, so references from interviews still resolve and a
+ * repeated DELETE is a 404, not a second erasure. Their files are deleted after the commit; if storage
+ * fails, the tombstone keeps the deletion owed and `finishBlobErasures` retries it. Returns the interviews
+ * it canceled: their candidate may still be in one.
  */
 export async function eraseCandidate(
   em: EntityManager,
   blobs: BlobStore,
+  logger: Logger,
   owner: Owner,
   id: string,
 ): Promise<Interview[]> {
   const canceled = await em.transactional(async (tx) => {
-    const candidate = await getCandidate(tx, owner, id);
+    const candidate = await lockCandidate(tx, owner, id);
     candidate.name = null;
     candidate.email = null;
     candidate.externalId = null;
@@ -144,11 +191,47 @@ export async function eraseCandidate(
     if (interviewIds.length > 0) {
       await tx.nativeDelete(Turn, { interviewId: { $in: interviewIds } });
       // Scorecards quote what they said; a scoring run still under way finds its row gone and writes nothing.
+      // One that got there first has committed its event by now (this waits on its row lock), so the events
+      // go after the scorecards, with any delivery of them still owed.
       await tx.nativeDelete(Scorecard, { interviewId: { $in: interviewIds } });
+      await tx.nativeDelete(Event, { interviewId: { $in: interviewIds }, type: { $like: 'scorecard.%' } });
     }
+    await forgetReplays(tx, owner, [id, ...interviewIds]);
     recordEvent(tx, owner, 'candidate.deleted', deletedObject(id, 'candidate'));
     return canceled;
   });
-  await blobs.deletePrefix(candidateBlobPrefix(owner, id));
+  await eraseBlobs(em, blobs, owner, id).catch((err: unknown) =>
+    logger.warn({ err, candidate_id: id }, 'could not delete an erased candidate’s files; the sweep retries'),
+  );
   return canceled;
+}
+
+/**
+ * Idempotent replays that would repeat what erasure removed: the responses naming the candidate or one of
+ * their interviews (their name and e-mail, their answers' text), and every request of their sessions.
+ */
+async function forgetReplays(em: EntityManager, owner: Owner, ids: string[]): Promise<void> {
+  const named = ids.map(() => 'strpos(response_body, ?) > 0').join(' or ');
+  const sessions = ids.map(() => '?').join(', ');
+  await em.execute(
+    `delete from idempotency_keys
+      where tenant_id = ? and livemode = ? and (${named} or split_part(key, E'\\n', 1) in (${sessions}))`,
+    [owner.tenantId, owner.livemode, ...ids.map((id) => `"${id}"`), ...ids],
+  );
+}
+
+async function eraseBlobs(em: EntityManager, blobs: BlobStore, owner: Owner, id: string): Promise<void> {
+  await blobs.deletePrefix(candidateBlobPrefix(owner, id));
+  await em.nativeUpdate(Candidate, { id, blobsErasedAt: null }, { blobsErasedAt: new Date() });
+}
+
+/** Deletes the files of erased candidates whose deletion failed at the time; run periodically. */
+export async function finishBlobErasures(em: EntityManager, blobs: BlobStore): Promise<number> {
+  const owed = await em.find(
+    Candidate,
+    { deletedAt: { $ne: null }, blobsErasedAt: null },
+    { fields: ['id', 'tenantId', 'livemode'], limit: 100 },
+  );
+  for (const candidate of owed) await eraseBlobs(em, blobs, candidate, candidate.id);
+  return owed.length;
 }

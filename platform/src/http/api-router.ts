@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import { bearerSecret } from '../api-keys/authenticate.ts';
 import { allScopes, grants, type Scope } from '../api-keys/scopes.ts';
 import { claimKey, completeKey, holdClaim, releaseKey } from '../idempotency/idempotency-store.ts';
+import { openReplay, sealReplay } from '../idempotency/sealed-replay.ts';
 import { createValidatorFactory, type RequestValidator } from '../openapi/request-validator.ts';
 import { type OpenApiDocument, type SpecRoute, specRoutes, toRouterPath } from '../openapi/spec.ts';
 import type { Services } from '../services.ts';
@@ -169,6 +170,12 @@ async function runOperation(
   // A session's idempotency keys live in the interview's own namespace, apart from the tenant's API keys.
   // The separator is a line feed, which no header value can hold, so no API key's key can be the same.
   const scopedKey = session && key ? `${session.interviewId}\n${key}` : key;
+  // A credential's replay is the requesting key's alone: another key's request with its Idempotency-Key is a
+  // different request (422), and the record is sealed with the requesting key, which only its holder has.
+  const seal =
+    op.returnsCredential && !session
+      ? credentialSeal(bearerSecret(ctx.get('authorization')), scopedKey)
+      : null;
   const response = scopedKey
     ? await runIdempotently(
         ctx,
@@ -176,8 +183,9 @@ async function runOperation(
         services,
         caller,
         scopedKey,
-        requestFingerprint(ctx, input.body, raw),
+        requestFingerprint(ctx, input.body, raw, seal ? caller.keyId : null),
         run,
+        seal,
       )
     : await run();
   if (stream) return (stream as (ctx: Context) => Promise<void>)(ctx);
@@ -220,8 +228,14 @@ async function readInput(
  * media type and every byte. An upload's media type is followed by a newline, which serialised JSON never
  * contains, so the two kinds cannot hash alike.
  */
-function requestFingerprint(ctx: Context, body: unknown, raw: OperationInput<'createJob'>['raw']): string {
+function requestFingerprint(
+  ctx: Context,
+  body: unknown,
+  raw: OperationInput<'createJob'>['raw'],
+  keyId: string | null,
+): string {
   const hash = createHash('sha256').update(`${ctx.method} ${ctx.path}\n`);
+  if (keyId) hash.update(`${keyId}\n`);
   if (raw) hash.update(`${raw.contentType}\n`).update(raw.bytes);
   else hash.update(JSON.stringify(body ?? null));
   return hash.digest('hex');
@@ -235,6 +249,7 @@ async function runIdempotently(
   key: string,
   fingerprint: string,
   run: () => Promise<{ status: number; body: string }>,
+  seal: Seal | null,
 ): Promise<{ status: number; body: string }> {
   const claim = await claimKey(em, caller, key, fingerprint);
   if (claim.kind === 'in_flight') {
@@ -253,8 +268,15 @@ async function runIdempotently(
     );
   }
   if (claim.kind === 'replay') {
+    const body = seal ? seal.open(claim.body) : claim.body;
+    if (body === null) {
+      throw new ApiError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request.',
+      );
+    }
     ctx.set('Idempotent-Replayed', 'true');
-    return { status: claim.status, body: claim.body };
+    return { status: claim.status, body };
   }
   const log = services.logger.child({ request_id: ctx.state.requestId });
   const release = holdClaim(em, caller, key, claim.claimId, (err) =>
@@ -276,7 +298,8 @@ async function runIdempotently(
   }
   // The request has done its work, so its answer goes to the client even if it cannot be recorded: a 5xx
   // would invite the retry that does it twice.
-  const recorded = await completeKey(em, caller, key, claim.claimId, response.status, response.body).catch(
+  const stored = seal ? seal.close(response.body) : response.body;
+  const recorded = await completeKey(em, caller, key, claim.claimId, response.status, stored).catch(
     (err: unknown) => {
       log.warn({ err }, 'could not record an idempotent response; a retry may run the request again');
       return true;
@@ -285,4 +308,17 @@ async function runIdempotently(
   if (!recorded)
     log.warn('an idempotency claim was lost while its request ran; its response is not replayed');
   return response;
+}
+
+interface Seal {
+  close(body: string): string;
+  open(stored: string): string | null;
+}
+
+function credentialSeal(callerSecret: string, key: string | undefined): Seal | null {
+  if (key === undefined) return null;
+  return {
+    close: (body) => sealReplay(body, callerSecret, key),
+    open: (stored) => openReplay(stored, callerSecret, key),
+  };
 }

@@ -60,6 +60,11 @@ export type OperationResult<K extends OperationId> =
 export interface OperationOptions {
   /** For operations that take bytes (uploads): the largest body accepted. JSON bodies use the global limit. */
   maxRawBytes?: number;
+  /**
+   * The response carries a credential shown once (a secret, a token): an idempotent replay of it goes only to
+   * the API key that made the request, and is stored sealed with that key (see `sealed-replay.ts`).
+   */
+  returnsCredential?: boolean;
 }
 
 export interface Operation<K extends OperationId = OperationId> extends OperationOptions {

@@ -51,37 +51,42 @@ export async function createInterview(
 ): Promise<Interview> {
   const now = new Date();
   const expiresAt = expiryFrom(input.expires_at, now);
-  const [job, candidate] = await Promise.all([
-    findJob(em, owner, input.job_id),
-    findCandidate(em, owner, input.candidate_id),
-  ]);
-  if (!job) throw new ApiError('invalid_reference', `No job ${input.job_id}.`, { param: 'job_id' });
-  if (!candidate) {
-    throw new ApiError('invalid_reference', `No candidate ${input.candidate_id}.`, { param: 'candidate_id' });
-  }
-  const interview = em.create(Interview, {
-    id: newId('interview'),
-    tenantId: owner.tenantId,
-    livemode: owner.livemode,
-    jobId: job.id,
-    candidateId: candidate.id,
-    status: 'scheduled',
-    expiresAt,
-    startedAt: null,
-    completedAt: null,
-    canceledAt: null,
-    externalId: input.external_id ?? null,
-    metadata: input.metadata ?? {},
-    progress: initialProgress(),
-    tokensUsed: 0,
-    jobSnapshot: null,
-    eventSequence: 0,
-    createdAt: now,
-    updatedAt: now,
+  // The candidate's row is held (shared) until the interview is in: an erasure waits for it, and cancels it,
+  // or goes first, and then there is no candidate to interview.
+  return em.transactional(async (tx) => {
+    const [job, candidate] = await Promise.all([
+      findJob(tx, owner, input.job_id),
+      findCandidate(tx, owner, input.candidate_id, { lockMode: LockMode.PESSIMISTIC_READ }),
+    ]);
+    if (!job) throw new ApiError('invalid_reference', `No job ${input.job_id}.`, { param: 'job_id' });
+    if (!candidate) {
+      throw new ApiError('invalid_reference', `No candidate ${input.candidate_id}.`, {
+        param: 'candidate_id',
+      });
+    }
+    const interview = tx.create(Interview, {
+      id: newId('interview'),
+      tenantId: owner.tenantId,
+      livemode: owner.livemode,
+      jobId: job.id,
+      candidateId: candidate.id,
+      status: 'scheduled',
+      expiresAt,
+      startedAt: null,
+      completedAt: null,
+      canceledAt: null,
+      externalId: input.external_id ?? null,
+      metadata: input.metadata ?? {},
+      progress: initialProgress(),
+      tokensUsed: 0,
+      jobSnapshot: null,
+      eventSequence: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    recordInterviewEvent(tx, 'interview.scheduled', interview);
+    return interview;
   });
-  recordInterviewEvent(em, 'interview.scheduled', interview);
-  await em.flush();
-  return interview;
 }
 
 export async function getInterview(em: EntityManager, owner: Owner, id: string): Promise<Interview> {

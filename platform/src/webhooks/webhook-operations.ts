@@ -17,7 +17,7 @@ import {
 } from './webhook-resources.ts';
 
 export const webhookOperations = [
-  operation('createWebhookEndpoint', {}, async ({ em, caller, body, services }) => ({
+  operation('createWebhookEndpoint', { returnsCredential: true }, async ({ em, caller, body, services }) => ({
     status: 201,
     body: webhookEndpointWithSecret(await createEndpoint(em, caller, services.config.webhooks, body)),
   })),
@@ -39,7 +39,7 @@ export const webhookOperations = [
     await deleteEndpoint(em, caller, params.id);
     return { status: 200, body: deletedObject(params.id, 'webhook_endpoint') };
   }),
-  operation('rotateWebhookEndpointSecret', {}, async ({ em, caller, params }) => ({
+  operation('rotateWebhookEndpointSecret', { returnsCredential: true }, async ({ em, caller, params }) => ({
     status: 200,
     body: webhookEndpointWithSecret(await rotateSecret(em, caller, params.id)),
   })),

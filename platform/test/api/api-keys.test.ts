@@ -18,6 +18,7 @@ type Key = {
   redacted: string;
   secret?: string;
   livemode: boolean;
+  expires_at: string | null;
 };
 
 let test: TestPlatform;
@@ -99,9 +100,16 @@ describe('operator: tenants', () => {
   });
 
   it('refuses a wrong operator key, a tenant key, and a bad body', async () => {
-    for (const key of ['wrong-admin-key-0123456789abcdef', tenant.testKey, null]) {
+    // The last is as long as the operator key in characters but not in bytes.
+    for (const key of [
+      'wrong-admin-key-0123456789abcdef',
+      tenant.testKey,
+      null,
+      'é'.repeat(adminKey.length),
+    ]) {
       const res = await api.call('POST', '/admin/v1/tenants', { key, body: { name: 'X' } });
       expect(res.status, describeResponse(res)).toBe(401);
+      expect(res.body).toMatchObject({ code: 'unauthenticated' });
     }
     const bad = await api.call('POST', '/admin/v1/tenants', { key: adminKey, body: { name: '' } });
     expect(bad.status, describeResponse(bad)).toBe(400);
@@ -132,6 +140,41 @@ describe('API keys', () => {
     expect(JSON.stringify(rows)).not.toContain(created.body.secret!.slice(8));
   });
 
+  it('keeps no usable secret in an idempotent replay, and replays it to the key that asked alone', async () => {
+    const body = { name: 'ci deploys' };
+    const first = await api.call<Key>('POST', '/v1/api_keys', {
+      key: tenant.testKey,
+      body,
+      idempotencyKey: 'rotate-2026-12-07',
+    });
+    expect(first.status, describeResponse(first)).toBe(201);
+    const secret = first.body.secret!;
+    const rows = await test.platform.services.db.orm.em
+      .fork()
+      .getConnection()
+      .execute('select * from idempotency_keys');
+    expect(JSON.stringify(rows), 'a dump of the replays holds no secret').not.toContain(secret.slice(8));
+
+    const replay = await api.call<Key>('POST', '/v1/api_keys', {
+      key: tenant.testKey,
+      body,
+      idempotencyKey: 'rotate-2026-12-07',
+    });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.text, 'byte for byte, secret included').toBe(first.text);
+
+    // Another key of the tenant, allowed to create keys but holding fewer scopes, does not get the secret.
+    const narrow = await newKey({ name: 'key admin', scopes: ['api_keys:write'] });
+    const stolen = await api.call('POST', '/v1/api_keys', {
+      key: narrow.body.secret!,
+      body,
+      idempotencyKey: 'rotate-2026-12-07',
+    });
+    expect(stolen.status, describeResponse(stolen)).toBe(422);
+    expect(stolen.body).toMatchObject({ code: 'idempotency_key_reused' });
+    expect(stolen.text).not.toContain(secret);
+  });
+
   it('revokes a key at once', async () => {
     const created = await newKey({ name: 'short-lived' });
     const secret = created.body.secret!;
@@ -154,6 +197,38 @@ describe('API keys', () => {
         created.body.id,
       ]);
     expect((await api.call('GET', '/v1/jobs', { key: created.body.secret! })).status).toBe(401);
+  });
+
+  it('will not let an expiring key create a key that outlives it', async () => {
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const creator = (await newKey({ name: 'expiring admin', expires_at: expiresAt })).body.secret!;
+    const at = (offsetMs: number) => new Date(Date.parse(expiresAt) + offsetMs).toISOString();
+
+    const inherits = await newKey({ name: 'no expiry asked' }, creator);
+    expect(inherits.status, describeResponse(inherits)).toBe(201);
+    expect(inherits.body.expires_at).toBe(expiresAt);
+    for (const asked of [at(-60_000), expiresAt]) {
+      const res = await newKey({ name: 'no later', expires_at: asked }, creator);
+      expect(res.status, describeResponse(res)).toBe(201);
+      expect(res.body.expires_at).toBe(asked);
+    }
+
+    const later = await newKey({ name: 'outliving', expires_at: at(1_000) }, creator);
+    expect(later.status, describeResponse(later)).toBe(400);
+    expect(later.body).toMatchObject({
+      code: 'invalid_request',
+      param: 'expires_at',
+      errors: [{ pointer: '/body/expires_at' }],
+    });
+    expect((later.body as unknown as { detail: string }).detail).toContain(expiresAt);
+    const list = await api.call<{ data: Key[] }>('GET', '/v1/api_keys?limit=100', { key: tenant.testKey });
+    expect(list.body.data.map((k) => k.name)).not.toContain('outliving');
+
+    // A key that never expires may still create one that does, or one that never does.
+    const unbounded = await newKey({ name: 'from a key that never expires' });
+    expect(unbounded.body.expires_at, describeResponse(unbounded)).toBeNull();
+    const far = await newKey({ name: 'far', expires_at: at(365 * 86_400_000) });
+    expect(far.status, describeResponse(far)).toBe(201);
   });
 
   it('creates keys in the mode of the key that creates them', async () => {

@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finishBlobErasures } from '../../src/candidates/candidates.ts';
 import {
   type ApiClient,
   apiClient,
@@ -6,10 +8,11 @@ import {
   describeResponse,
   type TestTenant,
 } from '../support/api.ts';
-import { createInterview } from '../support/fixtures.ts';
+import { createCandidate, createInterview, createJob } from '../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
 import { openSession } from '../support/sessions.ts';
 import { SseClient } from '../support/sse-client.ts';
+import { startTcpSwitch } from '../support/tcp-switch.ts';
 
 type Resume = { filename: string; content_type: string; size: number; url: string; url_expires_at: string };
 type Candidate = { id: string; name: string; email: string | null; resume: Resume | null };
@@ -112,6 +115,154 @@ describe('candidates', () => {
       .getConnection()
       .execute('select name, email, metadata, resume from candidates where id = ?', [candidateId]);
     expect(row[0]).toEqual({ name: null, email: null, metadata: {}, resume: null });
+  });
+
+  it('finishes an erasure whose files could not be deleted once storage is back', async () => {
+    if (!test.s3) return; // the embedded backend keeps files in a local folder, which does not go away
+    const storage = await startTcpSwitch(test.s3.endpoint);
+    const flaky = await startTestPlatform(
+      {},
+      { s3: { ...test.s3, endpoint: storage.url, stop: async () => {} } },
+    );
+    try {
+      const flakyApi = apiClient(flaky.url);
+      const key = (await createTestTenant(flakyApi)).testKey;
+      const created = await flakyApi.call<Candidate>('POST', '/v1/candidates', {
+        key,
+        body: { name: 'Ada' },
+      });
+      const uploaded = await flakyApi.call<Candidate>('PUT', `/v1/candidates/${created.body.id}/resume`, {
+        key,
+        rawBody: new Uint8Array(pdf),
+        headers: { 'content-type': 'application/pdf' },
+      });
+      const link = uploaded.body.resume!.url;
+
+      storage.off();
+      const erased = await flakyApi.call('DELETE', `/v1/candidates/${created.body.id}`, { key });
+      expect(erased.status, 'the erasure itself is done').toBe(200);
+      expect((await flakyApi.call('GET', `/v1/candidates/${created.body.id}`, { key })).status).toBe(404);
+      const owed = () =>
+        flaky.platform.services.db.orm.em
+          .fork()
+          .getConnection()
+          .execute('select blobs_erased_at from candidates where id = ?', [created.body.id]);
+      expect((await owed())[0]).toEqual({ blobs_erased_at: null });
+
+      storage.on();
+      expect((await fetch(link)).status, 'the file outlived the failed deletion').toBe(200);
+      const { services } = flaky.platform;
+      expect(await finishBlobErasures(services.db.orm.em.fork(), services.blobs)).toBe(1);
+      expect((await fetch(link)).status).toBe(404);
+      expect((await owed())[0]!.blobs_erased_at).not.toBeNull();
+      expect(await finishBlobErasures(services.db.orm.em.fork(), services.blobs)).toBe(0);
+    } finally {
+      await flaky.stop();
+      await storage.close();
+    }
+  });
+
+  it('forgets idempotent replays that would repeat an erased candidate', async () => {
+    const body = { name: 'Grace Hopper', email: 'grace@example.com' };
+    const first = await api.call<Candidate>('POST', '/v1/candidates', {
+      key: tenant.testKey,
+      body,
+      idempotencyKey: 'candidate-grace',
+    });
+    expect(first.status, describeResponse(first)).toBe(201);
+    const replay = await api.call<Candidate>('POST', '/v1/candidates', {
+      key: tenant.testKey,
+      body,
+      idempotencyKey: 'candidate-grace',
+    });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+
+    await api.call('DELETE', `/v1/candidates/${first.body.id}`, { key: tenant.testKey });
+    const after = await api.call<Candidate>('POST', '/v1/candidates', {
+      key: tenant.testKey,
+      body,
+      idempotencyKey: 'candidate-grace',
+    });
+    expect(after.status, describeResponse(after)).toBe(201);
+    expect(after.headers.get('idempotent-replayed'), 'not the erased candidate replayed').toBeNull();
+    expect(after.body.id).not.toBe(first.body.id);
+  });
+
+  it('drops a resume whose upload finished after the candidate was erased', async () => {
+    const candidate = await newCandidate();
+    const { blobs } = test.platform.services;
+    const put = blobs.put;
+    let stored = '';
+    let release = () => {};
+    const reached = new Promise<void>((entered) => {
+      // Holds the upload between the request and the write, the window an erasure can fall into.
+      blobs.put = async (key, body, contentType) => {
+        stored = key;
+        entered();
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return put.call(blobs, key, body, contentType);
+      };
+    });
+    try {
+      const uploading = upload(candidate.id, pdf, 'application/pdf');
+      await reached;
+      const erased = await api.call('DELETE', `/v1/candidates/${candidate.id}`, { key: tenant.testKey });
+      expect(erased.status, describeResponse(erased)).toBe(200);
+      release();
+      const res = await uploading;
+      expect(res.status, describeResponse(res)).toBe(404);
+      expect(await blobs.get(stored), 'the late file is gone too').toBeNull();
+      const row = await test.platform.services.db.orm.em
+        .fork()
+        .getConnection()
+        .execute('select resume from candidates where id = ?', [candidate.id]);
+      expect(row[0]).toEqual({ resume: null });
+    } finally {
+      blobs.put = put;
+    }
+  });
+
+  it('schedules no interview for a candidate whose erasure commits first', async () => {
+    if (!test.databaseUrl) return; // the embedded database takes one connection: no second transaction
+    const jobId = await createJob(api, tenant.testKey);
+    const candidateId = await createCandidate(api, tenant.testKey);
+    // An erasure under way: its transaction holds the candidate's row.
+    const eraser = new pg.Client({ connectionString: test.databaseUrl });
+    await eraser.connect();
+    try {
+      await eraser.query('begin');
+      await eraser.query('select id from candidates where id = $1 for update', [candidateId]);
+      const scheduling = api.call('POST', '/v1/interviews', {
+        key: tenant.testKey,
+        body: { job_id: jobId, candidate_id: candidateId },
+      });
+      const deadline = Date.now() + 10_000;
+      const waiting = async () =>
+        Number(
+          (
+            await eraser.query(
+              `select count(*) as n from pg_stat_activity
+                where datname = current_database() and wait_event_type = 'Lock'`,
+            )
+          ).rows[0].n,
+        ) > 0;
+      while (!(await waiting())) {
+        if (Date.now() > deadline)
+          throw new Error('the interview was scheduled without waiting for the erasure');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await eraser.query('update candidates set deleted_at = now(), name = null where id = $1', [
+        candidateId,
+      ]);
+      await eraser.query('commit');
+      const res = await scheduling;
+      expect(res.status, describeResponse(res)).toBe(400);
+      expect(res.body).toMatchObject({ code: 'invalid_reference', param: 'candidate_id' });
+    } finally {
+      await eraser.end();
+    }
   });
 
   it('ends the session of a candidate erased in the middle of their interview', async () => {

@@ -319,18 +319,50 @@ describe('scorecards', () => {
     expect(none.status, describeResponse(none)).toBe(403);
   });
 
-  it('erases scorecards with the candidate', async () => {
+  it('exports what was said and concluded, and erases it with the candidate, events that quote it too', async () => {
     const interviewId = await completedInterview(api, test.url, tenant.testKey, job, [longAnswer]);
     startWorker();
-    await settledScorecard(api, tenant.testKey, interviewId);
+    const scorecard = await settledScorecard(api, tenant.testKey, interviewId);
     const interview = await api.call<{ candidate_id: string }>('GET', `/v1/interviews/${interviewId}`, {
       key: tenant.testKey,
     });
-    const erased = await api.call('DELETE', `/v1/candidates/${interview.body.candidate_id}`, {
-      key: tenant.testKey,
-    });
+    const candidateId = interview.body.candidate_id;
+    const scorecardEvents = async () => {
+      const res = await api.call<{ data: { data: { object: { interview_id?: string } } }[] }>(
+        'GET',
+        '/v1/events?type=scorecard.completed&limit=100',
+        { key: tenant.testKey },
+      );
+      return res.body.data.filter((event) => event.data.object.interview_id === interviewId);
+    };
+    expect(await scorecardEvents()).toHaveLength(1);
+
+    const exported = await api.call<{
+      transcripts: { interview_id: string; turns: { speaker: string; text: string }[] }[];
+      recordings: { interview_id: string; segments: unknown[] }[];
+      scorecards: { id: string }[];
+    }>('GET', `/v1/candidates/${candidateId}/export`, { key: tenant.testKey });
+    expect(exported.status, describeResponse(exported)).toBe(200);
+    expect(exported.body.transcripts.map((t) => t.interview_id)).toEqual([interviewId]);
+    expect(exported.body.transcripts[0]!.turns.filter((t) => t.speaker === 'candidate')[0]?.text).toBe(
+      longAnswer,
+    );
+    expect(exported.body.recordings.map((r) => r.interview_id)).toEqual([interviewId]);
+    expect(exported.body.scorecards.map((s) => s.id)).toEqual([scorecard.id]);
+
+    const erased = await api.call('DELETE', `/v1/candidates/${candidateId}`, { key: tenant.testKey });
     expect(erased.status, describeResponse(erased)).toBe(200);
     const res = await api.call('GET', `/v1/interviews/${interviewId}/scorecard`, { key: tenant.testKey });
     expect(res.status).toBe(404);
+    // The scorecard.completed event quoted the candidate: it goes, and no delivery of it can be retried.
+    expect(await scorecardEvents()).toEqual([]);
+    const transcript = await api.call<{ turns: unknown[] }>(
+      'GET',
+      `/v1/interviews/${interviewId}/transcript`,
+      {
+        key: tenant.testKey,
+      },
+    );
+    expect(transcript.body.turns).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { Migration20261126Interruptions } from './Migration20261126Interruptions
 import { Migration20261127WebhookClaimOrder } from './Migration20261127WebhookClaimOrder.ts';
 import { Migration20261128LiveKitAgents } from './Migration20261128LiveKitAgents.ts';
 import { Migration20261129IdempotencyKeyLength } from './Migration20261129IdempotencyKeyLength.ts';
+import { Migration20261207CandidateBlobErasure } from './Migration20261207CandidateBlobErasure.ts';
 import { Migration20261207EndpointLastFailure } from './Migration20261207EndpointLastFailure.ts';
 import { Migration20261207EventsUndispatched } from './Migration20261207EventsUndispatched.ts';
 import { Migration20261207IdempotencyClaims } from './Migration20261207IdempotencyClaims.ts';
@@ -25,4 +26,5 @@ export const migrations = [
   Migration20261207EventsUndispatched,
   Migration20261207EndpointLastFailure,
   Migration20261207InterviewJobSnapshot,
+  Migration20261207CandidateBlobErasure,
 ];
