@@ -137,6 +137,24 @@ export async function releaseAgent(em: EntityManager, agent: HeldAgent, retryInS
   );
 }
 
+/**
+ * The agent crashed (in the room, or on its way there): the claim is let go, to be tried again after
+ * `retryInSeconds`, and the crash counts as a failed claim. Joining reset the count; this puts back the
+ * claim's own, so an agent that crashes every time it joins is given up like one that never gets in.
+ */
+export async function agentCrashed(
+  em: EntityManager,
+  agent: HeldAgent,
+  retryInSeconds: number,
+): Promise<void> {
+  await em.getConnection().execute(
+    `update interview_agents
+        set holder = null, attempts = ?, updated_at = now(), lease_until = now() + make_interval(secs => ?)
+      where interview_id = ? and holder = ?`,
+    [agent.attempts, retryInSeconds, agent.interviewId, agent.holder],
+  );
+}
+
 export type AgentEndReason =
   | 'interview_over'
   | 'candidate_absent'

@@ -11,6 +11,7 @@ import type { Providers } from '../providers/providers.ts';
 import type { SessionEventBus } from '../sessions/session-events.ts';
 import {
   type AgentEndReason,
+  agentCrashed,
   agentJoined,
   claimAgents,
   endAgent,
@@ -49,7 +50,7 @@ export interface AgentWorkerOptions {
 interface Hosted {
   held: HeldAgent;
   agent: InterviewerAgent | null;
-  /** Aborted when the worker stops, or the claim is lost: a join still under way gives up. */
+  /** Aborted when the worker stops, or the claim is lost: an agent still being prepared or joining gives up. */
   leaving: AbortController;
   done: Promise<void>;
 }
@@ -182,6 +183,8 @@ export class LiveKitAgentWorker {
     const em = this.#o.orm.em.fork();
     try {
       const interview = await em.findOne(Interview, held.interviewId);
+      // A leave (shutdown, claim lost) may come during any read before the agent exists to hear it.
+      if (await this.#leftEarly(hosted)) return;
       const status = interview ? effectiveStatus(interview) : null;
       if (!interview || (status !== 'scheduled' && status !== 'in_progress')) {
         await this.#end(held, 'interview_over');
@@ -192,12 +195,13 @@ export class LiveKitAgentWorker {
         await this.#end(held, 'not_voice');
         return;
       }
-      if (held.attempts > (this.#o.maxAttempts ?? 6)) {
+      if (held.attempts > this.#maxAttempts) {
         log.error({ attempts: held.attempts }, 'livekit agent could not join its room; giving up');
         await this.#end(held, 'connection_failed');
         return;
       }
       const job = await jobOfInterview(em, interview);
+      if (await this.#leftEarly(hosted)) return;
       const agent = new InterviewerAgent({
         interviewId: held.interviewId,
         engine: this.#o.engine,
@@ -223,6 +227,7 @@ export class LiveKitAgentWorker {
         grant: agentGrant(held.room),
         ttlSeconds: 600,
       });
+      if (await this.#leftEarly(hosted)) return;
       let room: AgentRoom;
       try {
         room = await this.#join(hosted, token, agent);
@@ -238,11 +243,13 @@ export class LiveKitAgentWorker {
         return;
       }
       log.info('livekit agent joined its room');
-      await agentJoined(this.#o.orm.em.fork(), held);
       let outcome: AgentOutcome;
       try {
+        await agentJoined(this.#o.orm.em.fork(), held);
         outcome = await agent.run(room);
       } finally {
+        // However the stay ended, nothing of the agent (its events, its speech requests) outlives its room.
+        agent.stop();
         await room.disconnect().catch((err: unknown) => log.warn({ err }, 'livekit agent left uncleanly'));
       }
       log.info({ outcome }, 'livekit agent left its room');
@@ -251,13 +258,48 @@ export class LiveKitAgentWorker {
       // Stopped (shutdown) or disconnected: another worker (or this one) joins again at once.
       else await releaseAgent(this.#o.orm.em.fork(), held);
     } catch (err) {
-      // The lease lapses and the interview is claimed again: an agent is never silently left behind.
-      log.error({ err }, 'livekit agent crashed');
+      await this.#crashed(hosted, err, log);
+    }
+  }
+
+  get #maxAttempts(): number {
+    return this.#o.maxAttempts ?? 6;
+  }
+
+  /** Whether the worker left (stopped, or lost the claim) while the agent was being prepared: then lets go. */
+  async #leftEarly(hosted: Hosted): Promise<boolean> {
+    if (!hosted.leaving.signal.aborted) return false;
+    hosted.agent?.stop();
+    await releaseAgent(this.#o.orm.em.fork(), hosted.held);
+    return true;
+  }
+
+  /**
+   * A crash counts as a failed claim and backs off as a failed join does, so a fault that recurs every time
+   * (a bug, a broken row) is given up rather than retried for as long as the candidate waits.
+   */
+  async #crashed(hosted: Hosted, err: unknown, log: Logger): Promise<void> {
+    const { held } = hosted;
+    try {
+      if (held.attempts >= this.#maxAttempts) {
+        log.error({ err, attempts: held.attempts }, 'livekit agent crashed repeatedly; giving up');
+        await this.#end(held, 'crashed_repeatedly');
+        return;
+      }
+      const retryIn = Math.min(60, 2 ** held.attempts);
+      log.error({ err, attempt: held.attempts, retry_in_seconds: retryIn }, 'livekit agent crashed');
+      await agentCrashed(this.#o.orm.em.fork(), held, retryIn);
+    } catch (error) {
+      // The claim's lease lapses and the interview is claimed again: an agent is never silently left behind.
+      log.warn({ err: error }, 'could not record the livekit agent crash; its lease will lapse');
     }
   }
 
   /** Joins the room, giving up at the deadline or when the worker leaves; a join that lands late is undone. */
   async #join(hosted: Hosted, token: string, agent: InterviewerAgent): Promise<AgentRoom> {
+    const { signal } = hosted.leaving;
+    // An 'abort' listener added after the abort never fires.
+    if (signal.aborted) throw new Error('the worker is leaving');
     const joining = this.#connector.connect(
       this.#o.config.url,
       token,
@@ -265,12 +307,12 @@ export class LiveKitAgentWorker {
       agent,
     );
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     const givenUp = new Promise<never>((_, reject) => {
       const timeoutMs = this.#o.connectTimeoutMs ?? 20_000;
       timer = setTimeout(() => reject(new Error(`no room joined within ${timeoutMs} ms`)), timeoutMs);
-      hosted.leaving.signal.addEventListener('abort', () => reject(new Error('the worker is leaving')), {
-        once: true,
-      });
+      onAbort = () => reject(new Error('the worker is leaving'));
+      signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
       return await Promise.race([joining, givenUp]);
@@ -279,6 +321,7 @@ export class LiveKitAgentWorker {
       throw error;
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
     }
   }
 

@@ -60,11 +60,32 @@ interface InterviewerTurn {
   answered: boolean;
   /** While the turn is being spoken: its text deltas, for text-to-speech. */
   speaking: AsyncQueue<string> | null;
+  /**
+   * The interviewer broke off (an `error` instead of `interviewer.done`): no more of it is coming, and it is
+   * tried again whole, under a new id. What is being said of it plays out; it is never started.
+   */
+  broken: boolean;
+  /** Playing it into the room failed: the candidate reads it as captions, as when its speech fails. */
+  unplayable: boolean;
 }
 
+/** An utterance of the candidate, or several in a row, on its way to being an answer. */
 interface SpokenAnswer {
-  wav: Buffer;
-  interrupted: boolean;
+  /** At the listener's rate, mono. */
+  audio: Int16Array;
+  sampleRate: number;
+  /**
+   * The interviewer turn it answers: the one the candidate interrupted, or else the latest they could hear or
+   * read as they began. Null before any.
+   */
+  turnId: string | null;
+}
+
+/** An answer waiting for the candidate's turn. */
+interface HeldAnswer {
+  answer: SpokenAnswer;
+  /** It goes only on a `state` later than this one (counted in `#states`): the ones up to it are stale. */
+  afterState: number;
 }
 
 /**
@@ -102,7 +123,11 @@ export class InterviewerAgent implements RoomHandlers {
 
   // The candidate's answers.
   #submitting = false;
-  #held: SpokenAnswer | null = null;
+  /** `state` events seen so far. */
+  #states = 0;
+  /** The turn the utterance under way answers, from its start (or the barge-in). */
+  #answering: string | null = null;
+  #held: HeldAnswer | null = null;
 
   // Interim captions of the utterance under way.
   #utterance = 0;
@@ -155,18 +180,27 @@ export class InterviewerAgent implements RoomHandlers {
 
   /** Runs the agent in `room` until the interview is over, the candidate is gone, or `stop` is called. */
   async run(room: AgentRoom): Promise<AgentOutcome> {
+    // Stopped before it got here (the worker left while it was joining).
+    if (this.#outcome) return this.#outcome;
     this.#room = room;
     this.#player = new SpeechPlayer(room.output, () => this.#schedule());
-    const em = this.#o.orm.em.fork();
-    const interview = await em.findOneOrFail(Interview, this.#o.interviewId);
-    const status = effectiveStatus(interview);
-    if (status !== 'scheduled' && status !== 'in_progress') {
-      this.#finish('interview_over');
-      return this.#finished;
+    try {
+      const em = this.#o.orm.em.fork();
+      const interview = await em.findOneOrFail(Interview, this.#o.interviewId);
+      const status = effectiveStatus(interview);
+      if (status !== 'scheduled' && status !== 'in_progress') {
+        this.#finish('interview_over');
+        return this.#finished;
+      }
+      if (this.#outcome) return this.#outcome;
+      void this.#consume();
+      // As a reconnecting widget does: a fresh state for everyone, and a nudge for a turn a crash left behind.
+      await this.#o.engine.publishCurrentState(this.#o.interviewId);
+    } catch (err) {
+      // A start that failed leaves nothing running: no events read, nothing spoken into a room being left.
+      this.#finish('stopped');
+      throw err;
     }
-    void this.#consume();
-    // As a reconnecting widget does: a fresh state for everyone, and a nudge for a turn a crash left behind.
-    await this.#o.engine.publishCurrentState(this.#o.interviewId);
     this.#o.engine.resume(this.#o.interviewId);
     if (!this.#candidatePresent) this.#waitForCandidate();
     this.#schedule();
@@ -226,14 +260,11 @@ export class InterviewerAgent implements RoomHandlers {
     }
     switch (event.type) {
       case 'state':
+        this.#states += 1;
         this.#status = event.data.status;
         this.#turn = event.data.turn;
         if (this.#status === 'canceled' || this.#status === 'expired') this.#finish('interview_over');
-        if (this.#turn === 'candidate' && this.#held && !this.#submitting) {
-          const held = this.#held;
-          this.#held = null;
-          void this.#submit(held);
-        }
+        this.#submitHeld();
         break;
       case 'interviewer.delta': {
         const turn = this.#turnOf(event.data.turn_id);
@@ -251,6 +282,23 @@ export class InterviewerAgent implements RoomHandlers {
           const { turnId, heardMs } = this.#pendingInterruption;
           this.#pendingInterruption = null;
           void this.#recordInterruption(turnId, heardMs);
+        } else if (this.#pendingInterruption) {
+          // Its turn broke off and was never committed: there is nothing to record it on.
+          this.#pendingInterruption = null;
+        }
+        if (this.#held && this.#held.answer.turnId !== turn.id) {
+          // Said before this turn began, to one that broke off or was answered already: not an answer to it.
+          this.#dropHeld('the candidate spoke before this interviewer turn: not taken as an answer');
+        }
+        break;
+      }
+      case 'error': {
+        // The turn under way broke off (`interviewer_unavailable`): it gets no `interviewer.done`, so its
+        // speech is ended here, or the agent would wait on it, and seem to be speaking, until the retry.
+        const turn = this.#latest;
+        if (turn && !turn.done && !turn.broken) {
+          turn.broken = true;
+          turn.speaking?.close();
         }
         break;
       }
@@ -263,6 +311,7 @@ export class InterviewerAgent implements RoomHandlers {
         break;
       case 'interview.completed':
         this.#completed = true;
+        this.#dropHeld('the interview is over: an utterance was not taken as an answer');
         break;
       default:
         break;
@@ -274,7 +323,15 @@ export class InterviewerAgent implements RoomHandlers {
   #turnOf(id: string): InterviewerTurn {
     if (this.#latest?.id === id) return this.#latest;
     if (this.#player?.turnId && this.#player.turnId !== id) this.#stopSpeaking();
-    this.#latest = { id, text: '', done: false, answered: false, speaking: null };
+    this.#latest = {
+      id,
+      text: '',
+      done: false,
+      answered: false,
+      speaking: null,
+      broken: false,
+      unplayable: false,
+    };
     return this.#latest;
   }
 
@@ -316,6 +373,8 @@ export class InterviewerAgent implements RoomHandlers {
       this.#o.textToSpeech !== null &&
       turn !== null &&
       !turn.answered &&
+      !turn.broken &&
+      !turn.unplayable &&
       turn.id !== this.#spokenTurnId
     );
   }
@@ -331,7 +390,8 @@ export class InterviewerAgent implements RoomHandlers {
     async function* speech(signal: AbortSignal): AsyncIterable<Uint8Array> {
       try {
         for await (const sentence of sentences(deltas)) {
-          if (signal.aborted) return;
+          // Of a turn that broke off, the sentence being said is finished; the rest (a fragment, perhaps) is not.
+          if (signal.aborted || turn.broken) return;
           yield* tts.synthesize(sentence, { voice, format: 'pcm', signal });
         }
       } catch (err) {
@@ -343,7 +403,10 @@ export class InterviewerAgent implements RoomHandlers {
       const outcome = await this.#player!.play(turn.id, speech);
       if (outcome === 'played') await this.#spoken(turn.id);
     } catch (err) {
-      this.#log.error({ err, turn_id: turn.id }, 'the agent could not play a turn');
+      // Not tried again: the room's audio output failed, and would fail the same way, each time after paying
+      // for the speech anew.
+      turn.unplayable = true;
+      this.#log.error({ err, turn_id: turn.id }, 'the agent could not play a turn; it goes on as captions');
     } finally {
       if (turn.speaking === deltas) turn.speaking = null;
       this.#schedule();
@@ -373,6 +436,9 @@ export class InterviewerAgent implements RoomHandlers {
 
   #onListenerEvent(event: ListenerEvent): void {
     switch (event.type) {
+      case 'speech':
+        this.#answering = this.#latest?.id ?? null;
+        break;
       case 'interrupt':
         this.#bargeIn();
         break;
@@ -383,11 +449,12 @@ export class InterviewerAgent implements RoomHandlers {
         this.#utterance += 1;
         this.#partial = '';
         this.#pendingPhrase = null;
-        const answer = { wav: encodeWav(event.audio, event.sampleRate), interrupted: event.interrupted };
-        if (this.#turn === 'candidate' && !this.#submitting) void this.#submit(answer);
-        // Spoken over the interviewer's question: the answer to it, once the question is in the transcript.
-        else if (event.interrupted) this.#held = answer;
-        else this.#log.info('the candidate spoke while the interviewer had the turn: not taken as an answer');
+        const turnId = this.#answering ?? this.#latest?.id ?? null;
+        this.#answering = null;
+        // Whenever it ends (the question's commit may still be on its way, or an earlier answer's), it waits
+        // for the candidate's turn at the question it answers, as the widget's answer queue waits.
+        this.#hold({ audio: event.audio, sampleRate: event.sampleRate, turnId }, -1);
+        this.#submitHeld();
         break;
       }
       default:
@@ -401,6 +468,7 @@ export class InterviewerAgent implements RoomHandlers {
     const turnId = this.#player?.turnId;
     if (!turnId) return;
     const heardMs = Math.round(this.#stopSpeaking());
+    this.#answering = turnId;
     void this.#spoken(turnId);
     if (this.#latest?.id === turnId && this.#latest.done) void this.#recordInterruption(turnId, heardMs);
     else this.#pendingInterruption = { turnId, heardMs };
@@ -415,29 +483,73 @@ export class InterviewerAgent implements RoomHandlers {
     }
   }
 
+  /**
+   * Keeps `answer` for the candidate's turn, after what is held already for the same question (the candidate
+   * said it in more than one go); what is held for an earlier question is stale and goes.
+   */
+  #hold(answer: SpokenAnswer, afterState: number): void {
+    const held = this.#held;
+    if (held && held.answer.turnId === answer.turnId) {
+      held.answer = joined(held.answer, answer);
+      held.afterState = Math.max(held.afterState, afterState);
+      return;
+    }
+    if (held)
+      this.#dropHeld('the candidate spoke again, to a later question: the earlier utterance is dropped');
+    this.#held = { answer, afterState };
+  }
+
+  /** Submits the held answer if it is the candidate's turn at the question it answers. */
+  #submitHeld(): void {
+    const held = this.#held;
+    if (!held || this.#submitting || this.#outcome) return;
+    if (this.#turn !== 'candidate' || this.#states <= held.afterState) return;
+    if (held.answer.turnId !== (this.#latest?.id ?? null)) {
+      this.#dropHeld('the candidate spoke before this interviewer turn: not taken as an answer');
+      return;
+    }
+    this.#held = null;
+    void this.#submit(held.answer);
+  }
+
+  #dropHeld(why: string): void {
+    if (!this.#held) return;
+    this.#log.info({ turn_id: this.#held.answer.turnId }, why);
+    this.#held = null;
+  }
+
   /** Commits an utterance as the candidate's answer, through the same path as an uploaded WAV. */
   async #submit(answer: SpokenAnswer): Promise<void> {
     this.#submitting = true;
+    const sentAtState = this.#states;
     this.#schedule();
     try {
-      const { contentType, durationMs } = inspectAudio(answer.wav, 'audio/wav');
+      const wav = encodeWav(answer.audio, answer.sampleRate);
+      const { contentType, durationMs } = inspectAudio(wav, 'audio/wav');
       for (let attempt = 1; ; attempt++) {
         try {
           await this.#o.engine.answer(this.#o.interviewId, {
-            audio: { bytes: answer.wav, contentType, durationMs },
+            audio: { bytes: wav, contentType, durationMs },
           });
-          return;
+          break;
         } catch (err) {
           // Speech-to-text failed and nothing was committed: once more, as a widget retries an upload.
           if (err instanceof ApiError && err.code === 'service_unavailable' && attempt < 2) continue;
           throw err;
         }
       }
+      // The candidate's turn is over: what they said meanwhile waits for a `state` after this answer's.
+      if (this.#held) this.#held.afterState = Math.max(this.#held.afterState, this.#states);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'invalid_state') {
-        // Not the candidate's turn after all (the events lagged): a barge-in waits for it; else it is dropped.
-        if (answer.interrupted && !this.#completed) this.#held = answer;
-        else this.#log.info({ detail: err.message }, 'an utterance was not taken as an answer');
+      if (err instanceof ApiError && err.code === 'invalid_state' && !this.#completed) {
+        // Not the candidate's turn after all (the events lagged): it waits for a `state` newer than the
+        // request, ahead of anything said since.
+        const later = this.#held;
+        this.#held = null;
+        this.#hold(answer, sentAtState);
+        if (later) this.#hold(later.answer, later.afterState);
+      } else if (err instanceof ApiError && err.code === 'invalid_state') {
+        this.#log.info({ detail: err.message }, 'an utterance was not taken as an answer');
       } else {
         // Nothing was committed (as when an upload fails): the candidate, hearing no reply, says it again.
         this.#log.error({ err }, 'could not commit a spoken answer');
@@ -445,6 +557,7 @@ export class InterviewerAgent implements RoomHandlers {
     } finally {
       this.#submitting = false;
       this.#schedule();
+      this.#submitHeld();
     }
   }
 
@@ -496,4 +609,12 @@ export class InterviewerAgent implements RoomHandlers {
       .then(() => room.publishData(payload))
       .catch((err: unknown) => this.#log.debug({ err }, 'a data packet was not sent'));
   }
+}
+
+/** Two utterances as one answer, in the order they were said. */
+function joined(first: SpokenAnswer, then: SpokenAnswer): SpokenAnswer {
+  const audio = new Int16Array(first.audio.length + then.audio.length);
+  audio.set(first.audio);
+  audio.set(then.audio, first.audio.length);
+  return { ...first, audio };
 }

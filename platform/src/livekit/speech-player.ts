@@ -14,6 +14,9 @@ export class SpeechPlayer {
   #abort: AbortController | null = null;
   #capturedMs = 0;
   #stoppedAtMs: number | null = null;
+  /** Audible as last told through `onChange`. */
+  #wasAudible = false;
+  #silenceCheck: NodeJS.Timeout | null = null;
 
   readonly #onChange: () => void;
 
@@ -28,9 +31,12 @@ export class SpeechPlayer {
     return this.#turnId;
   }
 
-  /** Whether some of the current turn has reached the room (the agent is audibly speaking). */
+  /**
+   * Whether the agent is audibly speaking: audio of the current turn is queued and playing. A turn whose
+   * text is still coming (the model is slow, or broke off) may have played all it has: then it is not.
+   */
   get audible(): boolean {
-    return this.#turnId !== null && this.#capturedMs > 0;
+    return this.#turnId !== null && this.#output.queuedMs() > 0;
   }
 
   /** How much of the current turn the room has heard so far, in milliseconds. */
@@ -76,6 +82,7 @@ export class SpeechPlayer {
       if (this.#abort === abort) {
         this.#turnId = null;
         this.#abort = null;
+        this.#quiet();
         this.#onChange();
       }
     }
@@ -83,9 +90,34 @@ export class SpeechPlayer {
   }
 
   #captured(samples: number, sampleRate: number): void {
-    const first = this.#capturedMs === 0;
     this.#capturedMs += durationMs(samples, sampleRate);
-    if (first) this.#onChange();
+    if (!this.#wasAudible) {
+      this.#wasAudible = true;
+      this.#onChange();
+    }
+    this.#watchForSilence();
+  }
+
+  /** Tells `onChange` when the queue runs dry while the turn is still open (its text has not all come). */
+  #watchForSilence(): void {
+    if (this.#silenceCheck) return;
+    this.#silenceCheck = setTimeout(() => {
+      this.#silenceCheck = null;
+      if (!this.#wasAudible) return;
+      if (this.#turnId !== null && this.#output.queuedMs() > 0) {
+        this.#watchForSilence();
+        return;
+      }
+      this.#wasAudible = false;
+      this.#onChange();
+    }, Math.ceil(this.#output.queuedMs()) + 1);
+    this.#silenceCheck.unref();
+  }
+
+  #quiet(): void {
+    this.#wasAudible = false;
+    if (this.#silenceCheck) clearTimeout(this.#silenceCheck);
+    this.#silenceCheck = null;
   }
 
   /** Stops the current turn at once (barge-in): the queued audio is dropped. Returns what was heard, in ms. */
@@ -97,6 +129,7 @@ export class SpeechPlayer {
     this.#output.clear();
     this.#turnId = null;
     this.#abort = null;
+    this.#quiet();
     this.#onChange();
     return heard;
   }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jwtVerify } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { InterviewEngine } from '../../src/engine/engine.ts';
 import { claimAgents, markSpoken } from '../../src/livekit/agent-requests.ts';
 import { LiveKitAgentWorker } from '../../src/livekit/agent-worker.ts';
 import {
@@ -10,14 +11,30 @@ import {
   describeResponse,
   type TestTenant,
 } from '../support/api.ts';
-import { type FakeOpenAi, startFakeOpenAi } from '../support/fake-openai.ts';
+import { type ChatReply, type ChatScript, type FakeOpenAi, startFakeOpenAi } from '../support/fake-openai.ts';
 import { jobInput } from '../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
-import { shapeOf, transcriptOf } from '../support/interview-flow.ts';
+import { postAnswer, shapeOf, transcriptOf, within } from '../support/interview-flow.ts';
 import { MemoryLiveKit, type MemoryRoom } from '../support/memory-room.ts';
 import { openSession } from '../support/sessions.ts';
 import { concat, decodeWav, silence, spoken } from '../support/speech.ts';
 import { SseClient } from '../support/sse-client.ts';
+
+/** Faults a test injects into the agents' queue; by default everything goes through. */
+const faults = vi.hoisted(() => ({ agentJoined: 0 }));
+vi.mock('../../src/livekit/agent-requests.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/livekit/agent-requests.ts')>();
+  return {
+    ...actual,
+    agentJoined: async (...args: Parameters<typeof actual.agentJoined>) => {
+      if (faults.agentJoined > 0) {
+        faults.agentJoined -= 1;
+        throw new Error('Connection terminated unexpectedly');
+      }
+      return actual.agentJoined(...args);
+    },
+  };
+});
 
 /**
  * The interviewer agent in a LiveKit room, on the real platform (engine, event bus, database, blob store)
@@ -46,21 +63,42 @@ let tenant: TestTenant;
 let fake: FakeOpenAi;
 const workers: LiveKitAgentWorker[] = [];
 
+const isClosing = (instruction: string) =>
+  instruction.includes('Close the interview') || instruction.includes('say goodbye');
+const isOpening = (instruction: string) => instruction.includes('Open the interview');
+
+const interviewer: ChatScript = (messages) => {
+  const instruction = messages.at(-1)?.content ?? '';
+  if (isClosing(instruction)) {
+    return { chunks: ['[NEXT] Thank you for your time. ', 'Goodbye!'], delayMs: 10 };
+  }
+  if (isOpening(instruction)) {
+    return {
+      chunks: ['Hello, I am Viva. ', 'We have two questions. ', `${job.questions[0]!.text}`],
+      delayMs: 10,
+    };
+  }
+  return { chunks: ['[NEXT] Thanks. ', `${job.questions[1]!.text}`], delayMs: 10 };
+};
+
+/** The interviewer, except that its first reply to an answer is `broken` (it breaks off part way). */
+function breakingOnce(broken: ChatReply): ChatScript {
+  let broke = false;
+  return (messages, body) => {
+    const instruction = messages.at(-1)?.content ?? '';
+    if (broke || isOpening(instruction) || isClosing(instruction)) return interviewer(messages, body);
+    broke = true;
+    return broken;
+  };
+}
+
+const hello = 'Hello? Are you there?';
+/** What the fake hears: `hello` in an utterance shorter than 2.5 s (16 kHz 16-bit WAV), else the answer. */
+const helloOrAnswer = (audio: Buffer) => ((audio.length - 44) / 32_000 < 2.5 ? hello : heard);
+
 beforeAll(async () => {
   fake = await startFakeOpenAi();
-  fake.setChatScript((messages) => {
-    const instruction = messages.at(-1)?.content ?? '';
-    if (instruction.includes('Close the interview') || instruction.includes('say goodbye')) {
-      return { chunks: ['[NEXT] Thank you for your time. ', 'Goodbye!'], delayMs: 10 };
-    }
-    if (instruction.includes('Open the interview')) {
-      return {
-        chunks: ['Hello, I am Viva. ', 'We have two questions. ', `${job.questions[0]!.text}`],
-        delayMs: 10,
-      };
-    }
-    return { chunks: ['[NEXT] Thanks. ', `${job.questions[1]!.text}`], delayMs: 10 };
-  });
+  fake.setChatScript(interviewer);
   fake.setTranscript(() => heard);
   test = await startTestPlatform({
     OPENAI_API_KEY: 'sk-fake',
@@ -84,22 +122,31 @@ async function endAllAgents(): Promise<void> {
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop()));
   await endAllAgents();
+  faults.agentJoined = 0;
+  vi.restoreAllMocks();
+  fake.setChatScript(interviewer);
+  fake.setTranscript(() => heard);
 });
 afterAll(async () => {
   await test?.stop();
   await fake?.stop();
 });
 
-function startWorker(
-  livekit: MemoryLiveKit,
-  options: { leaseSeconds?: number; connectTimeoutMs?: number } = {},
-): LiveKitAgentWorker {
+interface WorkerOptions {
+  leaseSeconds?: number;
+  connectTimeoutMs?: number;
+  maxAttempts?: number;
+  /** The engine as the agents see it (the platform's, unless a test fakes a fault in it). */
+  engine?: InterviewEngine;
+}
+
+function newWorker(livekit: MemoryLiveKit, options: WorkerOptions = {}): LiveKitAgentWorker {
   const { services } = test.platform;
   const worker = new LiveKitAgentWorker({
     orm: services.db.orm,
     logger: services.logger,
     config: services.config.livekit!,
-    engine: services.engine,
+    engine: options.engine ?? services.engine,
     bus: services.bus,
     providers: services.providers,
     connector: livekit,
@@ -107,10 +154,28 @@ function startWorker(
     leaseSeconds: options.leaseSeconds ?? 3,
     candidateGraceMs: 10_000,
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
   });
   workers.push(worker);
+  return worker;
+}
+
+function startWorker(livekit: MemoryLiveKit, options: WorkerOptions = {}): LiveKitAgentWorker {
+  const worker = newWorker(livekit, options);
   worker.start();
   return worker;
+}
+
+/** The platform's engine, with `faulty` in place of some of its methods, for the agents alone. */
+function engineWith(faulty: Partial<InterviewEngine>): InterviewEngine {
+  const engine = test.platform.services.engine;
+  return new Proxy(engine, {
+    get(target, key) {
+      if (key in faulty) return faulty[key as keyof InterviewEngine];
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 async function voiceInterview() {
@@ -138,14 +203,22 @@ async function agentRow(interviewId: string) {
       end_reason: string | null;
       spoken_turn_id: string | null;
       holder: string | null;
+      attempts: number;
     }[]
-  >('select ended_at, end_reason, spoken_turn_id, holder from interview_agents where interview_id = ?', [
-    interviewId,
-  ]);
+  >(
+    'select ended_at, end_reason, spoken_turn_id, holder, attempts from interview_agents where interview_id = ?',
+    [interviewId],
+  );
   return rows[0]!;
 }
 
 const transcriptions = () => fake.requests.filter((r) => r.path === '/v1/audio/transcriptions');
+/** The agents' own speech requests (PCM, for the room) from the `since`-th request on, whose text includes `text`. */
+const roomSpeechOf = (text: string, since: number) =>
+  fake.requests.slice(since).filter((r) => {
+    const body = r.body as { response_format?: string; input?: string } | null;
+    return r.path === '/v1/audio/speech' && body?.response_format === 'pcm' && body.input?.includes(text);
+  });
 
 describe('the interviewer agent in a LiveKit room', () => {
   it('holds a whole interview by voice, leaving the transcript, recording and events of the HTTP transport', async () => {
@@ -390,6 +463,253 @@ describe('the interviewer agent in a LiveKit room', () => {
     expect(again.status, describeResponse(again)).toBe(200);
     const back = await livekit.room(interviewId);
     expect(back).not.toBe(room);
+    events.close();
+  });
+});
+
+describe('the interviewer agent when something fails', () => {
+  it('leaves a room it joined when recording the join fails, and comes back after a backoff', async () => {
+    faults.agentJoined = 1;
+    const livekit = new MemoryLiveKit(20);
+    startWorker(livekit);
+    const { events } = await voiceInterview();
+    await expect.poll(() => livekit.rooms.length).toBe(1);
+    const first = livekit.rooms[0]!;
+    // Nobody would listen in it: the agent leaves rather than stay connected and deaf.
+    await first.until(() => !first.connected, 'the agent to leave the room it could not record');
+    await expect.poll(() => livekit.rooms.length, { timeout: 8000 }).toBe(2);
+    expect(livekit.rooms[1]!.connected).toBe(true);
+    events.close();
+  });
+
+  it('stops an agent whose start failed before it leaves the room, and gives up on one that keeps crashing', async () => {
+    let failStart: () => void = () => undefined;
+    const failing = new Promise<void>((resolve) => {
+      failStart = resolve;
+    });
+    const engine = engineWith({
+      // A Redis hiccup as the agent publishes the state: the first one once it is speaking, then at once.
+      publishCurrentState: async () => {
+        await failing;
+        throw new Error('Connection is closed.');
+      },
+    });
+    // Real time, so the agent is still speaking when its start fails.
+    const livekit = new MemoryLiveKit(1);
+    startWorker(livekit, { engine, maxAttempts: 2 });
+    const { interviewId, token, events } = await voiceInterview();
+    await expect.poll(() => livekit.rooms.length).toBe(1);
+    const first = livekit.rooms[0]!;
+    first.joinCandidate();
+    const started = await api.call('POST', '/v1/session/start', { key: token });
+    expect(started.status, describeResponse(started)).toBe(200);
+    await first.until(() => first.states().includes('speaking'), 'the agent to start speaking');
+    failStart();
+    await first.until(() => !first.connected, 'the agent to leave');
+
+    // Each crash counts as a failed claim: tried again after its backoff, then given up.
+    await expect
+      .poll(() => agentRow(interviewId), { timeout: 10_000 })
+      .toMatchObject({ end_reason: 'crashed_repeatedly', holder: null });
+    expect(livekit.rooms).toHaveLength(2);
+    // Nothing went on speaking into a room it had left (rtc-node refuses that: "AudioSource is closed").
+    expect(livekit.rooms.map((r) => r.output.refused)).toEqual([0, 0]);
+    events.close();
+  });
+
+  it('does not ask for a turn’s speech again and again when the room cannot play it', async () => {
+    const livekit = new MemoryLiveKit(20);
+    startWorker(livekit);
+    const since = fake.requests.length;
+    const { interviewId, token, events } = await voiceInterview();
+    const room = await livekit.room(interviewId);
+    // The agent's audio output fails, as rtc-node's does once its AudioSource is closed.
+    room.output.close();
+    room.joinCandidate();
+    await api.call('POST', '/v1/session/start', { key: token });
+    await expect.poll(() => room.output.refused).toBeGreaterThan(0);
+    // Time for a retry loop to show itself; then the candidate, reading the question, types the answer.
+    await sleep(300);
+    const answered = events.events.length;
+    await postAnswer(api, token);
+    await events.nextAfter(answered, 'interviewer.done');
+    await expect.poll(() => roomSpeechOf('Thanks.', since).length).toBeGreaterThan(0);
+    // Each turn was tried once, and goes on as captions.
+    expect(roomSpeechOf('Hello, I am Viva.', since)).toHaveLength(1);
+    events.close();
+  });
+
+  it('lets go of an interview at once when it stops while still preparing the agent', async () => {
+    const { interviewId, events } = await voiceInterview();
+    const livekit = new MemoryLiveKit(20);
+    const worker = newWorker(livekit);
+    // In one tick: the stop comes while the worker is still reading what the agent needs.
+    worker.start();
+    const stopped = worker.stop();
+    await within('the worker to stop', stopped, 5000);
+    expect(livekit.connections).toEqual([]);
+    // Claimed, and let go without being ended: another worker takes it over at once.
+    expect(await agentRow(interviewId)).toMatchObject({ attempts: 1, holder: null, ended_at: null });
+    events.close();
+  });
+
+  it('stops speaking a turn the interviewer broke off, and does not take what is said meanwhile as an answer', async () => {
+    fake.setChatScript(
+      breakingOnce({
+        chunks: ['[NEXT] Thanks for that. ', 'Now tell me ', 'about ', 'an outage.'],
+        delayMs: 100,
+        breakAfter: 3,
+      }),
+    );
+    fake.setTranscript(helloOrAnswer);
+    const livekit = new MemoryLiveKit(20);
+    startWorker(livekit);
+    const { interviewId, token, events } = await voiceInterview();
+    const room = await livekit.room(interviewId);
+    room.joinCandidate();
+    await api.call('POST', '/v1/session/start', { key: token });
+    await spokeAndListens(room, 1, 'the intro, spoken');
+
+    const afterIntro = room.states().length;
+    await room.say(answer);
+    // The reply's first sentence is said; then the model breaks off.
+    await room.until(() => room.states().slice(afterIntro).includes('speaking'), 'the reply to be spoken');
+    const error = await events.next((e) => e.event === 'error');
+    expect(error.data).toMatchObject({ code: 'interviewer_unavailable' });
+    await room.until(() => room.states().at(-1) !== 'speaking', 'the agent to stop speaking the broken turn');
+
+    // Hearing nothing more, the candidate asks; then the widget reconnects, and the turn is tried again.
+    await room.say(concat(spoken(hello), silence(2200)));
+    const afterError = events.events.length;
+    const reconnected = new SseClient(`${test.url}/v1/session/events`, token, error.id!);
+    const retried = await events.nextAfter(afterError, 'interviewer.done');
+    const afterRetry = events.events.indexOf(retried);
+    await room.until(
+      () => room.states().filter((s) => s === 'speaking').length >= 3 && room.states().at(-1) === 'listening',
+      'the retried turn, spoken',
+    );
+    await room.say(answer);
+    const transcript = await events.nextAfter(afterRetry, 'candidate.transcript');
+    expect(transcript.data.text).toBe(heard);
+    const turns = await transcriptOf(api, tenant.liveKey, interviewId);
+    expect(turns.filter((t) => t.speaker === 'candidate').map((t) => t.text)).toEqual([heard, heard]);
+    reconnected.close();
+    events.close();
+  });
+
+  it('drops a barge-in on a turn the interviewer broke off once that turn is tried again', async () => {
+    fake.setChatScript(
+      breakingOnce({
+        chunks: [
+          '[NEXT] Thanks, that was a thorough and really interesting answer. ',
+          'Now tell me ',
+          'about it.',
+        ],
+        delayMs: 50,
+        breakAfter: 2,
+      }),
+    );
+    fake.setTranscript(helloOrAnswer);
+    // Real time, so the candidate can talk over the broken turn.
+    const livekit = new MemoryLiveKit(1);
+    startWorker(livekit);
+    const { interviewId, token, events } = await voiceInterview();
+    const room = await livekit.room(interviewId);
+    room.joinCandidate();
+    await api.call('POST', '/v1/session/start', { key: token });
+    await events.next((e) => e.event === 'interviewer.done');
+    // The candidate reads the question and types the answer while it is still being said.
+    const beforeReply = room.states().length;
+    await postAnswer(api, token);
+    const error = await events.next((e) => e.event === 'error');
+    // What was being said of the broken turn (its long first sentence) is still playing.
+    await room.until(
+      () => room.states().slice(beforeReply).includes('speaking') && room.states().at(-1) === 'speaking',
+      'the broken turn, spoken',
+    );
+
+    await room.say(concat(spoken(hello), silence(2200)));
+    await room.until(() => room.states().at(-1) !== 'speaking', 'the agent to stop at the barge-in');
+    const afterError = events.events.length;
+    const reconnected = new SseClient(`${test.url}/v1/session/events`, token, error.id!);
+    const retried = await events.nextAfter(afterError, 'interviewer.done');
+    const afterRetry = events.events.indexOf(retried);
+    await room.until(() => room.states().at(-1) === 'listening', 'the agent to listen', 20_000);
+    await room.say(answer);
+    // The answer to the retried turn is the one given after it, not the barge-in on the broken one.
+    const transcript = await events.nextAfter(afterRetry, 'candidate.transcript');
+    expect(transcript.data.text).toBe(heard);
+    reconnected.close();
+    events.close();
+  });
+
+  it('takes an answer given before the question it answers is committed', async () => {
+    fake.setChatScript((messages, body) =>
+      isOpening(messages.at(-1)?.content ?? '')
+        ? { chunks: ['Tell me about a system you designed? ', 'Take your time.'], delayMs: 10 }
+        : interviewer(messages, body),
+    );
+    // The engine stores the question's recording slowly: its `interviewer.done`, and with it the
+    // candidate's turn, come after the agent has asked the question (its last sentence waits for the done).
+    let storeQuestion: () => void = () => undefined;
+    const questionStored = new Promise<void>((resolve) => {
+      storeQuestion = resolve;
+    });
+    const { blobs } = test.platform.services;
+    const put = blobs.put.bind(blobs);
+    vi.spyOn(blobs, 'put').mockImplementation(async (key, body, contentType) => {
+      if (contentType === 'audio/mpeg') await questionStored;
+      return put(key, body, contentType);
+    });
+    const livekit = new MemoryLiveKit(20);
+    startWorker(livekit);
+    const { interviewId, token, events } = await voiceInterview();
+    const room = await livekit.room(interviewId);
+    room.joinCandidate();
+    await api.call('POST', '/v1/session/start', { key: token });
+    await room.until(
+      () => room.states().includes('speaking') && room.states().at(-1) === 'thinking',
+      'the question, asked',
+    );
+
+    await room.say(answer);
+    storeQuestion();
+    const transcript = await events.next((e) => e.event === 'candidate.transcript');
+    expect(transcript.data.text).toBe(heard);
+    const turns = await transcriptOf(api, tenant.liveKey, interviewId);
+    expect(shapeOf(turns).slice(0, 2)).toEqual(['interviewer:intro', 'candidate:answer']);
+    // Not talked over: not an interruption.
+    expect(turns[0]).toMatchObject({ interrupted_at_ms: null });
+    events.close();
+  });
+
+  it('keeps what is said while an answer is being committed, and commits it when that answer fails', async () => {
+    const more = 'Sorry, one more thing.';
+    let releaseFirst: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    // Speech-to-text holds the first (longer) answer, then fails on it; it hears the second.
+    fake.setTranscript(async (audio) => {
+      if ((audio.length - 44) / 32_000 < 2.5) return more;
+      await firstHeld;
+      throw new Error('overloaded');
+    });
+    const livekit = new MemoryLiveKit(20);
+    startWorker(livekit);
+    const { interviewId, token, events } = await voiceInterview();
+    const room = await livekit.room(interviewId);
+    room.joinCandidate();
+    await api.call('POST', '/v1/session/start', { key: token });
+    await spokeAndListens(room, 1, 'the intro, spoken');
+
+    await room.say(answer);
+    await room.say(concat(spoken(more), silence(2200)));
+    releaseFirst();
+    const transcript = await events.next((e) => e.event === 'candidate.transcript', 20_000);
+    expect(transcript.data.text).toBe(more);
+    const turns = await transcriptOf(api, tenant.liveKey, interviewId);
+    expect(turns.filter((t) => t.speaker === 'candidate').map((t) => t.text)).toEqual([more]);
     events.close();
   });
 });

@@ -17,12 +17,18 @@ export interface AgentMessage {
   data: Record<string, unknown>;
 }
 
-/** An AudioSource stand-in: audio plays out at `speed` times real time once queued. */
+/**
+ * An AudioSource stand-in: audio plays out at `speed` times real time once queued. Like rtc-node's, once
+ * closed (its room left) it refuses frames with `AudioSource is closed`.
+ */
 export class PacedOutput implements AudioOutput {
   readonly sampleRate = 24_000;
   /** Every frame the agent captured, in order (including what a clear dropped). */
   readonly frames: PcmFrame[] = [];
   clears = 0;
+  closed = false;
+  /** Frames offered after it closed, and refused. */
+  refused = 0;
   readonly #speed: number;
   readonly #queueMs = 1000;
   /** performance.now() when the queue runs dry. */
@@ -42,6 +48,10 @@ export class PacedOutput implements AudioOutput {
   }
 
   async captureFrame(frame: PcmFrame): Promise<void> {
+    if (this.closed) {
+      this.refused += 1;
+      throw new Error('AudioSource is closed');
+    }
     this.frames.push({ ...frame, data: frame.data.slice() });
     const frameMs = (frame.samplesPerChannel / frame.sampleRate) * 1000;
     this.#drainsAt = Math.max(this.#drainsAt, performance.now()) + frameMs / this.#speed;
@@ -51,6 +61,12 @@ export class PacedOutput implements AudioOutput {
 
   clear(): void {
     this.clears += 1;
+    this.#drainsAt = 0;
+    for (const resolve of this.#waiters.splice(0)) resolve();
+  }
+
+  close(): void {
+    this.closed = true;
     this.#drainsAt = 0;
     for (const resolve of this.#waiters.splice(0)) resolve();
   }
@@ -86,6 +102,7 @@ export class MemoryRoom implements AgentRoom {
 
   async disconnect(): Promise<void> {
     this.connected = false;
+    this.output.close();
     this.#notify();
   }
 
