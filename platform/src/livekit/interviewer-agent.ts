@@ -6,17 +6,18 @@ import { ApiError } from '../http/api-error.ts';
 import { Interview } from '../interviews/interview.entity.ts';
 import { effectiveStatus } from '../interviews/interviews.ts';
 import type { SpeechToText, TextToSpeech } from '../providers/providers.ts';
-import { sentences } from '../providers/sentences.ts';
-import { inspectAudio } from '../sessions/audio-answer.ts';
 import { compareIds } from '../sessions/event-ids.ts';
 import type { DeliveredEvent, SessionEventBus } from '../sessions/session-events.ts';
-import { recordInterruption } from '../transcripts/interruptions.ts';
+import { BargeIns } from './barge-ins.ts';
 import {
   CandidateListener,
   type CandidateListenerOptions,
   type ListenerEvent,
 } from './candidate-listener.ts';
-import { encodeWav, type PcmFrame } from './pcm.ts';
+import { HeldAnswers, type TakenAnswer } from './held-answers.ts';
+import { InterimCaptions } from './interim-captions.ts';
+import { type InterviewerTurn, newInterviewerTurn, turnSpeech } from './interviewer-turn.ts';
+import type { PcmFrame } from './pcm.ts';
 import {
   type AgentMessage,
   type AgentRoom,
@@ -25,6 +26,7 @@ import {
   type RoomHandlers,
 } from './room.ts';
 import { SpeechPlayer } from './speech-player.ts';
+import { commitSpokenAnswer } from './spoken-answer.ts';
 
 export interface InterviewerAgentOptions {
   interviewId: string;
@@ -50,43 +52,6 @@ export interface InterviewerAgentOptions {
 
 /** Why an agent left its room. */
 export type AgentOutcome = 'interview_over' | 'candidate_absent' | 'disconnected' | 'stopped';
-
-interface InterviewerTurn {
-  id: string;
-  text: string;
-  /** Its `interviewer.done` arrived: the text is whole and the turn is in the transcript. */
-  done: boolean;
-  /** The candidate has answered since (by voice or by text). */
-  answered: boolean;
-  /** While the turn is being spoken: its text deltas, for text-to-speech. */
-  speaking: AsyncQueue<string> | null;
-  /**
-   * The interviewer broke off (an `error` instead of `interviewer.done`): no more of it is coming, and it is
-   * tried again whole, under a new id. What is being said of it plays out; it is never started.
-   */
-  broken: boolean;
-  /** Playing it into the room failed: the candidate reads it as captions, as when its speech fails. */
-  unplayable: boolean;
-}
-
-/** An utterance of the candidate, or several in a row, on its way to being an answer. */
-interface SpokenAnswer {
-  /** At the listener's rate, mono. */
-  audio: Int16Array;
-  sampleRate: number;
-  /**
-   * The interviewer turn it answers: the one the candidate interrupted, or else the latest they could hear or
-   * read as they began. Null before any.
-   */
-  turnId: string | null;
-}
-
-/** An answer waiting for the candidate's turn. */
-interface HeldAnswer {
-  answer: SpokenAnswer;
-  /** It goes only on a `state` later than this one (counted in `#states`): the ones up to it are stale. */
-  afterState: number;
-}
 
 /**
  * The interviewer in a LiveKit room. It feeds the same interview engine as the HTTP transport: the
@@ -118,22 +83,15 @@ export class InterviewerAgent implements RoomHandlers {
   #completed = false;
   #latest: InterviewerTurn | null = null;
   #spokenTurnId: string | null;
-  /** A barge-in on a turn not yet in the transcript: recorded once its `interviewer.done` arrives. */
-  #pendingInterruption: { turnId: string; heardMs: number } | null = null;
 
-  // The candidate's answers.
+  // What the candidate says: answers, interim captions, and barge-ins.
+  readonly #answers: HeldAnswers;
+  readonly #captions: InterimCaptions;
+  readonly #bargeIns: BargeIns;
   #submitting = false;
-  /** `state` events seen so far. */
-  #states = 0;
   /** The turn the utterance under way answers, from its start (or the barge-in). */
   #answering: string | null = null;
-  #held: HeldAnswer | null = null;
 
-  // Interim captions of the utterance under way.
-  #utterance = 0;
-  #partial = '';
-  #captioning = false;
-  #pendingPhrase: Int16Array | null = null;
   #state: AgentState | null = null;
 
   constructor(options: InterviewerAgentOptions) {
@@ -141,6 +99,15 @@ export class InterviewerAgent implements RoomHandlers {
     this.#listener = new CandidateListener(options.listener);
     this.#log = options.logger.child({ interview_id: options.interviewId, component: 'livekit-agent' });
     this.#spokenTurnId = options.spokenTurnId ?? null;
+    this.#answers = new HeldAnswers(this.#log);
+    this.#captions = new InterimCaptions({
+      speechToText: options.speechToText,
+      language: options.language,
+      sampleRate: this.#listener.sampleRate,
+      logger: this.#log,
+      onCaption: (text) => this.#send({ type: 'candidate.partial', data: { text } }),
+    });
+    this.#bargeIns = new BargeIns({ orm: options.orm, interviewId: options.interviewId, logger: this.#log });
     this.#finished = new Promise((resolve) => {
       this.#resolve = resolve;
     });
@@ -216,6 +183,7 @@ export class InterviewerAgent implements RoomHandlers {
     if (this.#outcome) return;
     this.#outcome = outcome;
     this.#subscription.abort();
+    this.#captions.close();
     this.#stopSpeaking();
     if (this.#absentTimer) clearTimeout(this.#absentTimer);
     this.#resolve(outcome);
@@ -260,7 +228,7 @@ export class InterviewerAgent implements RoomHandlers {
     }
     switch (event.type) {
       case 'state':
-        this.#states += 1;
+        this.#answers.stateSeen();
         this.#status = event.data.status;
         this.#turn = event.data.turn;
         if (this.#status === 'canceled' || this.#status === 'expired') this.#finish('interview_over');
@@ -278,18 +246,8 @@ export class InterviewerAgent implements RoomHandlers {
         if (!turn.speaking) turn.text = event.data.text;
         turn.done = true;
         turn.speaking?.close();
-        if (this.#pendingInterruption?.turnId === turn.id) {
-          const { turnId, heardMs } = this.#pendingInterruption;
-          this.#pendingInterruption = null;
-          void this.#recordInterruption(turnId, heardMs);
-        } else if (this.#pendingInterruption) {
-          // Its turn broke off and was never committed: there is nothing to record it on.
-          this.#pendingInterruption = null;
-        }
-        if (this.#held && this.#held.answer.turnId !== turn.id) {
-          // Said before this turn began, to one that broke off or was answered already: not an answer to it.
-          this.#dropHeld('the candidate spoke before this interviewer turn: not taken as an answer');
-        }
+        this.#bargeIns.interviewerTurnDone(turn.id);
+        this.#answers.interviewerTurnDone(turn.id);
         break;
       }
       case 'error': {
@@ -311,7 +269,7 @@ export class InterviewerAgent implements RoomHandlers {
         break;
       case 'interview.completed':
         this.#completed = true;
-        this.#dropHeld('the interview is over: an utterance was not taken as an answer');
+        this.#answers.interviewOver();
         break;
       default:
         break;
@@ -323,15 +281,7 @@ export class InterviewerAgent implements RoomHandlers {
   #turnOf(id: string): InterviewerTurn {
     if (this.#latest?.id === id) return this.#latest;
     if (this.#player?.turnId && this.#player.turnId !== id) this.#stopSpeaking();
-    this.#latest = {
-      id,
-      text: '',
-      done: false,
-      answered: false,
-      speaking: null,
-      broken: false,
-      unplayable: false,
-    };
+    this.#latest = newInterviewerTurn(id);
     return this.#latest;
   }
 
@@ -380,25 +330,15 @@ export class InterviewerAgent implements RoomHandlers {
   }
 
   async #speak(turn: InterviewerTurn): Promise<void> {
-    const tts = this.#o.textToSpeech!;
     const deltas = new AsyncQueue<string>();
     deltas.push(turn.text);
     if (turn.done) deltas.close();
     turn.speaking = deltas;
-    const log = this.#log;
-    const voice = this.#o.voice;
-    async function* speech(signal: AbortSignal): AsyncIterable<Uint8Array> {
-      try {
-        for await (const sentence of sentences(deltas)) {
-          // Of a turn that broke off, the sentence being said is finished; the rest (a fragment, perhaps) is not.
-          if (signal.aborted || turn.broken) return;
-          yield* tts.synthesize(sentence, { voice, format: 'pcm', signal });
-        }
-      } catch (err) {
-        // As over HTTP: the turn goes on as captions when its speech fails.
-        if (!signal.aborted) log.warn({ err, turn_id: turn.id }, 'text-to-speech failed for this turn');
-      }
-    }
+    const speech = turnSpeech(turn, deltas, {
+      textToSpeech: this.#o.textToSpeech!,
+      voice: this.#o.voice,
+      logger: this.#log,
+    });
     try {
       const outcome = await this.#player!.play(turn.id, speech);
       if (outcome === 'played') await this.#spoken(turn.id);
@@ -443,17 +383,15 @@ export class InterviewerAgent implements RoomHandlers {
         this.#bargeIn();
         break;
       case 'phrase':
-        this.#caption(event.audio);
+        this.#captions.phrase(event.audio);
         break;
       case 'utterance': {
-        this.#utterance += 1;
-        this.#partial = '';
-        this.#pendingPhrase = null;
+        this.#captions.utteranceEnded();
         const turnId = this.#answering ?? this.#latest?.id ?? null;
         this.#answering = null;
         // Whenever it ends (the question's commit may still be on its way, or an earlier answer's), it waits
         // for the candidate's turn at the question it answers, as the widget's answer queue waits.
-        this.#hold({ audio: event.audio, sampleRate: event.sampleRate, turnId }, -1);
+        this.#answers.utterance({ audio: event.audio, sampleRate: event.sampleRate, turnId });
         this.#submitHeld();
         break;
       }
@@ -470,84 +408,27 @@ export class InterviewerAgent implements RoomHandlers {
     const heardMs = Math.round(this.#stopSpeaking());
     this.#answering = turnId;
     void this.#spoken(turnId);
-    if (this.#latest?.id === turnId && this.#latest.done) void this.#recordInterruption(turnId, heardMs);
-    else this.#pendingInterruption = { turnId, heardMs };
-  }
-
-  async #recordInterruption(turnId: string, heardMs: number): Promise<void> {
-    try {
-      await recordInterruption(this.#o.orm.em.fork(), this.#o.interviewId, turnId, heardMs);
-      this.#log.info({ turn_id: turnId, heard_ms: heardMs }, 'the candidate interrupted the interviewer');
-    } catch (err) {
-      this.#log.warn({ err, turn_id: turnId }, 'could not record the interruption');
-    }
-  }
-
-  /**
-   * Keeps `answer` for the candidate's turn, after what is held already for the same question (the candidate
-   * said it in more than one go); what is held for an earlier question is stale and goes.
-   */
-  #hold(answer: SpokenAnswer, afterState: number): void {
-    const held = this.#held;
-    if (held && held.answer.turnId === answer.turnId) {
-      held.answer = joined(held.answer, answer);
-      held.afterState = Math.max(held.afterState, afterState);
-      return;
-    }
-    if (held)
-      this.#dropHeld('the candidate spoke again, to a later question: the earlier utterance is dropped');
-    this.#held = { answer, afterState };
+    this.#bargeIns.interrupted(turnId, heardMs, this.#latest?.id === turnId && this.#latest.done);
   }
 
   /** Submits the held answer if it is the candidate's turn at the question it answers. */
   #submitHeld(): void {
-    const held = this.#held;
-    if (!held || this.#submitting || this.#outcome) return;
-    if (this.#turn !== 'candidate' || this.#states <= held.afterState) return;
-    if (held.answer.turnId !== (this.#latest?.id ?? null)) {
-      this.#dropHeld('the candidate spoke before this interviewer turn: not taken as an answer');
-      return;
-    }
-    this.#held = null;
-    void this.#submit(held.answer);
+    if (this.#submitting || this.#outcome || this.#turn !== 'candidate') return;
+    const taken = this.#answers.take(this.#latest?.id ?? null);
+    if (taken) void this.#submit(taken);
   }
 
-  #dropHeld(why: string): void {
-    if (!this.#held) return;
-    this.#log.info({ turn_id: this.#held.answer.turnId }, why);
-    this.#held = null;
-  }
-
-  /** Commits an utterance as the candidate's answer, through the same path as an uploaded WAV. */
-  async #submit(answer: SpokenAnswer): Promise<void> {
+  /** Commits a held answer, and holds it again if it came before the candidate's turn after all. */
+  async #submit(taken: TakenAnswer): Promise<void> {
     this.#submitting = true;
-    const sentAtState = this.#states;
     this.#schedule();
     try {
-      const wav = encodeWav(answer.audio, answer.sampleRate);
-      const { contentType, durationMs } = inspectAudio(wav, 'audio/wav');
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.#o.engine.answer(this.#o.interviewId, {
-            audio: { bytes: wav, contentType, durationMs },
-          });
-          break;
-        } catch (err) {
-          // Speech-to-text failed and nothing was committed: once more, as a widget retries an upload.
-          if (err instanceof ApiError && err.code === 'service_unavailable' && attempt < 2) continue;
-          throw err;
-        }
-      }
-      // The candidate's turn is over: what they said meanwhile waits for a `state` after this answer's.
-      if (this.#held) this.#held.afterState = Math.max(this.#held.afterState, this.#states);
+      await commitSpokenAnswer(this.#o.engine, this.#o.interviewId, taken.answer);
+      this.#answers.committed();
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_state' && !this.#completed) {
-        // Not the candidate's turn after all (the events lagged): it waits for a `state` newer than the
-        // request, ahead of anything said since.
-        const later = this.#held;
-        this.#held = null;
-        this.#hold(answer, sentAtState);
-        if (later) this.#hold(later.answer, later.afterState);
+        // Not the candidate's turn after all (the events lagged): it waits for its turn again.
+        this.#answers.notTheirTurn(taken);
       } else if (err instanceof ApiError && err.code === 'invalid_state') {
         this.#log.info({ detail: err.message }, 'an utterance was not taken as an answer');
       } else {
@@ -561,45 +442,6 @@ export class InterviewerAgent implements RoomHandlers {
     }
   }
 
-  /** Interim captions: each phrase (up to a short pause) is transcribed as it ends, one request at a time. */
-  #caption(audio: Int16Array): void {
-    const pending = this.#pendingPhrase;
-    if (pending) {
-      const joined = new Int16Array(pending.length + audio.length);
-      joined.set(pending);
-      joined.set(audio, pending.length);
-      this.#pendingPhrase = joined;
-    } else {
-      this.#pendingPhrase = audio;
-    }
-    void this.#captionNext();
-  }
-
-  async #captionNext(): Promise<void> {
-    if (this.#captioning || !this.#pendingPhrase) return;
-    const audio = this.#pendingPhrase;
-    const utterance = this.#utterance;
-    this.#pendingPhrase = null;
-    this.#captioning = true;
-    try {
-      const { text } = await this.#o.speechToText.transcribe(
-        { bytes: encodeWav(audio, this.#listener.sampleRate), contentType: 'audio/wav' },
-        { language: this.#o.language },
-      );
-      const words = text.trim();
-      // A caption for an utterance that has ended meanwhile is stale: its transcript is on its way.
-      if (words && utterance === this.#utterance && !this.#outcome) {
-        this.#partial = this.#partial ? `${this.#partial} ${words}` : words;
-        this.#send({ type: 'candidate.partial', data: { text: this.#partial } });
-      }
-    } catch (err) {
-      this.#log.debug({ err }, 'no interim caption for a phrase');
-    } finally {
-      this.#captioning = false;
-      void this.#captionNext();
-    }
-  }
-
   #send(message: AgentMessage): void {
     const room = this.#room;
     if (!room) return;
@@ -609,12 +451,4 @@ export class InterviewerAgent implements RoomHandlers {
       .then(() => room.publishData(payload))
       .catch((err: unknown) => this.#log.debug({ err }, 'a data packet was not sent'));
   }
-}
-
-/** Two utterances as one answer, in the order they were said. */
-function joined(first: SpokenAnswer, then: SpokenAnswer): SpokenAnswer {
-  const audio = new Int16Array(first.audio.length + then.audio.length);
-  audio.set(first.audio);
-  audio.set(then.audio, first.audio.length);
-  return { ...first, audio };
 }
