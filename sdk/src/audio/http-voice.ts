@@ -12,8 +12,8 @@ export interface HttpVoiceOptions extends VoiceTransportEvents {
   session: Session;
   silenceMs: number;
   /**
-   * Taking over from LiveKit mid-interview: a turn whose audio arrives from the middle (its beginning went to
-   * the room) is not played; its captions carry the words.
+   * Taking over mid-interview (from LiveKit, or after a pause): a turn whose audio arrives from the middle (its
+   * beginning went to the room, or came before the pause) is not played; its captions carry the words.
    */
   takingOver?: boolean;
   /** A spoken answer, recorded, to upload. */
@@ -118,8 +118,10 @@ export class HttpVoice implements VoiceTransport {
     this.#stopListening();
   }
 
+  /** Stops at once: the interviewer falls silent, and an answer being spoken is dropped, not sent. */
   close(): void {
-    this.#stopListening();
+    this.#spoken?.abandon();
+    this.#spoken = null;
     this.#playback.close();
   }
 

@@ -16,12 +16,16 @@ export interface InterruptedTurn {
 interface TurnAudio {
   decoder: SpeechDecoder;
   format: SpeechFormat;
+  /** Its `interviewer.done` came: all of its audio is here. */
+  done: boolean;
 }
 
 /**
  * The interviewer's voice: each turn's `interviewer.audio` pieces decoded in order and played back to back on
  * the context's clock, while more are still arriving. `interrupt()` silences it at once (the candidate spoke
- * over it); the rest of that turn is then dropped as it arrives.
+ * over it); the rest of that turn is then dropped as it arrives. A turn whose audio never completed (the
+ * model failed mid-turn) is dropped, and silenced, when the next turn's audio comes: the platform tries a
+ * failed turn again whole, under a new id.
  */
 export class InterviewerPlayback {
   readonly #context: AudioContext;
@@ -53,7 +57,8 @@ export class InterviewerPlayback {
     if (this.#closed || this.#interrupted.has(turnId)) return;
     let turn = this.#turns.get(turnId);
     if (!turn) {
-      turn = { decoder: createSpeechDecoder(format, this.#context), format };
+      this.#abandonUnfinished();
+      turn = { decoder: createSpeechDecoder(format, this.#context), format, done: false };
       this.#turns.set(turnId, turn);
     }
     const { decoder } = turn;
@@ -65,6 +70,7 @@ export class InterviewerPlayback {
   turnDone(turnId: string): void {
     const turn = this.#turns.get(turnId);
     if (!turn) return;
+    turn.done = true;
     this.#enqueue(turnId, () => turn.decoder.end());
     this.#work = this.#work.then(() => {
       this.#turns.delete(turnId);
@@ -98,6 +104,17 @@ export class InterviewerPlayback {
     this.#closed = true;
     this.#stopSources();
     this.#output.disconnect();
+  }
+
+  /** Otherwise the unfinished turn would count as still arriving for good, and be heard before the retry. */
+  #abandonUnfinished(): void {
+    const now = this.#context.currentTime;
+    for (const [id, turn] of this.#turns) {
+      if (turn.done) continue;
+      this.#turns.delete(id);
+      this.#interrupted.add(id);
+      if (this.#playing && this.#schedule.turnAt(now) === id) this.#stopSources();
+    }
   }
 
   #enqueue(turnId: string, decode: () => Promise<AudioBuffer[]>): void {

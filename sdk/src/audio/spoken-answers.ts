@@ -83,6 +83,13 @@ export class SpokenAnswers {
     this.#closed = true;
   }
 
+  /** Stops listening, and drops an answer being spoken: the interview stopped under it. */
+  abandon(): void {
+    if (this.#closed) return;
+    this.#recorder.discard();
+    this.close();
+  }
+
   #stop(): void {
     const wasSpeaking = this.#detector.speaking;
     this.#recorder.finish();

@@ -41,6 +41,6 @@ export interface VoiceTransport {
   sessionEvent(event: SessionEvent): void;
   /** The interview is over: stop listening, and let the interviewer's last words finish. */
   finish(): void;
-  /** Stops everything at once. */
+  /** Stops everything at once; an answer being spoken is not sent. */
   close(): void;
 }

@@ -47,6 +47,13 @@ export class Voice {
   #interviewerSpeaking = false;
   #finished = false;
   #closed = false;
+  /** The device last opened, as it was asked for (undefined: the browser's default). */
+  #deviceId: string | undefined;
+  #preference: TransportPreference = 'auto';
+  /** What `pause()` stopped, for `resume()` to put back; null while not paused. */
+  #paused: { microphone: boolean } | null = null;
+  /** Counts `begin`s and stops: a `begin` or `resume` that something has overtaken since gives up. */
+  #attempts = 0;
   /**
    * Counts opens and closes: an open that resolves after a later close or open (the candidate allowed the
    * permission prompt after choosing to type) lets its device go at once instead of listening on.
@@ -59,6 +66,11 @@ export class Voice {
 
   get microphoneOpen(): boolean {
     return this.#microphone !== null;
+  }
+
+  /** The device last opened, as it was asked for: undefined for the browser's default. */
+  get deviceId(): string | undefined {
+    return this.#deviceId;
   }
 
   /** Whether the microphone is being listened to for answers (the interview runs by voice). */
@@ -86,6 +98,7 @@ export class Voice {
     }
     const previous = this.#microphone;
     this.#microphone = microphone;
+    this.#deviceId = deviceId;
     microphone.setMuted(this.#muted);
     // The transport lets go of the old device first, so an answer being recorded ends as far as it went.
     this.#transport?.useMicrophone(microphone);
@@ -94,6 +107,8 @@ export class Voice {
   }
 
   closeMicrophone(): void {
+    // Closed by choice while paused: `resume()` must not open it again.
+    if (this.#paused) this.#paused.microphone = false;
     this.#transport?.useMicrophone(null);
     this.#releaseMicrophone();
     this.#candidateSpeaking = false;
@@ -110,16 +125,23 @@ export class Voice {
    * The interview starts by voice: joins LiveKit when the session offers it and `preference` allows, and
    * falls back to HTTP when that fails or takes longer than `liveKitTimeoutMs`. Never rejects for LiveKit.
    */
-  async begin(session: Session, preference: TransportPreference): Promise<void> {
+  begin(session: Session, preference: TransportPreference): Promise<void> {
+    return this.#begin(session, preference, false);
+  }
+
+  async #begin(session: Session, preference: TransportPreference, resuming: boolean): Promise<void> {
     this.#session = session;
+    this.#preference = preference;
+    this.#paused = null;
     if (this.#transport) return;
+    const attempt = ++this.#attempts;
     const liveKit =
       chooseTransport(session.transports, preference, true) === 'livekit' ? await this.#joinLiveKit() : null;
-    if (this.#closed || this.#transport) {
+    if (this.#closed || this.#finished || this.#transport || attempt !== this.#attempts) {
       liveKit?.close();
       return;
     }
-    this.#use(liveKit ?? this.#httpVoice(session));
+    this.#use(liveKit ?? this.#httpVoice(session, resuming));
   }
 
   /** An event of the session's stream, for the transport (the interviewer's audio over HTTP). */
@@ -130,6 +152,7 @@ export class Voice {
   /** The interview is over: the microphone closes, and the interviewer's last words may finish. */
   finish(): void {
     this.#finished = true;
+    this.#paused = null;
     this.#joining?.abort(new Error('The interview is over.'));
     this.#transport?.finish();
     this.#releaseMicrophone();
@@ -137,20 +160,62 @@ export class Voice {
     this.#report();
   }
 
-  /** Stops the microphone and the interviewer's voice at once; `openMicrophone` may start again. */
+  /**
+   * Stops the microphone and the interviewer's voice at once (an answer being spoken is dropped, not sent);
+   * `openMicrophone` may start again.
+   */
   stop(): void {
-    this.#joining?.abort(new Error('The voice was stopped.'));
-    this.#transport?.close();
-    this.#transport = null;
-    this.#releaseMicrophone();
-    this.#candidateSpeaking = false;
-    this.#interviewerSpeaking = false;
+    this.#paused = null;
+    this.#halt();
+  }
+
+  /** Whether `pause()` stopped the voice and nothing has started it since. */
+  get paused(): boolean {
+    return this.#paused !== null;
+  }
+
+  /**
+   * The interview stopped on an error: the voice stops as `stop()` stops it (the room is left, the microphone
+   * released, an answer being spoken dropped), until `resume()`. A voice that has not begun is left alone:
+   * the microphone of the check before the start stays open.
+   */
+  pause(): void {
+    if (this.#paused || this.#closed || this.#finished) return;
+    if (!this.#transport && !this.#joining) return;
+    this.#paused = { microphone: this.#microphone !== null };
+    this.#halt();
+  }
+
+  /**
+   * Puts back what `pause()` stopped: the microphone, the device it was, unless the candidate closed it
+   * meanwhile, and the transport, as `begin` chooses it. Rejects with an `InterviewClientError` when the
+   * microphone cannot be opened again; the transport is back regardless (over HTTP it plays the interviewer).
+   */
+  async resume(): Promise<void> {
+    const paused = this.#paused;
+    const session = this.#session;
+    if (!paused || !session || this.#closed) return;
+    this.#paused = null;
+    const attempt = this.#attempts;
+    let failure: unknown = null;
+    if (paused.microphone && !this.#microphone) {
+      try {
+        await this.openMicrophone(this.#deviceId);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    // Stopped again, or finished, while the microphone opened: what stopped it stands.
+    if (attempt !== this.#attempts || this.#finished || this.#closed) return;
+    // A turn whose audio began before the pause is not played from its middle: its captions carry the words.
+    await this.#begin(session, this.#preference, true);
+    if (failure) throw failure;
   }
 
   /** Releases everything, the audio context too. */
   close(): void {
-    this.stop();
     this.#closed = true;
+    this.stop();
     void this.#context?.close().catch(() => undefined);
     this.#context = null;
   }
@@ -183,7 +248,7 @@ export class Voice {
         joining.signal,
       );
     } catch (error) {
-      if (!this.#closed && !this.#finished) {
+      if (!this.#closed && !this.#finished && !this.#paused) {
         console.warn('[viva] LiveKit could not connect; the interview goes on over HTTP.', error);
       }
       return null;
@@ -242,6 +307,18 @@ export class Voice {
     if (this.#closed) return;
     const speaking = this.#candidateSpeaking ? 'candidate' : this.#interviewerSpeaking ? 'interviewer' : null;
     this.#options.changed({ speaking, listening: this.listening, ...patch });
+  }
+
+  #halt(): void {
+    this.#attempts += 1;
+    this.#joining?.abort(new Error('The voice was stopped.'));
+    this.#joining = null;
+    this.#transport?.close();
+    this.#transport = null;
+    this.#releaseMicrophone();
+    this.#candidateSpeaking = false;
+    this.#interviewerSpeaking = false;
+    this.#report();
   }
 
   #microphoneLost(): void {

@@ -3,6 +3,7 @@ import { Voice } from '../audio/voice.ts';
 import { AnswerQueue } from './answer-queue.ts';
 import { SessionEventStream } from './event-stream.ts';
 import { InterviewClientError, InterviewEndedError } from './interview-error.ts';
+import { isSecretKey, secretKeyError, secretKeyWarning } from './secret-key.ts';
 import { type AnswerBody, SessionApi } from './session-api.ts';
 import { toInterviewClientError } from './session-api-error.ts';
 import type { SessionEvent } from './session-event-parser.ts';
@@ -156,19 +157,9 @@ export class InterviewClient extends EventTarget {
    */
   async load(): Promise<Session> {
     this.#assertOpen();
-    if (/^sk_(test|live)_/.test(this.#options.sessionToken)) {
-      // A secret key pasted where a session token belongs must never leave the page.
-      console.error(
-        '[viva] InterviewClient was given a secret API key; it needs a session token. Nothing was sent.',
-      );
-      throw this.#fail(
-        new InterviewClientError({
-          code: 'session_invalid',
-          message:
-            'A secret API key was given instead of a session token; mint a session token on your server.',
-          retryable: false,
-        }),
-      );
+    if (isSecretKey(this.#options.sessionToken)) {
+      console.error(secretKeyWarning);
+      throw this.#fail(secretKeyError());
     }
     this.#set({ status: 'loading', error: null });
     let session: Session;
@@ -321,7 +312,8 @@ export class InterviewClient extends EventTarget {
 
   /**
    * Tries again after a retryable error: loads the session again if it never loaded, starts again if the
-   * interview never went live, or reopens the event stream (resuming where it left off) if it was live.
+   * interview never went live, or reopens the event stream (resuming where it left off) if it was live. The
+   * voice, stopped by the error, comes back with it: the microphone (the same device) and the transport.
    */
   async retry(): Promise<void> {
     this.#assertOpen();
@@ -341,7 +333,15 @@ export class InterviewClient extends EventTarget {
       return;
     }
     this.#set({ status: 'reconnecting', error: null });
+    // The voice is back before the stream, as at the start: the retried turn's first audio comes on the
+    // stream, and over LiveKit the agent speaks it once the candidate is in the room. A microphone that
+    // cannot be opened again is a problem the interview goes on with, told once it is live.
+    const microphone = await this.#voice.resume().then(
+      () => null,
+      (error: unknown) => toInterviewClientError(error),
+    );
     await this.#whenLive(() => this.#openStream());
+    if (microphone) this.#report(microphone);
   }
 
   /** Releases everything (microphone, audio, the event stream); no event is dispatched after this. */
@@ -532,8 +532,11 @@ export class InterviewClient extends EventTarget {
   // Voice
 
   async #prepareVoice(): Promise<void> {
-    // Not the public openMicrophone: a failure here is the start's, reported once, as such.
-    if (!this.#voice.microphoneOpen) await this.#openMicrophone();
+    // Not the public openMicrophone: a failure here is the start's, reported once, as such. A start that
+    // failed after the voice had begun paused it: the device the candidate chose opens again.
+    if (!this.#voice.microphoneOpen) {
+      await this.#openMicrophone(this.#voice.paused ? this.#voice.deviceId : undefined);
+    }
     await this.#voice.begin(this.#state.session!, this.#options.transport ?? 'auto');
   }
 
@@ -602,6 +605,10 @@ export class InterviewClient extends EventTarget {
     if (error.code === 'session_invalid' || error.code === 'origin_not_allowed') {
       this.#queue.close('The session is no longer valid.');
       this.#voice.stop();
+    } else {
+      // The interview has stopped until `retry()`: what the candidate says meanwhile must not be recorded
+      // and sent as answers afterwards, nor the interviewer (or its room) go on without them.
+      this.#voice.pause();
     }
     const detail = error.toInterviewError();
     this.#set({ status: 'error', error: detail, listening: this.#voice.listening });

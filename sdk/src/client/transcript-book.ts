@@ -5,7 +5,9 @@ import type { TranscriptEntry } from './types.ts';
  * each `interviewer.delta` and is replaced by the full text at `interviewer.done`; a candidate turn is
  * replaced by each `candidate.transcript` (interim, then final). Entries keep the order in which their turns
  * first appeared. Over LiveKit, the agent's interim captions of what the candidate is saying come before the
- * turn has an id: they hold a provisional entry, which the turn's first transcript takes over.
+ * turn has an id: they hold a provisional entry, which the turn's first transcript takes over. An interviewer
+ * turn that never got its `interviewer.done` (the model failed mid-turn) goes when the next interviewer turn
+ * starts.
  */
 export class TranscriptBook {
   readonly #entries: TranscriptEntry[] = [];
@@ -62,13 +64,20 @@ export class TranscriptBook {
     return this.#put({ turnId: this.#partial, speaker: 'candidate', text, final: false });
   }
 
-  /** A new interviewer turn: an interim caption no answer came of (a cough, a word to oneself) goes. */
+  /**
+   * A new interviewer turn: an interim caption no answer came of (a cough, a word to oneself) goes, and so
+   * does an interviewer turn left unfinished. Dropped, not made final: the platform tries a failed turn
+   * again whole, under a new id, so its first words would be read twice, and the transcript never has it.
+   */
   #interviewerTurn(): void {
     this.#answered = false;
-    const at = this.#partial === null ? undefined : this.#index.get(this.#partial);
+    const partial = this.#partial;
     this.#partial = null;
-    if (at === undefined) return;
-    this.#entries.splice(at, 1);
+    const kept = this.#entries.filter(
+      (entry) => entry.turnId !== partial && (entry.speaker !== 'interviewer' || entry.final),
+    );
+    if (kept.length === this.#entries.length) return;
+    this.#entries.splice(0, this.#entries.length, ...kept);
     this.#index.clear();
     for (const [i, entry] of this.#entries.entries()) this.#index.set(entry.turnId, i);
     this.#snapshot = Object.freeze([...this.#entries]);

@@ -1,5 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { isSecretKey, secretKeyError, secretKeyWarning } from '../client/secret-key.ts';
 import type {
   InterviewError,
   InterviewErrorCode,
@@ -101,7 +102,7 @@ function microphoneFailure(error: unknown): 'denied' | 'unavailable' | 'unsuppor
  * @csspart answer-input - The typed-answer text box.
  * @csspart send-button - Sends the typed answer.
  * @csspart controls - The row of live controls.
- * @csspart mute-button - Mutes and unmutes the microphone.
+ * @csspart mute-button - The microphone's mute toggle: its label stays "Mute microphone", and `aria-pressed` says whether it is on.
  * @csspart end-button - Asks to end the interview.
  * @csspart end-confirm - The confirmation step before ending.
  * @csspart end-cancel-button - Keeps the interview going.
@@ -162,7 +163,7 @@ export default class AiInterview extends LitElement {
   private readonly localize = new LocalizeController(this);
   private readonly slots = new HasSlotController(this, ['logo', 'header', 'footer']);
 
-  /** The session token your server minted for this candidate (`POST /v1/interviews/{id}/sessions`). Never a secret key. */
+  /** The session token your server minted for this candidate (`POST /v1/interviews/{id}/sessions`). Never a secret key. Removed or empty: no session (the loading screen), and an interview under way is let go. */
   @property({ attribute: 'session-token' }) sessionToken = '';
 
   /** The platform's base URL, e.g. `https://api.viva.example`. Defaults to this page's origin. */
@@ -185,12 +186,12 @@ export default class AiInterview extends LitElement {
 
   /**
    * `auto` joins the session's LiveKit room for a voice interview when the platform offers one, and goes on
-   * over HTTP when WebRTC cannot connect; `http` never tries LiveKit. Any other value warns in the console and
-   * means `auto`. `interview-state` tells which is in use (`detail.transport`).
+   * over HTTP when WebRTC cannot connect; `http` never tries LiveKit. Removed (or null) means `auto`; any other
+   * value warns in the console and means `auto`. `interview-state` tells which is in use (`detail.transport`).
    */
   @property() transport: 'auto' | 'http' = 'auto';
 
-  /** Answer by typing only: the widget never asks for the microphone. */
+  /** Answer by typing only: the widget never asks for the microphone. Set during a voice interview, it switches the candidate to typing. */
   @property({ attribute: 'text-only', type: Boolean, reflect: true }) textOnly = false;
 
   @state() private interviewState: InterviewState = idleState;
@@ -274,7 +275,9 @@ export default class AiInterview extends LitElement {
 
   @watch('transport')
   protected handleTransportChange(): void {
-    // A typo here would otherwise pass unnoticed: the interview still runs, on `auto`.
+    // A typo here would otherwise pass unnoticed: the interview still runs, on `auto`. No value at all (the
+    // attribute removed, or a framework binding `null`) is the default, not a typo.
+    if (this.transport == null) return;
     if (this.transport !== 'auto' && this.transport !== 'http') {
       console.warn(`<ai-interview> transport="${this.transport}" is not "auto" or "http"; it uses "auto".`);
     }
@@ -282,7 +285,11 @@ export default class AiInterview extends LitElement {
 
   @watch('textOnly')
   protected handleTextOnlyChange(): void {
-    if (this.textOnly && this.microphone !== 'off') this.closeMicrophone();
+    if (!this.textOnly) return;
+    // Set during a voice interview, it switches the candidate to typing, as "Answer by text instead" does;
+    // focus follows to the answer box only if it was in the widget (the voice controls it was on are gone).
+    if (this.answeringByVoice) this.typeInstead(this.focusedControl() !== null);
+    else if (this.microphone !== 'off') this.closeMicrophone();
   }
 
   private get session(): Session | null {
@@ -302,7 +309,9 @@ export default class AiInterview extends LitElement {
   }
 
   private connectClient(): void {
-    const token = this.sessionToken.trim();
+    // Removing the attribute makes the property null, and frameworks set null or undefined for "no token":
+    // either means no session, like ''.
+    const token = typeof this.sessionToken === 'string' ? this.sessionToken.trim() : '';
     const apiBase = (this.apiBase || globalThis.location.origin).replace(/\/+$/, '');
     const transport = this.transport === 'http' ? 'http' : 'auto';
     const key = `${token}\n${apiBase}\n${this.silenceMs ?? ''}\n${transport}`;
@@ -310,16 +319,10 @@ export default class AiInterview extends LitElement {
     this.disconnectClient();
     this.clientKey = key;
     if (!token) return;
-    if (/^sk_/.test(token)) {
-      // A secret key in a page is a leak: refuse it loudly rather than send it anywhere.
-      console.error(
-        '<ai-interview> was given a secret API key. Give it a session token minted on your server.',
-      );
-      this.fail({
-        code: 'session_invalid',
-        message: 'A secret API key is not a session token.',
-        retryable: false,
-      });
+    if (isSecretKey(token)) {
+      // Refused here too, as the client refuses it, so a replaced `createClient` cannot send it anywhere.
+      console.error(secretKeyWarning);
+      this.fail(secretKeyError().toInterviewError());
       return;
     }
     const client = (this.constructor as typeof AiInterview).createClient({
@@ -419,7 +422,9 @@ export default class AiInterview extends LitElement {
   private async openMicrophone(deviceId?: string): Promise<void> {
     const client = this.client;
     if (!client) return;
-    this.microphone = 'requesting';
+    // Another device chosen in the picker: the picker stays while it opens, so the candidate's focus does.
+    if (this.microphone === 'ready' && deviceId) this.deviceId = deviceId;
+    else this.microphone = 'requesting';
     try {
       await client.openMicrophone(deviceId);
       if (client !== this.client || !this.answersByVoice) return;
@@ -432,6 +437,20 @@ export default class AiInterview extends LitElement {
     }
   }
 
+  /** Try again, on the pre-check or the live screen, after the microphone was refused or lost. */
+  private async retryMicrophone(deviceId?: string): Promise<void> {
+    const control = this.focusedControl();
+    await this.openMicrophone(deviceId);
+    await this.refocus(
+      control,
+      this.screen() === 'live'
+        ? 'mute-button'
+        : this.microphone === 'ready'
+          ? 'device-select'
+          : 'microphone-retry-button',
+    );
+  }
+
   private closeMicrophone(): void {
     this.client?.closeMicrophone();
     this.microphone = 'off';
@@ -439,10 +458,13 @@ export default class AiInterview extends LitElement {
   }
 
   private setAnswerByText(byText: boolean): void {
+    const control = this.focusedControl();
     this.answerByText = byText;
     this.startProblem = null;
     if (byText) this.closeMicrophone();
-    // Answering by voice again: `willUpdate()` opens the microphone for the pre-check.
+    // Answering by voice again: `willUpdate()` opens the microphone for the pre-check. Either way the button
+    // goes with its panel, and its counterpart in the new one takes the focus.
+    void this.refocus(control, 'answer-mode-button');
   }
 
   // Start
@@ -498,11 +520,11 @@ export default class AiInterview extends LitElement {
     }
   }
 
-  private typeInstead(): void {
+  private typeInstead(focus = true): void {
     this.answeringByVoice = false;
     this.answerByText = true;
     this.closeMicrophone();
-    this.updateComplete.then(() => this.focusPart('answer-input'));
+    if (focus) this.updateComplete.then(() => this.focusPart('answer-input'));
   }
 
   private async askEnd(): Promise<void> {
@@ -540,6 +562,20 @@ export default class AiInterview extends LitElement {
 
   private focusPart(part: string): void {
     this.shadowRoot?.querySelector<HTMLElement>(`[part~="${part}"]`)?.focus();
+  }
+
+  /** The control focused inside the widget, if any. */
+  private focusedControl(): Element | null {
+    return this.shadowRoot?.activeElement ?? null;
+  }
+
+  /**
+   * Once the update is done: if `control` had the focus and re-rendered away (focus fell to the page's
+   * body), `part` takes it, so a keyboard or screen reader user keeps their place.
+   */
+  private async refocus(control: Element | null, part: string): Promise<void> {
+    await this.updateComplete;
+    if (control && !control.isConnected && !this.focusedControl()) this.focusPart(part);
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -626,7 +662,7 @@ export default class AiInterview extends LitElement {
             if (accepted && this.startProblem === 'consent') this.startProblem = null;
           },
           onDevice: (deviceId) => void this.openMicrophone(deviceId),
-          onRetryMicrophone: () => void this.openMicrophone(this.deviceId || undefined),
+          onRetryMicrophone: () => void this.retryMicrophone(this.deviceId || undefined),
           onAnswerMode: (byText) => this.setAnswerByText(byText),
           onStart: () => void this.handleStartClick(),
         });
@@ -652,16 +688,16 @@ export default class AiInterview extends LitElement {
           onAskEnd: () => void this.askEnd(),
           onCancelEnd: () => void this.cancelEnd(),
           onConfirmEnd: () => void this.confirmEnd(),
-          onRetryMicrophone: () => void this.openMicrophone(),
+          onRetryMicrophone: () => void this.retryMicrophone(),
         });
       case 'completed':
         return renderCompleted(localize, session, this.interviewState.completion?.reason);
       case 'error':
-        return renderError(
-          localize,
-          this.localError ?? this.interviewState.error,
-          () => void this.client?.retry(),
-        );
+        return renderError(localize, this.localError ?? this.interviewState.error, () => {
+          // A retry that fails again is told as `interview-error` and on this screen; its rejection is
+          // nobody's to handle on the host page.
+          this.client?.retry().catch(() => {});
+        });
     }
   }
 

@@ -29,6 +29,13 @@ function wavPieces(seconds: number, cuts: number[]): string[] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !check(); waited += 25) {
+    if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
 describe('InterviewerPlayback', () => {
   let context: AudioContext;
   beforeEach(async () => {
@@ -76,6 +83,21 @@ describe('InterviewerPlayback', () => {
     for (const piece of wavPieces(0.3, [500])) playback.push('turn_2', 'wav', piece);
     await sleep(100);
     expect(playback.playing).to.equal(true);
+    playback.close();
+  });
+
+  it('drops a turn whose audio never completed when the next turn’s audio comes', async () => {
+    const playback = new InterviewerPlayback({ context, onPlayingChange: () => {} });
+    // Half a second of a turn, then no `interviewer.done`: the model failed, and the platform tries again.
+    playback.push('turn_1', 'wav', wavPieces(3, [24_044])[0]!);
+    await until(() => playback.playing, 'the first turn playing');
+    for (const piece of wavPieces(0.3, [500])) playback.push('turn_2', 'wav', piece);
+    playback.turnDone('turn_2');
+    await until(
+      () => !playback.playing && !playback.speaking,
+      'the interviewer silent, with no turn left arriving',
+    );
+    expect(playback.interrupt(), 'nothing to interrupt').to.equal(null);
     playback.close();
   });
 });

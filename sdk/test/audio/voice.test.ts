@@ -7,6 +7,7 @@ import {
   clientFor,
   closeClients,
   newSession,
+  proxy,
   proxyLog,
   recordingAudio,
   serverRecording,
@@ -146,6 +147,68 @@ describe('InterviewClient voice', () => {
     );
     const interrupted = (await serverTranscript(session.interviewId)).turns[0]!.interrupted_at_ms!;
     expect(interrupted, 'heard at most the time since the start').to.be.within(1, 10_000);
+  });
+
+  it('an error that stops the interview stops the voice, and retry() brings it back', async function () {
+    this.timeout(90_000);
+    // The real microphone, with its tracks kept, to tell whether the device is still in use.
+    const tracks: MediaStreamTrack[] = [];
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia(constraints);
+      tracks.push(...stream.getAudioTracks());
+      return stream;
+    };
+    try {
+      const session = await newSession({ live: true, proxy: true });
+      const { client } = clientFor(session, { silenceMs });
+      await client.load();
+      await client.openMicrophone();
+      await client.start();
+      await untilState(
+        client,
+        (s) => s.turn === 'candidate' && s.listening,
+        'the candidate’s turn, by voice',
+      );
+      const answerPosts = async () =>
+        (await proxyLog(session)).filter((e) => e.method === 'POST' && e.path === '/v1/session/answers');
+
+      // The model fails mid-interview: the platform says so on the stream, and the error screen would show.
+      await proxy(session, {
+        action: 'inject-event',
+        event: 'error',
+        data: { code: 'interviewer_unavailable', message: 'The interviewer could not reply.' },
+      });
+      await untilState(client, (s) => s.status === 'error', 'the error');
+      expect(client.state).to.include({ listening: false, speaking: null });
+      expect(
+        tracks.map((track) => track.readyState),
+        'the microphone is released',
+      ).to.not.include('live');
+      // An answer finished just before the error may still go: it was given while the interview ran.
+      await untilState(client, (s) => s.pendingAnswers === 0, 'answers given before the error delivered');
+      const before = (await answerPosts()).length;
+      const seen = levels(client);
+      // Longer than one loop of the fixture: it speaks at least once in this time.
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      expect(seen, 'no level: the microphone is closed').to.deep.equal([]);
+      expect(client.state.pendingAnswers, 'nothing recorded while the interview is stopped').to.equal(0);
+      expect(await answerPosts(), 'nothing sent').to.have.length(before);
+
+      const answered = candidateEntries(client).length;
+      await client.retry();
+      expect(client.state.status).to.equal('live');
+      await untilState(client, (s) => s.listening, 'listening again');
+      expect(tracks.at(-1)!.readyState, 'a microphone open again').to.equal('live');
+      await until(
+        () => candidateEntries(client).length > answered,
+        () =>
+          `no spoken answer after retry(); the state is ${JSON.stringify({ ...client.state, session: '…' })}`,
+        45_000,
+      );
+    } finally {
+      navigator.mediaDevices.getUserMedia = getUserMedia;
+    }
   });
 
   it('muted, nothing is heard or sent; the microphone stays open', async function () {

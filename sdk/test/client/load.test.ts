@@ -114,6 +114,40 @@ describe('InterviewClient load', () => {
     expect(seen.filter((url) => url.includes('/v1/session'))).to.deep.equal([]);
   });
 
+  it('refuses any sk_ key, white space around it too, with the words the element uses', async () => {
+    const session = await newSession();
+    const quiet = console.error;
+    const logged: unknown[][] = [];
+    console.error = (...args: unknown[]) => logged.push(args);
+    const requested: string[] = [];
+    try {
+      for (const token of [' sk_live_0123456789abcdef\n', 'sk_0123456789abcdef']) {
+        const { client } = clientFor(
+          { ...session, token },
+          {
+            fetch: (input, init) => {
+              requested.push(String(input));
+              return fetch(input, init);
+            },
+          },
+        );
+        const thrown = await client.load().then(
+          () => null,
+          (error: unknown) => error as InterviewClientError,
+        );
+        expect(thrown?.code, token).to.equal('session_invalid');
+        expect(client.state.error).to.include({ code: 'session_invalid', retryable: false });
+      }
+    } finally {
+      console.error = quiet;
+    }
+    expect(requested, 'nothing sent').to.deep.equal([]);
+    // Word for word what <ai-interview> logs (test/element/error.test.ts), as docs/embedding.md quotes it.
+    const warning =
+      '[viva] A secret API key was given instead of a session token, and nothing was sent. Mint a session token on your server (POST /v1/interviews/{id}/sessions) and give that instead.';
+    expect(logged).to.deep.equal([[warning], [warning]]);
+  });
+
   it('a platform that cannot be reached is a retryable network error; retry() then loads', async function () {
     this.timeout(60_000);
     const session = await newSession({ proxy: true });

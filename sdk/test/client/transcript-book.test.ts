@@ -33,6 +33,28 @@ describe('TranscriptBook', () => {
     ]);
   });
 
+  it('drops an interviewer turn that never finished once the next one starts', () => {
+    const book = new TranscriptBook();
+    book.interviewerDone('turn_1', 'Question one?');
+    book.candidate('turn_2', 'An answer.', true);
+    // The model failed mid-turn: no `interviewer.done`; the platform tries the turn again under a new id.
+    book.interviewerDelta('turn_3', 'Thanks. Now tell');
+    book.interviewerDelta('turn_4', 'Thanks.');
+    expect(book.entries.map((e) => [e.turnId, e.text, e.final])).to.deep.equal([
+      ['turn_1', 'Question one?', true],
+      ['turn_2', 'An answer.', true],
+      ['turn_4', 'Thanks.', false],
+    ]);
+    expect(book.get('turn_3')).to.equal(undefined);
+    book.interviewerDone('turn_4', 'Thanks. Now tell me about testing.');
+    expect(
+      book.entries.every((e) => e.final),
+      'nothing left being written',
+    ).to.equal(true);
+    book.candidate('turn_5', 'By hand.', true);
+    expect(book.get('turn_5')).to.include({ text: 'By hand.' });
+  });
+
   it('hands out frozen snapshots', () => {
     const book = new TranscriptBook();
     book.interviewerDelta('turn_1', 'Hi');

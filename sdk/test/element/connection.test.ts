@@ -1,6 +1,5 @@
 import { expect, fixtureCleanup } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
-import type { ProxyAction } from '../support/protocol.ts';
+import type AiInterview from '../../src/element/ai-interview.component.ts';
 import {
   interviewFixture,
   lastState,
@@ -8,24 +7,14 @@ import {
   maybePart,
   newSession,
   part,
-  type SessionFixture,
+  proxy,
+  screen,
   serverTranscript,
+  typeAnswer,
   until,
   untilCandidateTurn,
   untilScreen,
 } from './helpers.ts';
-
-function proxy(session: SessionFixture, action: ProxyAction): Promise<unknown> {
-  return executeServerCommand('viva-proxy', { proxyId: session.proxyId, ...action });
-}
-
-async function typeAnswer(element: HTMLElement & { updateComplete: Promise<boolean> }, text: string) {
-  const input = element.shadowRoot!.querySelector<HTMLTextAreaElement>('[part~="answer-input"]')!;
-  input.value = text;
-  input.dispatchEvent(new Event('input'));
-  await element.updateComplete;
-  element.shadowRoot!.querySelector<HTMLButtonElement>('[part~="send-button"]')!.click();
-}
 
 describe('<ai-interview> connection', () => {
   afterEach(() => fixtureCleanup());
@@ -113,5 +102,59 @@ describe('<ai-interview> connection', () => {
       second,
     );
     expect(part(second, 'progress').textContent?.trim()).to.equal('Question 2 of 2');
+  });
+
+  it('lets a running interview go when its token is removed, or set to null or undefined', async function () {
+    this.timeout(60_000);
+    // The real microphone, with its tracks kept, to tell whether the old client let the device go.
+    const tracks: MediaStreamTrack[] = [];
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia(constraints);
+      tracks.push(...stream.getAudioTracks());
+      return stream;
+    };
+    const uncaught: unknown[] = [];
+    const onError = (event: ErrorEvent) => uncaught.push(event.error);
+    window.addEventListener('error', onError);
+    try {
+      const session = await newSession({ live: true });
+      const element = await interviewFixture(session, { locale: 'en', 'session-token': session.token });
+      await untilScreen(element, 'pre-check');
+      await until(() => maybePart(element, 'level-meter') !== null, 'the level meter', element);
+      part<HTMLInputElement>(element, 'consent-checkbox').click();
+      part(element, 'start-button').click();
+      await untilScreen(element, 'live');
+      await until(() => lastState(element)?.listening === true, 'listening', element, 30_000);
+
+      // As a page does when the candidate leaves the interview's step, or Vue and Angular do for null.
+      element.removeAttribute('session-token');
+      await element.updateComplete;
+      await untilScreen(element, 'loading');
+      expect(
+        tracks.map((track) => track.readyState),
+        'the old interview let the microphone go',
+      ).to.not.include('live');
+
+      element.sessionToken = session.token;
+      await untilScreen(element, 'pre-check');
+      for (const none of [null, undefined]) {
+        element.sessionToken = none as unknown as string;
+        await element.updateComplete;
+        expect(screen(element)).to.equal('loading');
+      }
+
+      // A framework that binds `undefined` before the element is in the page.
+      const unset = document.createElement('ai-interview') as AiInterview;
+      unset.sessionToken = undefined as unknown as string;
+      document.body.append(unset);
+      await unset.updateComplete;
+      expect(screen(unset)).to.equal('loading');
+      unset.remove();
+      expect(uncaught).to.deep.equal([]);
+    } finally {
+      window.removeEventListener('error', onError);
+      navigator.mediaDevices.getUserMedia = getUserMedia;
+    }
   });
 });

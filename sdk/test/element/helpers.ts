@@ -3,13 +3,18 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import type { InterviewState } from '../../src/client/types.ts';
 import type AiInterview from '../../src/element/ai-interview.component.ts';
 import '../../src/element/ai-interview.ts';
-import type { SessionFixture } from '../support/protocol.ts';
+import type { ProxyAction, SessionFixture } from '../support/protocol.ts';
 
 export type { SessionFixture };
 
 /** A fresh test-mode interview (offline interviewer, two questions) and its session token, from the platform. */
 export function newSession(request: Record<string, unknown> = {}): Promise<SessionFixture> {
   return executeServerCommand<SessionFixture, Record<string, unknown>>('viva-session', request);
+}
+
+/** Breaks the network between the page and the platform (a session made with `proxy: true`), or mends it. */
+export function proxy(session: SessionFixture, action: ProxyAction): Promise<unknown> {
+  return executeServerCommand('viva-proxy', { proxyId: session.proxyId, ...action });
 }
 
 export interface TranscriptTurn {
@@ -44,6 +49,15 @@ export async function interviewFixture(
   element.apiBase = session.apiBase;
   element.sessionToken = session.token;
   return element;
+}
+
+/** Types an answer into the answer box and sends it, as the candidate does. */
+export async function typeAnswer(element: AiInterview, text: string): Promise<void> {
+  const input = part<HTMLTextAreaElement>(element, 'answer-input');
+  input.value = text;
+  input.dispatchEvent(new Event('input'));
+  await element.updateComplete;
+  part<HTMLButtonElement>(element, 'send-button').click();
 }
 
 /** The element's node with this `part`, inside its shadow root. */

@@ -83,4 +83,26 @@ describe('<ai-interview> transport', () => {
       console.warn = warn;
     }
   });
+
+  it('removed, or set to null or undefined, means auto, without a warning', async () => {
+    const warnings: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args);
+    try {
+      const element = document.createElement('ai-interview');
+      element.setAttribute('transport', 'http');
+      document.body.append(element);
+      await element.updateComplete;
+      element.removeAttribute('transport');
+      await element.updateComplete;
+      for (const none of [null, undefined]) {
+        element.transport = none as unknown as 'auto';
+        await element.updateComplete;
+      }
+      element.remove();
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings.map((args) => String(args[0]))).to.deep.equal([]);
+  });
 });

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { fakeTranscript } from '../support/protocol.ts';
 import {
+  focusedPart,
   interviewFixture,
   lastState,
   maybePart,
@@ -39,17 +40,44 @@ describe('<ai-interview> voice', () => {
     expect(select.labels?.[0]?.textContent).to.equal('Microphone');
     await expect(element).to.be.accessible();
 
-    // Choosing another device (here the same one again) keeps the check working.
-    select.value = select.options[0]!.value;
-    select.dispatchEvent(new Event('change'));
-    await until(() => maybePart(element, 'level-meter') !== null, 'the level meter again', element);
+    // Choosing another device (here the same one again) keeps the check working, and the picker in place:
+    // with the keyboard, the candidate is still on it while the device opens.
+    let opened = 0;
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia(constraints);
+      opened += 1;
+      return stream;
+    };
+    try {
+      select.focus();
+      select.value = select.options[0]!.value;
+      select.dispatchEvent(new Event('change'));
+      await element.updateComplete;
+      expect(focusedPart(element), 'focus stays on the picker while the device opens').to.equal(
+        'device-select',
+      );
+      await until(() => opened > 0, 'the device open', element);
+      await element.updateComplete;
+      expect(maybePart(element, 'level-meter')).to.not.equal(null);
+      expect(focusedPart(element)).to.equal('device-select');
+    } finally {
+      navigator.mediaDevices.getUserMedia = getUserMedia;
+    }
 
-    // Answering by text closes the microphone; answering by voice opens it again.
+    // Answering by text closes the microphone; answering by voice opens it again. The switch re-renders the
+    // panel it is in: focus goes to its counterpart.
+    part(element, 'answer-mode-button').focus();
     part(element, 'answer-mode-button').click();
     await element.updateComplete;
     expect(maybePart(element, 'level-meter')).to.equal(null);
     expect(part(element, 'answer-mode').textContent).to.contain('answer by typing');
+    expect(focusedPart(element)).to.equal('answer-mode-button');
+    expect(part(element, 'answer-mode-button').textContent?.trim()).to.equal('Answer by voice instead');
     part(element, 'answer-mode-button').click();
+    await element.updateComplete;
+    expect(focusedPart(element)).to.equal('answer-mode-button');
+    expect(part(element, 'answer-mode-button').textContent?.trim()).to.equal('Answer by text instead');
     await until(
       () => maybePart(element, 'level-meter') !== null,
       'the level meter after switching back',
@@ -81,12 +109,14 @@ describe('<ai-interview> voice', () => {
     expect([...speaking]).to.include.members(['interviewer', 'candidate']);
     await expect(element).to.be.accessible();
 
+    // A toggle button: one label, and `aria-pressed` says whether it is on.
     const mute = part(element, 'mute-button');
     expect(mute.getAttribute('aria-pressed')).to.equal('false');
+    expect(mute.textContent?.trim()).to.equal('Mute microphone');
     mute.click();
     await until(() => lastState(element)?.muted === true, 'muted', element);
     expect(part(element, 'mute-button').getAttribute('aria-pressed')).to.equal('true');
-    expect(part(element, 'mute-button').textContent?.trim()).to.equal('Unmute microphone');
+    expect(part(element, 'mute-button').textContent?.trim()).to.equal('Mute microphone');
     element.mute(false);
     await until(() => lastState(element)?.muted === false, 'unmuted', element);
 
@@ -96,7 +126,29 @@ describe('<ai-interview> voice', () => {
     expect(element.shadowRoot!.activeElement?.getAttribute('part')).to.equal('answer-input');
     expect(maybePart(element, 'mute-button')).to.equal(null);
     await until(() => lastState(element)?.listening === false, 'the microphone closed', element);
-    expect(visibleText(element)).not.to.contain('Unmute');
+    expect(visibleText(element)).not.to.contain('Mute microphone');
+  });
+
+  it('text-only set during a voice interview switches the candidate to typing', async function () {
+    this.timeout(60_000);
+    const session = await newSession({ live: true });
+    const element = await interviewFixture(session, { locale: 'en' });
+    await untilScreen(element, 'pre-check');
+    await until(() => maybePart(element, 'level-meter') !== null, 'the level meter', element);
+    part<HTMLInputElement>(element, 'consent-checkbox').click();
+    part(element, 'start-button').click();
+    await untilScreen(element, 'live');
+    await until(() => lastState(element)?.listening === true, 'listening', element, 30_000);
+    part(element, 'mute-button').focus();
+
+    element.textOnly = true;
+    await until(() => maybePart(element, 'text-answer') !== null, 'the text box', element);
+    expect(maybePart(element, 'mute-button')).to.equal(null);
+    expect(maybePart(element, 'answer-mode-button')).to.equal(null);
+    await until(() => lastState(element)?.listening === false, 'the microphone closed', element);
+    expect(focusedPart(element), 'the focus was on a voice control, now gone').to.equal('answer-input');
+    expect(part(element, 'interviewer-visual').textContent).not.to.contain('answer out loud');
+    await expect(element).to.be.accessible();
   });
 
   it('offers Try again for a microphone lost during the interview, and listens again', async function () {
@@ -127,11 +179,17 @@ describe('<ai-interview> voice', () => {
       expect(lastState(element)?.listening).to.equal(false);
       await expect(element).to.be.accessible();
 
+      part(element, 'microphone-retry-button').focus();
       part(element, 'microphone-retry-button').click();
       await until(() => lastState(element)?.listening === true, 'listening again', element);
       expect(maybePart(element, 'live-error')).to.equal(null);
       expect(maybePart(element, 'microphone-retry-button')).to.equal(null);
       expect(tracks.at(-1)).to.not.equal(lost);
+      await until(
+        () => focusedPart(element) === 'mute-button',
+        'Try again gone, focus on the microphone control',
+        element,
+      );
 
       // Lost again, the candidate types instead: the microphone's problem is no longer theirs.
       tracks.at(-1)!.stop();
@@ -150,7 +208,9 @@ describe('<ai-interview> voice', () => {
     const tracks: MediaStreamTrack[] = [];
     const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
     let unplugged = false;
+    let attempts = 0;
     navigator.mediaDevices.getUserMedia = async (constraints) => {
+      attempts += 1;
       if (unplugged) throw new DOMException('Requested device not found', 'NotFoundError');
       const stream = await getUserMedia(constraints);
       tracks.push(...stream.getAudioTracks());
@@ -170,9 +230,25 @@ describe('<ai-interview> voice', () => {
       await until(() => maybePart(element, 'microphone-retry-button') !== null, 'Try again', element);
       expect(part(element, 'microphone-help').textContent).to.contain('No microphone was found');
 
+      // Still no device: Try again fails again, and the candidate is still on it.
+      const before = attempts;
+      part(element, 'microphone-retry-button').focus();
+      part(element, 'microphone-retry-button').click();
+      await until(() => attempts > before, 'the attempt', element);
+      await until(
+        () => focusedPart(element) === 'microphone-retry-button',
+        'focus on Try again after the attempt failed',
+        element,
+      );
+
       unplugged = false;
       part(element, 'microphone-retry-button').click();
       await until(() => maybePart(element, 'level-meter') !== null, 'the level meter again', element);
+      await until(
+        () => focusedPart(element) === 'device-select',
+        'Try again gone, focus on the picker',
+        element,
+      );
       part(element, 'start-button').click();
       await untilScreen(element, 'live');
       await until(() => lastState(element)?.listening === true, 'listening', element, 30_000);

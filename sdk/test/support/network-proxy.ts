@@ -14,6 +14,9 @@ interface HeldStream {
   ended: boolean;
   held: Buffer[];
   response: ServerResponse;
+  /** What was written so far ends an event: an injected one may go now without splitting the platform's. */
+  atBoundary: boolean;
+  injected: string[];
 }
 
 export interface NetworkProxy {
@@ -117,11 +120,18 @@ export async function startNetworkProxy(target: string): Promise<NetworkProxy> {
         answer.pipe(res);
         return;
       }
-      const stream: HeldStream = { paused: eventsPaused, ended: false, held: [], response: res };
+      const stream: HeldStream = {
+        paused: eventsPaused,
+        ended: false,
+        held: [],
+        response: res,
+        atBoundary: true,
+        injected: [],
+      };
       streams.add(stream);
       answer.on('data', (chunk: Buffer) => {
         if (stream.paused) stream.held.push(chunk);
-        else res.write(chunk);
+        else write(stream, chunk);
       });
       answer.on('end', () => {
         stream.ended = true;
@@ -153,6 +163,15 @@ export async function startNetworkProxy(target: string): Promise<NetworkProxy> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+
+  function write(stream: HeldStream, chunk: Buffer): void {
+    if (chunk.length > 0) {
+      stream.response.write(chunk);
+      // A large event (an audio piece) may come in several chunks: only the end of one is a place to inject.
+      stream.atBoundary = chunk.at(-1) === 0x0a && chunk.at(-2) === 0x0a;
+    }
+    if (stream.atBoundary) for (const text of stream.injected.splice(0)) stream.response.write(text);
+  }
 
   function cut(): void {
     for (const socket of sockets) socket.destroy();
@@ -203,11 +222,17 @@ export async function startNetworkProxy(target: string): Promise<NetworkProxy> {
           eventsPaused = false;
           for (const stream of streams) {
             stream.paused = false;
-            for (const chunk of stream.held.splice(0)) stream.response.write(chunk);
+            for (const chunk of stream.held.splice(0)) write(stream, chunk);
             if (stream.ended) {
               streams.delete(stream);
               stream.response.end();
             }
+          }
+          return null;
+        case 'inject-event':
+          for (const stream of streams) {
+            stream.injected.push(`event: ${command.event}\ndata: ${JSON.stringify(command.data)}\n\n`);
+            if (stream.atBoundary && !stream.paused) write(stream, Buffer.alloc(0));
           }
           return null;
         case 'log':

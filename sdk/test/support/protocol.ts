@@ -49,6 +49,8 @@ export type ProxyAction =
   | { action: 'drop-responses'; method: string; path: string; count?: number }
   | { action: 'fail-next'; method: string; path: string; status: number; retryAfter?: string; count?: number }
   | { action: 'delay-responses'; method: string; path: string; ms: number; count?: number }
+  /** Writes this event into every open event stream, between two of the platform's events, as if it sent it. */
+  | { action: 'inject-event'; event: string; data: unknown }
   | { action: 'pause-events' }
   | { action: 'resume-events' }
   | { action: 'log' };

@@ -212,7 +212,11 @@ function renderControls(view: LiveView): TemplateResult {
               aria-pressed=${state.muted ? 'true' : 'false'}
               @click=${view.onMute}
             >
-              ${localize.term(state.muted ? 'unmute' : 'mute')}
+              ${
+                // A toggle keeps its label, and `aria-pressed` says whether it is on: a label that changed
+                // too would be read as "Unmute microphone, pressed".
+                localize.term('mute')
+              }
             </button>
             ${
               view.textAllowed

@@ -56,7 +56,6 @@ export const de: InterviewStrings = {
   captionsEmpty: 'Was Sie und {interviewer} sagen, erscheint hier.',
   you: 'Sie',
   mute: 'Mikrofon stummschalten',
-  unmute: 'Mikrofon einschalten',
   end: 'Interview beenden',
   endConfirmHeading: 'Interview jetzt beenden?',
   endConfirmText:

@@ -56,7 +56,6 @@ export const en = {
   captionsEmpty: 'What you and {interviewer} say will appear here.',
   you: 'You',
   mute: 'Mute microphone',
-  unmute: 'Unmute microphone',
   end: 'End interview',
   endConfirmHeading: 'End the interview now?',
   endConfirmText: 'Your answers so far are kept, but you will not be able to come back to this interview.',

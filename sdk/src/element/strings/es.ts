@@ -54,7 +54,6 @@ export const es: InterviewStrings = {
   captionsEmpty: 'Aquí aparecerá lo que digan usted y {interviewer}.',
   you: 'Usted',
   mute: 'Silenciar el micrófono',
-  unmute: 'Activar el micrófono',
   end: 'Terminar la entrevista',
   endConfirmHeading: '¿Desea terminar la entrevista ahora?',
   endConfirmText: 'Sus respuestas hasta ahora se conservan, pero no podrá volver a esta entrevista.',

@@ -54,7 +54,6 @@ export const fr: InterviewStrings = {
   captionsEmpty: 'Ce que vous et {interviewer} dites s’affichera ici.',
   you: 'Vous',
   mute: 'Couper le micro',
-  unmute: 'Réactiver le micro',
   end: 'Terminer l’entretien',
   endConfirmHeading: 'Terminer l’entretien maintenant ?',
   endConfirmText: 'Vos réponses sont conservées, mais vous ne pourrez pas revenir à cet entretien.',

@@ -54,7 +54,6 @@ export const pt: InterviewStrings = {
   captionsEmpty: 'O que você e {interviewer} disserem vai aparecer aqui.',
   you: 'Você',
   mute: 'Desativar o microfone',
-  unmute: 'Ativar o microfone',
   end: 'Encerrar a entrevista',
   endConfirmHeading: 'Encerrar a entrevista agora?',
   endConfirmText: 'As suas respostas até aqui ficam guardadas, mas você não poderá voltar a esta entrevista.',
