@@ -225,13 +225,22 @@ async function eraseBlobs(em: EntityManager, blobs: BlobStore, owner: Owner, id:
   await em.nativeUpdate(Candidate, { id, blobsErasedAt: null }, { blobsErasedAt: new Date() });
 }
 
-/** Deletes the files of erased candidates whose deletion failed at the time; run periodically. */
+/**
+ * Deletes the files of erased candidates whose deletion failed at the time; run periodically. Returns how
+ * many it finished; one that fails again does not hold up the others, and the first failure is thrown after.
+ */
 export async function finishBlobErasures(em: EntityManager, blobs: BlobStore): Promise<number> {
   const owed = await em.find(
     Candidate,
     { deletedAt: { $ne: null }, blobsErasedAt: null },
-    { fields: ['id', 'tenantId', 'livemode'], limit: 100 },
+    { fields: ['id', 'tenantId', 'livemode'], orderBy: { deletedAt: 'asc' }, limit: 100 },
   );
-  for (const candidate of owed) await eraseBlobs(em, blobs, candidate, candidate.id);
+  const failures: unknown[] = [];
+  for (const candidate of owed) {
+    await eraseBlobs(em, blobs, candidate, candidate.id).catch((error: unknown) => failures.push(error));
+  }
+  if (failures.length > 0) {
+    throw new AggregateError(failures, `${failures.length} erased candidates' files could not be deleted`);
+  }
   return owed.length;
 }
