@@ -1115,6 +1115,10 @@ export interface paths {
          *     Only platforms using the embedded blob store serve this route; with S3 storage, links point at the
          *     S3 service instead. The body is served with the file's stored content type, `nosniff` and a
          *     sandboxing `Content-Security-Policy`.
+         *
+         *     A `Range` header asking for one byte range gets `206` with that part (a media player seeks in a
+         *     recording this way). Several ranges, a range past the end, or a `Range` with `If-Range` get the
+         *     whole file (`200`), as RFC 9110 allows.
          */
         get: operations["downloadBlob"];
         put?: never;
@@ -5781,6 +5785,31 @@ export interface operations {
                      * @example private, max-age=60
                      */
                     "Cache-Control"?: string;
+                    /**
+                     * @description `bytes`: one byte range may be asked for.
+                     * @example bytes
+                     */
+                    "Accept-Ranges"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The byte range the `Range` header asked for. */
+            206: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    /**
+                     * @description The range sent, and the file's whole size.
+                     * @example bytes 0-65535/482133
+                     */
+                    "Content-Range"?: string;
+                    /**
+                     * @description `bytes`.
+                     * @example bytes
+                     */
+                    "Accept-Ranges"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -21,6 +21,7 @@ import {
   type BlobStore,
   type StoredBlob,
 } from './blob-store.ts';
+import { type ByteRange, byteRange } from './byte-range.ts';
 
 export interface LocalBlobStoreOptions {
   dir: string;
@@ -82,6 +83,14 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<StoredBlob | null> {
+    return this.#read(key, undefined);
+  }
+
+  /** The blob, or the one byte range of it `rangeHeader` asks for (see `byteRange`). */
+  async #read(
+    key: string,
+    rangeHeader: string | undefined,
+  ): Promise<(StoredBlob & { range: ByteRange | null }) | null> {
     const path = this.#pathOf(key);
     let handle: FileHandle;
     try {
@@ -97,7 +106,9 @@ export class LocalBlobStore implements BlobStore {
         await handle.close();
         return null;
       }
-      return { body: handle.createReadStream(), contentType: meta.contentType, size: stats.size };
+      const range = byteRange(rangeHeader, stats.size);
+      const body = handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+      return { body, contentType: meta.contentType, size: stats.size, range };
     } catch (error) {
       await handle.close();
       throw error;
@@ -134,13 +145,17 @@ export class LocalBlobStore implements BlobStore {
     return `${this.#publicBaseUrl}/blobs/${encodedKey}?${query}`;
   }
 
-  /** Opens the blob behind a signed URL's parts, or throws SignatureError / ApiError('resource_missing'). */
+  /**
+   * Opens the blob behind a signed URL's parts (only the byte range `rangeHeader` asks for, if it asks for
+   * one this serves), or throws SignatureError / ApiError('resource_missing').
+   */
   async openSigned(
     encodedKey: string,
     expires: string | undefined,
     signature: string | undefined,
     name?: string,
-  ): Promise<StoredBlob & { downloadName?: string }> {
+    rangeHeader?: string,
+  ): Promise<StoredBlob & { downloadName?: string; range: ByteRange | null }> {
     if (expires === undefined || !/^\d{1,12}$/.test(expires) || signature === undefined) {
       throw new SignatureError();
     }
@@ -149,7 +164,7 @@ export class LocalBlobStore implements BlobStore {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new SignatureError();
     if (Number(expires) * 1000 <= Date.now()) throw new SignatureError();
 
-    const blob = await this.get(Buffer.from(encodedKey, 'base64url').toString('utf8'));
+    const blob = await this.#read(Buffer.from(encodedKey, 'base64url').toString('utf8'), rangeHeader);
     if (!blob) throw new ApiError('resource_missing', 'The file behind this download link no longer exists.');
     return { ...blob, downloadName: name };
   }
