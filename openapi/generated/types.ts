@@ -725,8 +725,9 @@ export interface paths {
          *     the same bytes and `Content-Type`; other audio under the key gets `422 idempotency_key_reused`.
          *
          *     Refusals: a body over 10 MB gets `413`; another `Content-Type`, or audio whose container does not
-         *     match its `Content-Type`, gets `415`; empty, malformed or too long audio, or audio when
-         *     `answer_modes` lacks `audio`, gets `400 invalid_request`. When it is not the candidate's turn, or the
+         *     match its `Content-Type`, gets `415`; empty, malformed or too long audio, audio in which no speech is
+         *     heard (its transcript is empty; nothing of it is kept), or audio when `answer_modes` lacks `audio`,
+         *     gets `400 invalid_request`. When it is not the candidate's turn, or the
          *     interview is not in progress (not started yet, or it ended while the answer was on its way), the
          *     answer gets `409 invalid_state`. When speech-to-text fails, audio gets `503 service_unavailable` and
          *     nothing of it is kept: send the same audio again, with the same `Idempotency-Key`.
@@ -2570,7 +2571,8 @@ export interface components {
         SessionEventError: {
             /**
              * @description A stable machine code. `interviewer_unavailable`: the interviewer could not reply; reconnect to try
-             *     again. New codes may be added.
+             *     again at once (the platform also tries again by itself after a while, about a minute by default).
+             *     New codes may be added.
              * @example interviewer_unavailable
              */
             code: string;

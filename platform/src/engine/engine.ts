@@ -138,6 +138,11 @@ export class InterviewEngine {
           'Your answer could not be transcribed just now. Send it again in a moment.',
         );
       }
+      if (text === '') {
+        // Silence or noise: committed, it would use up the candidate's turn with an answer of nothing.
+        await this.#o.blobs.delete(blobKey).catch(() => undefined);
+        throw new ApiError('invalid_request', 'No speech was heard in this answer; record it again.');
+      }
     } else {
       text = answer.text.trim();
     }
@@ -201,11 +206,17 @@ export class InterviewEngine {
    */
   async sweep(): Promise<Swept> {
     const swept = await sweepInterviews(this.#o.orm);
-    for (const interview of swept.expired) await this.publishState(interview);
-    for (const interview of swept.abandoned) await this.#announceCompletion(interview);
-    // A turn whose instance died while the candidate's stream stayed on another instance: nothing else
+    // Committed already: one announcement that fails (Redis away) must not cost the others theirs.
+    const announce = (interview: Interview, announcement: Promise<void>) =>
+      announcement.catch((err: unknown) =>
+        this.#o.logger.warn({ err, interview_id: interview.id }, 'could not announce a swept interview'),
+      );
+    for (const interview of swept.expired) await announce(interview, this.publishState(interview));
+    for (const interview of swept.abandoned) await announce(interview, this.#announceCompletion(interview));
+    // A turn whose instance died, or that failed, while the candidate's stream stayed open: nothing else
     // would try it again until the widget reconnects.
-    for (const id of await stalledTurns(this.#o.orm)) this.resume(id);
+    const idle = this.#o.leaseSeconds ?? leaseSeconds;
+    for (const id of await stalledTurns(this.#o.orm, idle)) this.resume(id);
     return swept;
   }
 

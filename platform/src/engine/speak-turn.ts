@@ -51,12 +51,20 @@ export async function speakTurn(o: SpeakTurnOptions): Promise<SpokenResult> {
   const speech = o.textToSpeech
     ? synthesize(o, o.textToSpeech, speechRequests(sentences(forSpeech)))
     : Promise.resolve(null);
+  let wasted = 0;
   try {
     try {
       await relay(o, spoken, forSpeech, said);
+      if (said.text.trim() === '') {
+        // No words at all (a reasoning model can spend its whole token limit thinking): committed, an empty
+        // turn would skip a question or close the interview. It was paid for, so its tokens still count.
+        const usage = await spoken.usage();
+        wasted = usage.promptTokens + usage.completionTokens;
+        throw new Error('The model replied with no text.');
+      }
     } catch (error) {
       // Once part of the turn is out, another voice can't finish it: the turn fails and is tried again whole.
-      if (said.text !== '') throw error;
+      if (said.text.trim() !== '') throw error;
       o.logger.warn(
         { err: error, interview_id: o.interviewId },
         'interviewer failed; the offline interviewer speaks this turn',
@@ -71,7 +79,7 @@ export async function speakTurn(o: SpeakTurnOptions): Promise<SpokenResult> {
   return {
     text: said.text.trim(),
     kind,
-    tokens: usage.promptTokens + usage.completionTokens,
+    tokens: wasted + usage.promptTokens + usage.completionTokens,
     startedAt,
     audio,
   };

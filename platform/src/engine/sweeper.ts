@@ -64,17 +64,23 @@ async function abandonedInterviews(em: EntityManager, now: Date): Promise<Interv
   return locked;
 }
 
-/** Interviews waiting on an interviewer turn that no live instance holds (its lease lapsed). */
-export async function stalledTurns(orm: Orm): Promise<string[]> {
+/**
+ * Interviews waiting on an interviewer turn that no live instance holds: its lease lapsed, or it has had
+ * none for `idleSeconds` since the interview last changed. That is a turn that failed (the lease is let go
+ * so a reconnect retries at once, and the widget may not know: the `error` event may have failed to publish
+ * too), or one whose answer committed on an instance that died before claiming it.
+ */
+export async function stalledTurns(orm: Orm, idleSeconds: number): Promise<string[]> {
   const rows = await orm.em
     .fork()
     .getConnection()
     .execute<{ id: string }[]>(
       `select id from interviews
         where status = 'in_progress' and progress->>'awaiting' = 'interviewer'
-          and (progress->>'leaseUntil')::timestamptz < now()
+          and ((progress->>'leaseUntil')::timestamptz < now()
+            or (progress->>'leaseUntil' is null and updated_at < now() - make_interval(secs => ?)))
         limit ?`,
-      [batchSize],
+      [idleSeconds, batchSize],
     );
   return rows.map((r) => r.id);
 }

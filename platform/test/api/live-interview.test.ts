@@ -278,4 +278,42 @@ describe('audio answer limits over HTTP', () => {
     expect(fine.status, describeResponse(fine)).toBe(202);
     events.close();
   });
+
+  it('refuses an answer in which no speech was heard, keeping the candidate’s turn', async () => {
+    const { interviewId, token } = await openSession(api, tenant.liveKey);
+    await api.call('POST', '/v1/session/start', { key: token });
+    const events = new SseClient(`${test.url}/v1/session/events`, token);
+    try {
+      await events.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+      fake.setTranscript(() => '  ');
+      const silent = await sendAudio(token, wavOfSilence(1500));
+      expect(silent.status, describeResponse(silent)).toBe(400);
+      expect(silent.body).toMatchObject({
+        code: 'invalid_request',
+        detail: expect.stringContaining('No speech'),
+      });
+      const transcript = await api.call<{ turns: { speaker: string }[] }>(
+        'GET',
+        `/v1/interviews/${interviewId}/transcript`,
+        { key: tenant.liveKey },
+      );
+      expect(transcript.body.turns.map((t) => t.speaker)).toEqual(['interviewer']);
+      const recording = await api.call<{ segments: { speaker: string }[] }>(
+        'GET',
+        `/v1/interviews/${interviewId}/recording`,
+        { key: tenant.liveKey },
+      );
+      expect(
+        recording.body.segments.map((s) => s.speaker),
+        'its audio is not kept',
+      ).not.toContain('candidate');
+
+      fake.setTranscript(() => 'I built a ledger with idempotent writes and nightly reconciliation.');
+      const heard = await sendAudio(token, wavOfSilence(1500));
+      expect(heard.status, describeResponse(heard)).toBe(202);
+    } finally {
+      fake.setTranscript(() => 'I built a ledger with idempotent writes and nightly reconciliation.');
+      events.close();
+    }
+  });
 });

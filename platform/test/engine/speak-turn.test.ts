@@ -121,6 +121,18 @@ describe('speakTurn with an OpenAI-compatible model', () => {
     expect((await deltasOf(options.interviewId)).join('')).toBe(spoken.text);
   });
 
+  it('lets the offline interviewer speak the turn when the model replies with no words, and counts its tokens', async () => {
+    // A reasoning model that spent its whole token limit thinking: a finished reply with no content.
+    fake.setChatScript(() => ({
+      chunks: ['[NEXT] ', '  '],
+      usage: { prompt_tokens: 120, completion_tokens: 300 },
+    }));
+    const spoken = await speakTurn(options);
+    expect(spoken.text).toContain('How do you review code?');
+    expect(spoken.kind).toBe('question');
+    expect(spoken.tokens).toBe(420);
+  });
+
   it('fails the turn, rather than finish it in another voice, when the model breaks off mid-reply', async () => {
     fake.setChatScript(() => ({
       chunks: ['[NEXT] Thanks.', ' How', ' do', ' you'],

@@ -187,6 +187,28 @@ describe('the interview sweeper', () => {
     expect((await api.call('GET', '/v1/session', { key: recent.token })).status).toBe(200);
   });
 
+  it('takes up an interviewer turn no instance holds once it has waited a lease, and not before', async () => {
+    const { interviewId, events } = await startedInterview();
+    // What a turn that failed leaves behind (its lease let go; its `error` event perhaps lost with Redis), or
+    // an answer committed on an instance that died before claiming the reply: due, and held by no one.
+    const orphan = (secondsAgo: number) =>
+      sql(
+        databaseUrl,
+        `update interviews set progress = progress || '{"awaiting": "interviewer", "leaseUntil": null}',
+           updated_at = now() - make_interval(secs => $2) where id = $1`,
+        [interviewId, secondsAgo],
+      );
+    const before = events.events.length;
+    await orphan(0);
+    await sweep();
+    expect((await rowOf(interviewId)).progress.leaseUntil, 'just now: maybe about to be claimed').toBeNull();
+
+    await orphan(61);
+    await sweep();
+    await events.nextAfter(before, 'interviewer.done');
+    expect((await rowOf(interviewId)).progress.awaiting).toBe('candidate');
+  });
+
   it('tells a session still listening that the interview it closed has ended', async () => {
     const { interviewId, events } = await startedInterview();
     await startedAgo(interviewId, maxDurationSeconds + graceSeconds + 1);
