@@ -413,8 +413,8 @@ export interface paths {
          *     The token opens this interview's [`/v1/session`](#tag/Sessions) endpoints and nothing else, and only
          *     from the `allowed_origins`. The candidate has `ttl_seconds` to start the interview with it (the
          *     `start_by` claim); once started, the token lasts through the longest interview the job allows: its
-         *     `exp` (`expires_at`) is `ttl_seconds` plus the job's `max_duration_seconds` after minting, at most 24
-         *     hours. It stops working as soon as the interview ends. Mint the token when you render the page or
+         *     `exp` (`expires_at`) is `ttl_seconds` plus the job's `max_duration_seconds` plus 5 minutes (the grace
+         *     in which a last answer is still taken and the interviewer closes) after minting, at most 24 hours. It stops working as soon as the interview ends. Mint the token when you render the page or
          *     send the invitation, not earlier. A candidate whose connection drops comes back with the same token and
          *     resumes where they left off.
          *

@@ -1,3 +1,4 @@
+import { abandonGraceSeconds } from '../engine/sweeper.ts';
 import { ApiError } from '../http/api-error.ts';
 import { operation } from '../http/operation.ts';
 import { effectiveStatus, getInterview } from '../interviews/interviews.ts';
@@ -26,7 +27,8 @@ export const interviewSessionOperations = [
         jobOfInterview(em, interview),
       ]);
       // The TTL is the time the candidate has to start; the token then lasts through the longest interview the
-      // job allows, so a reconnect mid-interview still works (capped at the longest a token may live).
+      // job allows, and the grace after it in which a last answer is still taken and the interviewer closes,
+      // so a reconnect mid-interview still works (capped at the longest a token may live).
       const toStart = body?.ttl_seconds ?? defaultSessionTtlSeconds;
       const startBy = new Date(Date.now() + toStart * 1000);
       const { token, expiresAt } = await mintSessionToken(
@@ -36,7 +38,10 @@ export const interviewSessionOperations = [
           tenantId: interview.tenantId,
           livemode: interview.livemode,
           allowedOrigins: body?.allowed_origins ?? tenant.allowedOrigins,
-          ttlSeconds: Math.min(maxSessionTtlSeconds, toStart + job.settings.max_duration_seconds),
+          ttlSeconds: Math.min(
+            maxSessionTtlSeconds,
+            toStart + job.settings.max_duration_seconds + abandonGraceSeconds,
+          ),
           startBy,
         },
         services.issuer,

@@ -7,7 +7,7 @@ import {
   describeResponse,
   type TestTenant,
 } from '../support/api.ts';
-import { jobInput } from '../support/fixtures.ts';
+import { createCandidate, createJob, jobInput } from '../support/fixtures.ts';
 import { adminKey, startTestPlatform, type TestPlatform } from '../support/harness.ts';
 import { openSession } from '../support/sessions.ts';
 import { SseClient } from '../support/sse-client.ts';
@@ -208,6 +208,32 @@ describe('session tokens at the API', () => {
     const tampered = `${token.slice(0, -4)}AAAA`;
     expect((await api.call('GET', '/v1/session', { key: tampered })).status).toBe(401);
     expect((await api.call('GET', '/v1/session')).status).toBe(401);
+  });
+
+  it('last through the interview and the grace after its time is up, for a candidate who starts last minute', async () => {
+    const jobId = await createJob(api, tenant.testKey, {
+      ...jobInput,
+      settings: { max_duration_seconds: 600 },
+    });
+    const candidateId = await createCandidate(api, tenant.testKey);
+    const interview = await api.call<{ id: string }>('POST', '/v1/interviews', {
+      key: tenant.testKey,
+      body: { job_id: jobId, candidate_id: candidateId },
+    });
+    const minted = Date.now();
+    const session = await api.call<{ expires_at: string }>(
+      'POST',
+      `/v1/interviews/${interview.body.id}/sessions`,
+      {
+        key: tenant.testKey,
+        body: { ttl_seconds: 60 },
+      },
+    );
+    expect(session.status, describeResponse(session)).toBe(201);
+    // 60 s to start, 600 s of interview, then 300 s in which a last answer is taken and the interviewer closes.
+    const lifetime = (Date.parse(session.body.expires_at) - minted) / 1000;
+    expect(lifetime).toBeGreaterThan(60 + 600 + 300 - 5);
+    expect(lifetime).toBeLessThan(60 + 600 + 300 + 5);
   });
 
   it('check the page origin against the allowed origins', async () => {
