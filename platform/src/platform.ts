@@ -130,6 +130,7 @@ export async function createServices(
       logger,
       tokenBudget: config.interviewTokenBudget,
       leaseSeconds: config.interviewerLeaseSeconds,
+      turnSeconds: config.interviewerTurnSeconds,
     });
     return {
       config,

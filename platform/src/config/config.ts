@@ -33,6 +33,11 @@ export interface Config {
    * over: after a crash mid-turn, the turn is regenerated once this has passed.
    */
   interviewerLeaseSeconds: number;
+  /**
+   * How long one interviewer turn may take (the model's and speech's requests) before it is given up; by
+   * default three quarters of the lease, so no turn is still running when another instance may take it over.
+   */
+  interviewerTurnSeconds: number;
   webhooks: WebhookConfig;
   scoring: ScoringConfig;
   /** Realtime voice over a LiveKit server; null when LIVEKIT_URL and its key and secret are not set. */
@@ -213,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
       );
     }
   }
+  const lease = integer(env, 'VIVA_INTERVIEWER_LEASE_SECONDS', 60, 1, 3600);
   return {
     port,
     host,
@@ -233,7 +239,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: level as Config['logLevel'],
     providers: parseProviderEnv(env),
     interviewTokenBudget: integer(env, 'VIVA_INTERVIEW_TOKEN_BUDGET', 50_000, 1000, 10_000_000),
-    interviewerLeaseSeconds: integer(env, 'VIVA_INTERVIEWER_LEASE_SECONDS', 60, 1, 3600),
+    interviewerLeaseSeconds: lease,
+    interviewerTurnSeconds: integer(env, 'VIVA_INTERVIEWER_TURN_SECONDS', lease * 0.75, 1, 3600),
     webhooks: {
       worker: boolean(env, 'VIVA_WEBHOOK_WORKER', true),
       // A server (DATABASE_URL set) must not let tenants make it call internal services; a laptop on the

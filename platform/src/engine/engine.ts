@@ -35,6 +35,8 @@ export interface EngineOptions {
   tokenBudget: number;
   /** Overrides the lease below (VIVA_INTERVIEWER_LEASE_SECONDS): how long a turn is held before another may take it. */
   leaseSeconds?: number;
+  /** How long one turn may take before it is given up (VIVA_INTERVIEWER_TURN_SECONDS); by default 3/4 of the lease. */
+  turnSeconds?: number;
 }
 
 /** What the candidate's answer became: the turn's id and its text (as transcribed, for audio). */
@@ -315,6 +317,11 @@ export class InterviewEngine {
       interviewId,
       textToSpeech: interview.livemode ? this.#o.providers.textToSpeech : null,
       logger: this.#o.logger,
+      // Done well within the lease, or given up: a turn still running when its lease lapses would be taken
+      // over by another instance (the sweep, a reconnect) and spoken twice, one of them never committed.
+      signal: AbortSignal.timeout(
+        (this.#o.turnSeconds ?? (this.#o.leaseSeconds ?? leaseSeconds) * 0.75) * 1000,
+      ),
     });
     const audio = spoken.audio
       ? await this.#storeSpeech(interview, turnId, spoken.audio.bytes, spoken.audio.contentType)

@@ -37,5 +37,6 @@ export interface SpokenTurn {
 /** The voice of the interview: the built-in offline one, or one backed by an LLM. */
 export interface Interviewer {
   readonly model: string;
-  speak(brief: InterviewBrief, history: PastTurn[], move: Move): SpokenTurn;
+  /** `signal` ends the turn early (its deadline passed): the model's request is aborted. */
+  speak(brief: InterviewBrief, history: PastTurn[], move: Move, signal?: AbortSignal): SpokenTurn;
 }

@@ -22,11 +22,12 @@ export class LlmInterviewer implements Interviewer {
     return this.#chat.model;
   }
 
-  speak(brief: InterviewBrief, history: PastTurn[], move: Move): SpokenTurn {
+  speak(brief: InterviewBrief, history: PastTurn[], move: Move, signal?: AbortSignal): SpokenTurn {
     const stream = this.#chat.stream({
       messages: interviewerMessages(brief, history, move),
       maxTokens: maxTurnTokens,
       temperature: 0.6,
+      ...(signal ? { signal } : {}),
     });
     let resolveKind: (kind: SpokenKind) => void = () => undefined;
     const kind = new Promise<SpokenKind>((resolve) => {

@@ -19,6 +19,12 @@ export interface SpeakTurnOptions {
   interviewId: string;
   textToSpeech: TextToSpeech | null;
   logger: Logger;
+  /**
+   * The turn's deadline: the model's and speech's requests are aborted when it fires. A model that has
+   * written nothing by then gives way to the fallback; one cut off mid-reply fails the turn; speech cut off
+   * leaves the turn to its captions.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SpokenResult {
@@ -45,7 +51,7 @@ const contentTypes: Record<SpeechFormat, string> = {
  */
 export async function speakTurn(o: SpeakTurnOptions): Promise<SpokenResult> {
   const startedAt = new Date();
-  let spoken = o.interviewer.speak(o.brief, o.history, o.move);
+  let spoken = o.interviewer.speak(o.brief, o.history, o.move, o.signal);
   const said = { text: '' };
   const forSpeech = new AsyncQueue<string>();
   const speech = o.textToSpeech
@@ -134,7 +140,10 @@ async function synthesize(
   let seq = 0;
   try {
     for await (const text of requests) {
-      for await (const chunk of tts.synthesize(text, { voice: o.voice })) {
+      for await (const chunk of tts.synthesize(text, {
+        voice: o.voice,
+        ...(o.signal ? { signal: o.signal } : {}),
+      })) {
         chunks.push(chunk);
         await o.bus.publish(o.interviewId, {
           type: 'interviewer.audio',

@@ -145,6 +145,19 @@ describe('speakTurn with an OpenAI-compatible model', () => {
     expect(said).not.toContain('review');
   });
 
+  it('gives the model up at the turn’s deadline: cut off mid-reply, the turn fails and the request ends', async () => {
+    fake.setChatScript(() => ({
+      chunks: ['[NEXT] Thanks.', ' How', ' do', ' you', ' review?'],
+      delayMs: 150,
+    }));
+    const sent = fake.requests.length;
+    await expect(speakTurn({ ...options, signal: AbortSignal.timeout(400) })).rejects.toThrow();
+    const said = (await deltasOf(options.interviewId)).join('');
+    expect(said).not.toContain('review');
+    const chat = fake.requests.slice(sent).find((r) => r.path.endsWith('/chat/completions'));
+    await expect.poll(() => chat?.aborted).toBe(true);
+  });
+
   describe('speech', () => {
     const spokenTexts = (sent: number) =>
       fake.requests
@@ -171,6 +184,18 @@ describe('speakTurn with an OpenAI-compatible model', () => {
         'That was clear. One more thing. How do you review code?',
       ]);
       expect(spoken.audio?.bytes.length).toBeGreaterThan(0);
+    });
+
+    it('past the deadline, lets the offline interviewer speak and leaves the turn to its captions', async () => {
+      // Every request is slow: the model has written nothing by the deadline, and speech would come after it.
+      fake.setLatency(600);
+      try {
+        const spoken = await speakTurn({ ...options, signal: AbortSignal.timeout(300) });
+        expect(spoken.text).toContain('How do you review code?');
+        expect(spoken.audio, 'no speech after the deadline').toBeNull();
+      } finally {
+        fake.setLatency(0);
+      }
     });
 
     it('speaks each sentence on its own when the model writes slower than speech is made', async () => {

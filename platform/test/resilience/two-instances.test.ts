@@ -51,6 +51,8 @@ beforeAll(async () => {
   const env = {
     LLM_BASE_URL: fake.baseUrl,
     VIVA_INTERVIEWER_LEASE_SECONDS: String(leaseSeconds),
+    // Turns may run past their lease here, as on an instance that stalls: the commit must still refuse them.
+    VIVA_INTERVIEWER_TURN_SECONDS: '60',
     // Session tokens name the platform's public URL as issuer: instances behind one address share it.
     VIVA_PUBLIC_URL: 'https://interviews.example.com',
     // Scoring calls would reach the scripted interviewer model; scoring is tested apart.
