@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config/config.ts';
 import { DataDirInUseError } from './db/embedded-postgres.ts';
 import { startPlatform } from './platform.ts';
+import { StartupError } from './startup-error.ts';
 
 /** `pnpm start`: the platform, on whatever the environment configures, else on the embedded default. */
 async function main(): Promise<void> {
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // The terminal it runs in was closed: stop as cleanly as on Ctrl-C.
+  process.once('SIGHUP', () => void stop('SIGHUP'));
 }
 
 main().catch((error: unknown) => {
@@ -43,6 +46,9 @@ main().catch((error: unknown) => {
     process.stderr.write(`viva: invalid configuration: ${error.message}\n`);
   } else if (error instanceof DataDirInUseError) {
     process.stderr.write(`viva: ${error.message}\n`);
+  } else if (error instanceof StartupError) {
+    process.stderr.write(`viva: could not start: ${error.message} (check ${error.setting})\n`);
+    if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') console.error(error.cause);
   } else {
     process.stderr.write(
       `viva: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

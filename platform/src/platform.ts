@@ -12,6 +12,7 @@ import { LocalBlobStore } from './blobs/local-blob-store.ts';
 import { S3BlobStore } from './blobs/s3-blob-store.ts';
 import { finishBlobErasures } from './candidates/candidates.ts';
 import type { Config } from './config/config.ts';
+import { DataDirInUseError } from './db/embedded-postgres.ts';
 import { migrate, openDatabase } from './db/orm.ts';
 import { DemoAts } from './demo/demo-ats.ts';
 import { InterviewEngine } from './engine/engine.ts';
@@ -32,6 +33,7 @@ import { MemoryEventBus } from './sessions/memory-event-bus.ts';
 import { RedisEventBus } from './sessions/redis-event-bus.ts';
 import type { SessionEventBus } from './sessions/session-events.ts';
 import { SigningKeys } from './sessions/signing-keys.ts';
+import { isReachProblem, reasonOf, StartupError } from './startup-error.ts';
 import { type DemoTenant, ensureDemoTenant } from './tenants/demo-tenant.ts';
 import { DeliveryWorker } from './webhooks/delivery-worker.ts';
 
@@ -76,6 +78,34 @@ function selfUrl(host: string, port: number): string {
   return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }
 
+/** Where a URL setting points, without its credentials. */
+function hostOf(url: string | null): string {
+  return url ? new URL(url).host : '';
+}
+
+/**
+ * A database that cannot be reached or opened, named by the setting that chose it (the embedded one's
+ * folder, else its URL). Anything else (a failing migration) stays as it is, with its stack.
+ */
+function databaseError(config: Config, error: unknown, opening: boolean): unknown {
+  // The embedded database held by another process says so itself, in its own words.
+  if (error instanceof DataDirInUseError) return error;
+  if (!config.databaseUrl) {
+    if (!opening) return error;
+    return new StartupError('VIVA_DATA_DIR', `cannot open the embedded database: ${reasonOf(error)}`, {
+      cause: error,
+    });
+  }
+  if (!isReachProblem(error)) return error;
+  return new StartupError(
+    'DATABASE_URL',
+    `cannot use the PostgreSQL database at ${hostOf(config.databaseUrl)}: ${reasonOf(error)}`,
+    {
+      cause: error,
+    },
+  );
+}
+
 export async function createServices(
   config: Config,
   publicUrl: string,
@@ -83,9 +113,15 @@ export async function createServices(
 ): Promise<Services> {
   mkdirSync(config.dataDir, { recursive: true });
   const logger = createLogger(config.logLevel, options.logDestination);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }).catch(
+    (error: unknown) => {
+      throw databaseError(config, error, true);
+    },
+  );
   try {
-    await migrate(db);
+    await migrate(db).catch((error: unknown) => {
+      throw databaseError(config, error, false);
+    });
     const redis = config.redisUrl
       ? new Redis(config.redisUrl, {
           lazyConnect: true,
@@ -98,7 +134,13 @@ export async function createServices(
       : null;
     // Without a listener ioredis prints connection errors outside the JSON logs; readiness reports them.
     redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-    await redis?.connect();
+    await redis?.connect().catch((error: unknown) => {
+      throw new StartupError(
+        'REDIS_URL',
+        `cannot connect to Redis at ${hostOf(config.redisUrl)}: ${reasonOf(error)}`,
+        { cause: error },
+      );
+    });
     let blobs: BlobStore;
     let localBlobs: LocalBlobStore | null = null;
     if (config.s3) {
@@ -178,7 +220,28 @@ export async function startPlatform(
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `port ${config.port} on ${config.host}`;
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new StartupError('PORT', `${where} is already in use: stop what uses it, or set PORT`, {
+            cause: error,
+          }),
+        );
+      } else if (error.code === 'EACCES') {
+        reject(
+          new StartupError('PORT', `${where} needs privileges this process lacks: set PORT above 1023`, {
+            cause: error,
+          }),
+        );
+      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+        reject(
+          new StartupError('HOST', `cannot listen on ${config.host}: no such address here`, { cause: error }),
+        );
+      } else {
+        reject(error);
+      }
+    });
     server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address();

@@ -26,11 +26,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     throw error;
   });
   const socketDir = dataDir;
-  const server = new PGLiteSocketServer({
-    db,
-    path: join(socketDir, `.s.PGSQL.${socketPort}`),
-    maxConnections: 1,
-  });
+  const socketPath = join(socketDir, `.s.PGSQL.${socketPort}`);
+  // Left by a process that died without stopping (a closed terminal, kill -9): ours now that we hold the
+  // lock, and in the way of listening (EADDRINUSE) until removed.
+  rmSync(socketPath, { force: true });
+  const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 });
   await server.start();
   return {
     socketDir,

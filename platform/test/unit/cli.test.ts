@@ -92,4 +92,31 @@ describe('the embedded database', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('is taken over from a process that died holding it (a closed terminal, kill -9)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viva-lock-'));
+    try {
+      const embedded = fileURLToPath(new URL('../../src/db/embedded-postgres.ts', import.meta.url));
+      const died = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { startEmbeddedPostgres } = await import(${JSON.stringify(embedded)});
+           await startEmbeddedPostgres(${JSON.stringify(dir)});
+           process.kill(process.pid, 'SIGKILL');`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(died.signal, died.stderr).toBe('SIGKILL');
+      const next = spawnSync(process.execPath, [cli, 'migrate'], {
+        env: { ...process.env, VIVA_DATA_DIR: dir, DATABASE_URL: '' },
+        encoding: 'utf8',
+      });
+      expect(next.status, next.stderr).toBe(0);
+      expect(next.stdout).toContain('migrations applied');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
