@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { DataDirInUseError } from './db/embedded-postgres.ts';
 import { migrate, openDatabase } from './db/orm.ts';
@@ -124,8 +124,15 @@ async function runWorker(): Promise<void> {
   await db.close();
 }
 
+/** A mistake on the command line: said in one line, with exit code 2. */
+class UsageError extends Error {}
+
 async function main(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${usage}\n`);
+    return command === undefined ? 2 : 0;
+  }
   if (command === 'keys' && sub === 'rotate') {
     const kid = await withDatabase((db) => new SigningKeys(db.orm).rotate());
     process.stdout.write(`session tokens are now signed with ${kid}\n`);
@@ -141,11 +148,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'tenant' && sub === 'create') {
-    const { values } = parseArgs({
-      args: rest,
-      options: { name: { type: 'string' }, origin: { type: 'string', multiple: true } },
-    });
-    const input = { name: values.name ?? '', allowed_origins: values.origin ?? [] };
+    const { values } = flags(rest, { name: { type: 'string' }, origin: { type: 'string', multiple: true } });
+    if (values.name === undefined) throw new UsageError('tenant create needs --name NAME');
+    const input = { name: values.name, allowed_origins: values.origin ?? [] };
     if (!validAsInSpec('createTenant', {}, input)) return 2;
     const created = await withDatabase((db) => createTenant(db.orm.em.fork(), input));
     process.stdout.write(
@@ -154,22 +159,26 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'tenant' && sub === 'update' && rest[0] && !rest[0].startsWith('-')) {
-    const [id, ...flags] = rest;
-    const { values } = parseArgs({
-      args: flags,
-      options: {
-        name: { type: 'string' },
-        origin: { type: 'string', multiple: true },
-        'logo-url': { type: 'string' },
-        'clear-logo': { type: 'boolean' },
-      },
+    const [id, ...given] = rest;
+    const { values } = flags(given, {
+      name: { type: 'string' },
+      origin: { type: 'string', multiple: true },
+      'logo-url': { type: 'string' },
+      'clear-logo': { type: 'boolean' },
     });
+    if (values['logo-url'] !== undefined && values['clear-logo']) {
+      throw new UsageError('give --logo-url or --clear-logo, not both');
+    }
+    if (!/^ten_[0-9a-z]{26}$/.test(id)) throw new UsageError(`"${id}" is not a tenant id (ten_…)`);
     const update: TenantUpdate = {
       ...(values.name === undefined ? {} : { name: values.name }),
       ...(values.origin === undefined ? {} : { allowed_origins: values.origin }),
       ...(values['logo-url'] === undefined ? {} : { logo_url: values['logo-url'] }),
       ...(values['clear-logo'] ? { logo_url: null } : {}),
     };
+    if (Object.keys(update).length === 0) {
+      throw new UsageError('nothing to change: give --name, --origin, --logo-url or --clear-logo');
+    }
     if (!validAsInSpec('updateTenant', { id }, update)) return 2;
     const tenant = await withDatabase(async (db) => {
       try {
@@ -188,6 +197,17 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stderr.write(`${usage}\n`);
   return 2;
+}
+
+/** `parseArgs`, with an unknown or malformed flag said in the CLI's own words. */
+function flags<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (!code.startsWith('ERR_PARSE_ARGS_')) throw error;
+    throw new UsageError(`${(error as Error).message.replace(/\.$/, '')} (see viva --help)`);
+  }
 }
 
 /** The same check the operator API applies, from the same spec: the CLI accepts nothing the API would not. */
@@ -210,6 +230,10 @@ function validAsInSpec(operationId: string, params: Record<string, string>, body
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`viva: ${error.message}\n`);
+      process.exit(2);
+    }
     const message =
       error instanceof ConfigError
         ? `invalid configuration: ${error.message}`

@@ -72,6 +72,33 @@ describe('viva CLI (on the embedded database)', () => {
     const unknown = run('frobnicate');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('usage:');
+    const typo = run('tenant', 'create', '--nmae', 'X');
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toMatch(/^viva: Unknown option '--nmae'.* \(see viva --help\)\n$/);
+    const nothing = run('tenant', 'update', 'ten_06h0aanv5w000nbtfhyqgtycvm');
+    expect(nothing.status).toBe(2);
+    expect(nothing.stderr).toBe(
+      'viva: nothing to change: give --name, --origin, --logo-url or --clear-logo\n',
+    );
+    const both = run(
+      'tenant',
+      'update',
+      'ten_06h0aanv5w000nbtfhyqgtycvm',
+      '--logo-url',
+      'https://a.example/l.png',
+      '--clear-logo',
+    );
+    expect(both.stderr).toBe('viva: give --logo-url or --clear-logo, not both\n');
+    const notAnId = run('tenant', 'update', 'acme', '--name', 'Acme');
+    expect(notAnId.stderr).toBe('viva: "acme" is not a tenant id (ten_…)\n');
+  });
+
+  it('prints its usage on stdout when asked, and exits 0', () => {
+    for (const ask of ['help', '--help', '-h']) {
+      const help = run(ask);
+      expect(help.status, ask).toBe(0);
+      expect(help.stdout).toContain('viva tenant create --name NAME');
+    }
   });
 });
 
