@@ -851,8 +851,15 @@ export interface paths {
         };
         /**
          * List events
-         * @description Lists the events of the caller's mode, newest first: the same events that webhooks deliver, kept for 90
-         *     days. Use it to poll, or to catch up after your webhook receiver was down. Filters combine (AND).
+         * @description Lists the events of the caller's mode, newest first by `id`: the same events that webhooks deliver, kept
+         *     for 90 days. Use it to poll, or to catch up after your webhook receiver was down. Filters combine (AND).
+         *
+         *     An event's `id` and `created_at` are set a moment before its change commits, so this is the order in
+         *     which events were created, not the order in which they became visible: an event can appear behind
+         *     events already listed. A poll that asks only for what is newer than the last event it saw can miss it.
+         *     Poll with an overlap instead: set `created_gte` to the `created_at` of the newest event you have
+         *     handled minus a margin of 1 minute, page through, and skip the events whose `id` you have already
+         *     handled.
          *
          *     **Scope:** `events:read`.
          */
@@ -970,7 +977,8 @@ export interface paths {
          * Rotate a webhook endpoint’s secret
          * @description Creates a new signing secret and returns it (shown this once). For the next 24 hours every delivery
          *     carries two signatures in `webhook-signature`, one per secret, so receivers can switch to the new
-         *     secret at their own pace; after that only the new one signs. Send no body, or an empty JSON object.
+         *     secret at their own pace; after that only the new one signs. At most two secrets sign: rotating again
+         *     within the 24 hours drops the older one at once. Send no body, or an empty JSON object.
          *
          *     **Scope:** `webhook_endpoints:write`.
          */
@@ -5200,7 +5208,10 @@ export interface operations {
                 starting_after?: components["parameters"]["StartingAfterEvent"];
                 /** @description Only events of this type. */
                 type?: components["schemas"]["EventType"];
-                /** @description Only events about this interview (in `sequence` order when read backwards). */
+                /**
+                 * @description Only events about this interview. Sort them by `sequence` for the order in which their changes
+                 *     were committed.
+                 */
                 interview_id?: components["schemas"]["InterviewId"];
                 /** @description Only events created at or after this time. */
                 created_gte?: string;

@@ -28,10 +28,12 @@ def verify_webhook(secret: str, headers: dict, raw_body: bytes, tolerance_second
         raise InvalidWebhook("timestamp outside the tolerance (a replay?)")
     key = base64.b64decode(secret.removeprefix("whsec_"))
     signed = msg_id.encode() + b"." + timestamp.encode() + b"." + raw_body
-    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
     for entry in signatures.split(" "):
         version, _, signature = entry.partition(",")
-        if version == "v1" and hmac.compare_digest(signature, expected):
+        # As bytes: compare_digest raises TypeError on a str with non-ASCII characters, which anyone
+        # could send.
+        if version == "v1" and hmac.compare_digest(signature.encode(), expected):
             return
     raise InvalidWebhook("no matching signature")
 

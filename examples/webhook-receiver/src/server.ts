@@ -58,9 +58,15 @@ export function createReceiver({ secrets, onEvent = () => {}, log = console }: R
       return answer(res, 400, { error: error.reason });
     }
 
-    if (!handledIds.claim(webhookId)) {
+    const seen = handledIds.claim(webhookId);
+    if (seen === 'done') {
       log.info(`${webhookId} already handled: acknowledged again, not handled twice`);
       return answer(res, 200, { received: true, duplicate: true });
+    }
+    if (seen === 'in_progress') {
+      // Not a 2xx: should the handling under way fail, Viva must still hold a delivery to retry.
+      log.info(`${webhookId} is being handled by an earlier delivery: Viva will retry this one`);
+      return answer(res, 409, { error: 'in_progress' });
     }
     try {
       // Only now is the body trusted, so only now is it parsed.
@@ -76,6 +82,7 @@ export function createReceiver({ secrets, onEvent = () => {}, log = console }: R
       }
       await onEvent(event, { outOfOrder });
       if (interviewId && sequence !== null) sequences.handled(interviewId, sequence);
+      handledIds.done(webhookId);
       answer(res, 200, { received: true });
     } catch (error) {
       // Forget the id so that Viva's retry is handled instead of being taken for a duplicate.

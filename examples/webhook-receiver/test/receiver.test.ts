@@ -210,6 +210,60 @@ describe('webhook receiver', () => {
     expect(calls).toBe(2);
   });
 
+  it('refuses a repeat that arrives while the first delivery is still being handled, so that a failure there is retried', async () => {
+    const secret = newSecret();
+    const delivery = signed(secret, interviewEvent('int_a', 1));
+    // The first handling waits for the test's go-ahead, then fails: a database that went away mid-handling.
+    let firstStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      firstStarted = resolve;
+    });
+    let failFirst!: () => void;
+    const firstMayFail = new Promise<void>((resolve) => {
+      failFirst = resolve;
+    });
+    const handled: string[] = [];
+    let calls = 0;
+    const server = createReceiver({
+      secrets: [secret],
+      onEvent: async (event) => {
+        calls += 1;
+        if (calls === 1) {
+          firstStarted();
+          await firstMayFail;
+          throw new Error('database unavailable');
+        }
+        handled.push(event.id);
+      },
+      log: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const post = async () => {
+      const res = await fetch(url, { method: 'POST', ...delivery });
+      return { status: res.status, text: await res.text() };
+    };
+
+    const first = post();
+    await started;
+    const repeat = await post();
+    failFirst();
+    const firstAnswer = await first;
+    const retry = await post();
+    const again = await post();
+
+    // Viva records a non-2xx as a failed attempt and tries again; a 200 here would have lost the event.
+    expect(repeat.status, shown(repeat)).toBe(409);
+    expect(JSON.parse(repeat.text)).toEqual({ error: 'in_progress' });
+    expect(firstAnswer.status, shown(firstAnswer)).toBe(500);
+    expect(retry.status, shown(retry)).toBe(200);
+    expect(JSON.parse(retry.text)).toEqual({ received: true });
+    expect(again.status, shown(again)).toBe(200);
+    expect(JSON.parse(again.text)).toEqual({ received: true, duplicate: true });
+    expect(handled).toEqual([JSON.parse(delivery.body).id]);
+  });
+
   it('accepts signatures made with either secret while they are rotated', async () => {
     const oldSecret = newSecret();
     const newerSecret = newSecret();

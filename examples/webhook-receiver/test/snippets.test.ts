@@ -117,6 +117,20 @@ describe.each([
     expect(verify(secret, { 'webhook-id': 'evt_1' }, body).code).toBe(1);
   });
 
+  it('refuses a forged signature with non-ASCII characters as it refuses any other forgery', () => {
+    // Anyone can send such a header: refusing it must not depend on it being ASCII (Python's
+    // hmac.compare_digest raises TypeError on a non-ASCII str, which a receiver would answer with a 500).
+    const verify = verifier();
+    const secret = newSecret();
+    const headers = delivery(secret, body);
+    const forged = (signature: string) =>
+      verify(secret, { ...headers, 'webhook-signature': signature }, body);
+    const refusal = forged(`v1,${'A'.repeat(43)}=`);
+    expect(refusal.code).toBe(1);
+    expect(forged(`v1,é${'A'.repeat(42)}=`)).toEqual(refusal);
+    expect(forged(`v1,${'Zoë'.repeat(15)}`)).toEqual(refusal);
+  });
+
   it('accepts either of two signatures, as sent while a secret is rotated', () => {
     const verify = verifier();
     const [oldSecret, newOne] = [newSecret(), newSecret()];

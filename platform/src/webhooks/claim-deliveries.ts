@@ -35,6 +35,13 @@ interface Row {
   data: EventData;
 }
 
+/** How many attempts one endpoint may have in flight in this worker, and how many it has now. */
+export interface EndpointShare {
+  max: number;
+  /** This worker's attempts in flight, by endpoint id; endpoints with none may be left out. */
+  inFlight: ReadonlyMap<string, number>;
+}
+
 /**
  * Claims up to `limit` due deliveries for `leaseSeconds` in one statement. A delivery is due when its
  * attempt time has come, no worker holds it, its endpoint is enabled, and no earlier event of the same
@@ -49,18 +56,30 @@ interface Row {
  * before autovacuum has analysed it), it may plan that join as a full scan of the pending deliveries for
  * every candidate, quadratic in the backlog (seconds per claim at a few thousand pending). A scalar subquery
  * always runs per candidate, as one probe of webhook_deliveries_order_idx (and of events_undispatched_idx).
+ *
+ * No endpoint gets more than `share.max` of this worker's attempts in flight. Taken strictly by due time,
+ * an endpoint that hangs until every attempt times out, with a backlog queued, would hold every slot for
+ * minutes and hold up every other tenant's deliveries. The endpoints already at their share are left out
+ * of the scan (a plain comparison, evaluated before the subqueries, so walking past such an endpoint's due
+ * deliveries costs no index probe), and of the deliveries locked, each endpoint keeps only what is left of
+ * its share, earliest first; the others are released when the statement ends. The count is the worker's
+ * own, kept in memory, so it costs no query and two workers never race on it.
  */
 export async function claimDeliveries(
   em: EntityManager,
   limit: number,
   leaseSeconds: number,
+  share: EndpointShare,
 ): Promise<ClaimedDelivery[]> {
+  const full = [...share.inFlight].filter(([, n]) => n >= share.max).map(([id]) => id);
+  const inFlight = JSON.stringify(Object.fromEntries(share.inFlight));
   const rows = await em.getConnection().execute<Row[]>(
     `with due as (
-       select d.id from webhook_deliveries d
+       select d.id, d.endpoint_id, d.next_attempt_at from webhook_deliveries d
          join webhook_endpoints w on w.id = d.endpoint_id and w.enabled
         where d.status = 'pending' and d.next_attempt_at <= now()
           and (d.locked_until is null or d.locked_until < now())
+          and d.endpoint_id <> all(array[?]::text[])
           and (select 1 from webhook_deliveries e
                 where e.endpoint_id = d.endpoint_id and e.interview_id = d.interview_id
                   and e.status = 'pending' and e.sequence < d.sequence
@@ -72,10 +91,17 @@ export async function claimDeliveries(
         order by d.next_attempt_at, d.id
         limit ?
         for update of d skip locked
+     ), within_share as (
+       select id from (
+         select id, row_number() over (partition by endpoint_id order by next_attempt_at, id)
+                    + coalesce((?::jsonb ->> endpoint_id)::int, 0) as taken
+           from due
+       ) ranked
+        where taken <= ?
      ), claimed as (
        update webhook_deliveries d
           set locked_until = date_trunc('milliseconds', now() + make_interval(secs => ?)), updated_at = now()
-         from due where d.id = due.id
+         from within_share where d.id = within_share.id
        returning d.id, d.attempts, d.locked_until, d.endpoint_id, d.event_id
      )
      select c.id, c.attempts, c.locked_until, c.endpoint_id, w.url, w.secrets,
@@ -83,7 +109,7 @@ export async function claimDeliveries(
        from claimed c
        join webhook_endpoints w on w.id = c.endpoint_id
        join events e on e.id = c.event_id`,
-    [limit, leaseSeconds],
+    [full, limit, inFlight, share.max, leaseSeconds],
   );
   return rows.map((r) => ({
     id: r.id,

@@ -30,6 +30,8 @@ export interface DeliveryWorkerOptions {
 export class DeliveryWorker {
   readonly #o: DeliveryWorkerOptions;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Attempts in flight by endpoint id, for each endpoint's share of the slots. */
+  readonly #inFlightByEndpoint = new Map<string, number>();
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -47,6 +49,15 @@ export class DeliveryWorker {
   /** A claim outlives the longest attempt, so a live worker never has its delivery taken over. */
   get #leaseSeconds(): number {
     return this.#o.config.timeoutSeconds + 10;
+  }
+
+  /**
+   * The slots one endpoint may fill: a quarter (16 of the default 64), so that an endpoint whose every
+   * attempt hangs until the timeout, however long its backlog, leaves three quarters to everyone else.
+   * Small enough for that, and large enough that a healthy endpoint's burst still goes out many at a time.
+   */
+  get #endpointShare(): number {
+    return Math.max(1, Math.floor(this.#o.config.concurrency / 4));
   }
 
   start(): void {
@@ -88,8 +99,11 @@ export class DeliveryWorker {
         busy = (await fanOutEvents(this.#o.orm.em.fork())) > 0;
         const room = this.#o.config.concurrency - this.#inFlight.size;
         if (room > 0) {
-          const claimed = await claimDeliveries(this.#o.orm.em.fork(), room, this.#leaseSeconds);
-          for (const delivery of claimed) this.#track(this.#deliver(delivery));
+          const claimed = await claimDeliveries(this.#o.orm.em.fork(), room, this.#leaseSeconds, {
+            max: this.#endpointShare,
+            inFlight: this.#inFlightByEndpoint,
+          });
+          for (const delivery of claimed) this.#track(delivery.endpoint.id, this.#deliver(delivery));
           busy ||= claimed.length > 0;
         }
         this.#cycles.succeeded();
@@ -120,10 +134,14 @@ export class DeliveryWorker {
     return Math.max(1, Math.floor(this.#o.config.concurrency / 4));
   }
 
-  #track(attempt: Promise<void>): void {
+  #track(endpointId: string, attempt: Promise<void>): void {
     this.#inFlight.add(attempt);
+    this.#inFlightByEndpoint.set(endpointId, (this.#inFlightByEndpoint.get(endpointId) ?? 0) + 1);
     void attempt.finally(() => {
       this.#inFlight.delete(attempt);
+      const left = (this.#inFlightByEndpoint.get(endpointId) ?? 1) - 1;
+      if (left > 0) this.#inFlightByEndpoint.set(endpointId, left);
+      else this.#inFlightByEndpoint.delete(endpointId);
       // With room for a batch (always, unless the worker is nearly full) the loop looks for work at once;
       // otherwise it waits for more attempts to finish, or its idle timer.
       if (this.#o.config.concurrency - this.#inFlight.size >= this.#claimBatch) this.nudge();

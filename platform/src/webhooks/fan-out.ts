@@ -3,9 +3,17 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Event } from '../events/event.entity.ts';
 import { newId } from '../ids.ts';
 import { WebhookDelivery } from './webhook-delivery.entity.ts';
-import { WebhookEndpoint } from './webhook-endpoint.entity.ts';
+import type { EnabledEvent } from './webhook-endpoint.entity.ts';
 
 const batchSize = 500;
+
+interface EndpointRow {
+  id: string;
+  tenant_id: string;
+  livemode: boolean;
+  enabled: boolean;
+  enabled_events: EnabledEvent[];
+}
 
 /**
  * Turns committed events into one delivery per endpoint subscribed to them, and marks the events
@@ -23,16 +31,27 @@ export async function fanOutEvents(em: EntityManager): Promise<number> {
     if (events.length === 0) return 0;
     // An endpoint Viva disabled (a 410, or days of failures) still gets its deliveries, failed at once, so
     // that `recover` re-sends what it missed once its owner turns it back on. One its owner disabled does not.
-    const endpoints = await tx.find(WebhookEndpoint, {
-      tenantId: { $in: [...new Set(events.map((e) => e.tenantId))] },
-      $or: [{ enabled: true }, { disabledReason: { $in: ['gone', 'failing'] } }],
-    });
+    //
+    // Read FOR KEY SHARE, which conflicts with the FOR UPDATE every disable takes first: a disable in flight
+    // is waited for, and the endpoint is then read as it left it; one that starts now waits for these
+    // deliveries to commit, and then fails those that are pending. Unlocked, a disable could commit between
+    // this read and the insert, and leave pending deliveries on a disabled endpoint. Not FOR SHARE: that
+    // would also hold up, and could deadlock with, the plain update by which a batch of successes clears
+    // several endpoints' failing streaks; KEY SHARE, which the deliveries' foreign key takes anyway, lets
+    // it through.
+    const endpoints = await tx.execute<EndpointRow[]>(
+      `select id, tenant_id, livemode, enabled, enabled_events from webhook_endpoints
+        where tenant_id in (?) and (enabled or disabled_reason in ('gone', 'failing'))
+        order by id
+          for key share`,
+      [[...new Set(events.map((e) => e.tenantId))]],
+    );
     const now = new Date();
     const deliveries = [];
     for (const event of events) {
       for (const endpoint of endpoints) {
-        if (endpoint.tenantId !== event.tenantId || endpoint.livemode !== event.livemode) continue;
-        if (!endpoint.enabledEvents.includes('*') && !endpoint.enabledEvents.includes(event.type)) continue;
+        if (endpoint.tenant_id !== event.tenantId || endpoint.livemode !== event.livemode) continue;
+        if (!endpoint.enabled_events.includes('*') && !endpoint.enabled_events.includes(event.type)) continue;
         deliveries.push({
           id: newId('webhookDelivery'),
           tenantId: event.tenantId,

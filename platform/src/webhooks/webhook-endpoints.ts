@@ -91,6 +91,12 @@ export async function listEndpoints(em: EntityManager, owner: Owner, page: PageR
   return findPage(em, WebhookEndpoint, { tenantId: owner.tenantId, livemode: owner.livemode }, page);
 }
 
+/**
+ * Applies a PATCH in one transaction, with the row locked for update: a disable and its deliveries'
+ * failure commit together, and a fan-out running meanwhile (it reads endpoints FOR KEY SHARE) either
+ * finishes first, and its pending deliveries are failed with the others, or waits and sees the endpoint
+ * disabled.
+ */
 export async function updateEndpoint(
   em: EntityManager,
   owner: Owner,
@@ -98,30 +104,33 @@ export async function updateEndpoint(
   id: string,
   input: UpdateEndpointInput,
 ): Promise<WebhookEndpoint> {
-  const endpoint = await getEndpoint(em, owner, id);
-  if (input.url !== undefined && input.url !== endpoint.url) {
-    await assertUrl(input.url, owner, policy);
-    endpoint.url = input.url;
-  }
-  if (input.description !== undefined) endpoint.description = input.description;
-  if (input.enabled_events !== undefined) endpoint.enabledEvents = input.enabled_events;
-  if (input.metadata !== undefined) {
-    const metadata = mergeMetadata(endpoint.metadata, input.metadata);
-    if (Object.keys(metadata).length > 50) {
-      throw new ApiError('invalid_request', 'metadata may hold at most 50 keys.', { param: 'metadata' });
+  // The URL check may resolve DNS, which can take seconds: done before the row is locked, so that no
+  // fan-out waits on it. Read in a fork of its own, so that the transaction below reads the row afresh.
+  const current = await getEndpoint(em.fork(), owner, id);
+  const newUrl = input.url !== undefined && input.url !== current.url ? input.url : undefined;
+  if (newUrl !== undefined) await assertUrl(newUrl, owner, policy);
+  return em.transactional(async (tx) => {
+    const endpoint = await getEndpoint(tx, owner, id, LockMode.PESSIMISTIC_WRITE);
+    if (newUrl !== undefined) endpoint.url = newUrl;
+    if (input.description !== undefined) endpoint.description = input.description;
+    if (input.enabled_events !== undefined) endpoint.enabledEvents = input.enabled_events;
+    if (input.metadata !== undefined) {
+      const metadata = mergeMetadata(endpoint.metadata, input.metadata);
+      if (Object.keys(metadata).length > 50) {
+        throw new ApiError('invalid_request', 'metadata may hold at most 50 keys.', { param: 'metadata' });
+      }
+      endpoint.metadata = metadata;
     }
-    endpoint.metadata = metadata;
-  }
-  if (input.enabled === true && !endpoint.enabled) {
-    endpoint.enabled = true;
-    endpoint.disabledReason = null;
-    endpoint.failingSince = null;
-  } else if (input.enabled === false && endpoint.enabled) {
-    await disableEndpoint(em, endpoint, 'manual');
-  }
-  endpoint.updatedAt = new Date();
-  await em.flush();
-  return endpoint;
+    if (input.enabled === true && !endpoint.enabled) {
+      endpoint.enabled = true;
+      endpoint.disabledReason = null;
+      endpoint.failingSince = null;
+    } else if (input.enabled === false && endpoint.enabled) {
+      await disableEndpoint(tx, endpoint, 'manual');
+    }
+    endpoint.updatedAt = new Date();
+    return endpoint;
+  });
 }
 
 export async function deleteEndpoint(em: EntityManager, owner: Owner, id: string): Promise<void> {
@@ -139,12 +148,16 @@ export async function rotateSecret(em: EntityManager, owner: Owner, id: string):
   return em.transactional(async (tx) => {
     const endpoint = await getEndpoint(tx, owner, id, LockMode.PESSIMISTIC_WRITE);
     const now = Date.now();
-    const overlapUntil = new Date(now + secretOverlapMs).toISOString();
-    // Only the current secret overlaps with the new one; older ones, still within their own 24 h, stay too.
-    const kept = endpoint.secrets
-      .map((s) => (s.expiresAt === null ? { ...s, expiresAt: overlapUntil } : s))
-      .filter((s) => s.expiresAt !== null && Date.parse(s.expiresAt) > now);
-    endpoint.secrets = [{ secret: newWebhookSecret(), expiresAt: null }, ...kept];
+    const [current] = endpoint.secrets;
+    // Only the current secret stays beside the new one, and any older one is dropped even within its 24 h:
+    // every secret kept is one more signature on every delivery, and rotating again and again would grow
+    // the header without bound until receivers refuse it (431) and the endpoint is disabled for failing.
+    endpoint.secrets = [
+      { secret: newWebhookSecret(), expiresAt: null },
+      ...(current
+        ? [{ secret: current.secret, expiresAt: new Date(now + secretOverlapMs).toISOString() }]
+        : []),
+    ];
     endpoint.updatedAt = new Date(now);
     return endpoint;
   });
@@ -152,8 +165,8 @@ export async function rotateSecret(em: EntityManager, owner: Owner, id: string):
 
 /**
  * Turns an endpoint off: its pending deliveries fail at once (`recover` re-sends them once it is back),
- * and, unless the tenant did it, a `webhook_endpoint.disabled` event says so. Within the caller's unit of
- * work.
+ * and, unless the tenant did it, a `webhook_endpoint.disabled` event says so. The caller runs it in a
+ * transaction that holds the endpoint's row locked for update.
  */
 export async function disableEndpoint(
   em: EntityManager,
@@ -164,6 +177,9 @@ export async function disableEndpoint(
   endpoint.enabled = false;
   endpoint.disabledReason = reason;
   endpoint.updatedAt = now;
+  await em.flush();
+  // The row lock was taken before this statement started, so its snapshot holds the deliveries of any
+  // fan-out that held the endpoint (FOR KEY SHARE) until it committed: none of them is left pending.
   await em.nativeUpdate(
     WebhookDelivery,
     { endpointId: endpoint.id, status: 'pending' },

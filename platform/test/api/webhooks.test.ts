@@ -598,7 +598,38 @@ describe('delivery', () => {
     expect(() => verify(oldSecret, after)).toThrow(WebhookVerificationError);
   });
 
-  it('keeps every secret it hands out when rotations race', async () => {
+  it('keeps only the current and the previous secret, however often it is rotated within 24 hours', async () => {
+    const hooks = await receiver();
+    const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
+    const handedOut = [ep.secret];
+    for (let i = 0; i < 5; i++) {
+      const rotated = await api.call<Endpoint>('POST', `/v1/webhook_endpoints/${ep.id}/rotate_secret`, {
+        key: tenant.testKey,
+      });
+      expect(rotated.status, describeResponse(rotated)).toBe(200);
+      handedOut.push(rotated.body.secret);
+    }
+    const [newest, previous] = handedOut.slice(-2).reverse();
+
+    const stored = await storedSecrets(ep.id);
+    expect(
+      stored.map((s) => s.secret),
+      JSON.stringify(stored),
+    ).toEqual([newest, previous]);
+    expect(stored[0]!.expiresAt).toBeNull();
+    expect(Date.parse(stored[1]!.expiresAt!)).toBeGreaterThan(Date.now() + dayMs - 60_000);
+
+    // Two signatures on the wire, not six: the header stays the same size however often it is rotated.
+    const { interviewId } = await createInterview(api, tenant.testKey);
+    const [webhook] = await hooks.waitFor(1, (w) => w.payload.interview_id === interviewId);
+    const signatures = webhook!.headers['webhook-signature']!.split(' ');
+    expect(signatures, webhook!.headers['webhook-signature']).toHaveLength(2);
+    verify(newest!, webhook!);
+    verify(previous!, webhook!);
+    expect(() => verify(handedOut[3]!, webhook!)).toThrow(WebhookVerificationError);
+  });
+
+  it('keeps the secret of the last rotation and of the one before it when rotations race', async () => {
     const ep = await endpoint(tenant.testKey, 'https://ats.example.com/hooks');
     const rotations = await Promise.all(
       Array.from({ length: 5 }, () =>
@@ -606,9 +637,14 @@ describe('delivery', () => {
       ),
     );
     expect(rotations.map((r) => r.status)).toEqual(Array(5).fill(200));
-    const stored = (await storedSecrets(ep.id)).map((s) => s.secret);
-    expect(stored).toHaveLength(6);
-    expect(new Set(stored)).toEqual(new Set([ep.secret, ...rotations.map((r) => r.body.secret)]));
+    const handedOut = rotations.map((r) => r.body.secret);
+    expect(new Set(handedOut).size).toBe(5);
+    const stored = await storedSecrets(ep.id);
+    // The rotations ran one after another (the row is locked), so the previous secret is the one another
+    // rotation handed out, not the endpoint's first: unlocked, they would all have started from that one.
+    expect(stored, JSON.stringify(stored)).toHaveLength(2);
+    expect(handedOut, JSON.stringify(stored)).toContain(stored[0]!.secret);
+    expect(handedOut, JSON.stringify(stored)).toContain(stored[1]!.secret);
   });
 
   it('leaves an attempt in flight alone when asked to retry it: no second send at once', async () => {
