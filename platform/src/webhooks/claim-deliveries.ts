@@ -35,10 +35,10 @@ interface Row {
   data: EventData;
 }
 
-/** How many attempts one endpoint may have in flight in this worker, and how many it has now. */
+/** How many attempts a held endpoint may have in flight in this worker, and how many it has now. */
 export interface EndpointShare {
   max: number;
-  /** This worker's attempts in flight, by endpoint id; endpoints with none may be left out. */
+  /** The endpoints held to `max` (the slow ones), with this worker's attempts in flight for each. */
   inFlight: ReadonlyMap<string, number>;
 }
 
@@ -57,13 +57,14 @@ export interface EndpointShare {
  * every candidate, quadratic in the backlog (seconds per claim at a few thousand pending). A scalar subquery
  * always runs per candidate, as one probe of webhook_deliveries_order_idx (and of events_undispatched_idx).
  *
- * No endpoint gets more than `share.max` of this worker's attempts in flight. Taken strictly by due time,
- * an endpoint that hangs until every attempt times out, with a backlog queued, would hold every slot for
- * minutes and hold up every other tenant's deliveries. The endpoints already at their share are left out
- * of the scan (a plain comparison, evaluated before the subqueries, so walking past such an endpoint's due
- * deliveries costs no index probe), and of the deliveries locked, each endpoint keeps only what is left of
- * its share, earliest first; the others are released when the statement ends. The count is the worker's
- * own, kept in memory, so it costs no query and two workers never race on it.
+ * No endpoint in `share.inFlight` (the worker holds its slow ones there) gets more than `share.max` of this
+ * worker's attempts in flight. Taken strictly by due time, an endpoint that hangs until every attempt times
+ * out, with a backlog queued, would hold every slot for minutes and hold up every other tenant's
+ * deliveries. The held endpoints already at their share are left out of the scan (a plain comparison,
+ * evaluated before the subqueries, so walking past such an endpoint's due deliveries costs no index probe),
+ * and of the deliveries locked, each held endpoint keeps only what is left of its share, earliest first;
+ * the others are released when the statement ends. The count is the worker's own, kept in memory, so it
+ * costs no query and two workers never race on it.
  */
 export async function claimDeliveries(
   em: EntityManager,
@@ -94,10 +95,11 @@ export async function claimDeliveries(
      ), within_share as (
        select id from (
          select id, row_number() over (partition by endpoint_id order by next_attempt_at, id)
-                    + coalesce((?::jsonb ->> endpoint_id)::int, 0) as taken
+                    + coalesce((?::jsonb ->> endpoint_id)::int, 0) as taken,
+                jsonb_exists(?::jsonb, endpoint_id) as held
            from due
        ) ranked
-        where taken <= ?
+        where not held or taken <= ?
      ), claimed as (
        update webhook_deliveries d
           set locked_until = date_trunc('milliseconds', now() + make_interval(secs => ?)), updated_at = now()
@@ -109,7 +111,7 @@ export async function claimDeliveries(
        from claimed c
        join webhook_endpoints w on w.id = c.endpoint_id
        join events e on e.id = c.event_id`,
-    [full, limit, inFlight, share.max, leaseSeconds],
+    [full, limit, inFlight, inFlight, share.max, leaseSeconds],
   );
   return rows.map((r) => ({
     id: r.id,

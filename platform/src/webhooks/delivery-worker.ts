@@ -4,13 +4,18 @@ import type { Orm } from '../db/orm.ts';
 import { webhookPayload } from '../events/event-resource.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { CycleLog } from '../observability/outages.ts';
-import { type ClaimedDelivery, claimDeliveries } from './claim-deliveries.ts';
+import { type ClaimedDelivery, claimDeliveries, type EndpointShare } from './claim-deliveries.ts';
 import { fanOutEvents } from './fan-out.ts';
 import { recordFailedAttempt } from './record-attempt.ts';
 import { SuccessBatch } from './record-successes.ts';
 import { sweepDeliveryLog } from './retention.ts';
 import { sendWebhook } from './send-webhook.ts';
 import { webhookHeaders } from './webhook-signature.ts';
+
+/** An attempt that takes this long marks its endpoint slow: from then on it is held to its share. */
+const slowAttemptMs = 1000;
+/** How long an endpoint stays slow after its last slow attempt. */
+const slowForMs = 60_000;
 
 export interface DeliveryWorkerOptions {
   orm: Orm;
@@ -30,8 +35,10 @@ export interface DeliveryWorkerOptions {
 export class DeliveryWorker {
   readonly #o: DeliveryWorkerOptions;
   readonly #inFlight = new Set<Promise<void>>();
-  /** Attempts in flight by endpoint id, for each endpoint's share of the slots. */
-  readonly #inFlightByEndpoint = new Map<string, number>();
+  /** When each attempt in flight started (performance.now()), by endpoint id. */
+  readonly #attempts = new Map<string, Set<number>>();
+  /** Endpoints whose attempts were slow lately, and until when (performance.now()) they count as slow. */
+  readonly #slowUntil = new Map<string, number>();
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -52,12 +59,22 @@ export class DeliveryWorker {
   }
 
   /**
-   * The slots one endpoint may fill: a quarter (16 of the default 64), so that an endpoint whose every
-   * attempt hangs until the timeout, however long its backlog, leaves three quarters to everyone else.
-   * Small enough for that, and large enough that a healthy endpoint's burst still goes out many at a time.
+   * The slots a slow endpoint may fill: a quarter (16 of the default 64), so that an endpoint whose every
+   * attempt hangs until the timeout, however long its backlog, leaves three quarters to everyone else. A
+   * fast endpoint is not held to it: its attempts free their slots in milliseconds, and one endpoint taking
+   * a burst (an ATS's single endpoint, the usual case) should go as fast as the worker can.
    */
-  get #endpointShare(): number {
-    return Math.max(1, Math.floor(this.#o.config.concurrency / 4));
+  #endpointShare(): EndpointShare {
+    const now = performance.now();
+    const held = new Map<string, number>();
+    for (const [id, until] of this.#slowUntil) {
+      if (until <= now) this.#slowUntil.delete(id);
+      else held.set(id, this.#attempts.get(id)?.size ?? 0);
+    }
+    for (const [id, started] of this.#attempts) {
+      if ([...started].some((at) => now - at >= slowAttemptMs)) held.set(id, started.size);
+    }
+    return { max: Math.max(1, Math.floor(this.#o.config.concurrency / 4)), inFlight: held };
   }
 
   start(): void {
@@ -99,10 +116,12 @@ export class DeliveryWorker {
         busy = (await fanOutEvents(this.#o.orm.em.fork())) > 0;
         const room = this.#o.config.concurrency - this.#inFlight.size;
         if (room > 0) {
-          const claimed = await claimDeliveries(this.#o.orm.em.fork(), room, this.#leaseSeconds, {
-            max: this.#endpointShare,
-            inFlight: this.#inFlightByEndpoint,
-          });
+          const claimed = await claimDeliveries(
+            this.#o.orm.em.fork(),
+            room,
+            this.#leaseSeconds,
+            this.#endpointShare(),
+          );
           for (const delivery of claimed) this.#track(delivery.endpoint.id, this.#deliver(delivery));
           busy ||= claimed.length > 0;
         }
@@ -136,12 +155,19 @@ export class DeliveryWorker {
 
   #track(endpointId: string, attempt: Promise<void>): void {
     this.#inFlight.add(attempt);
-    this.#inFlightByEndpoint.set(endpointId, (this.#inFlightByEndpoint.get(endpointId) ?? 0) + 1);
+    const started = performance.now();
+    const attempts = this.#attempts.get(endpointId) ?? new Set<number>();
+    // Two attempts may start in the same millisecond: a Set needs them apart.
+    let at = started;
+    while (attempts.has(at)) at += 1e-6;
+    attempts.add(at);
+    this.#attempts.set(endpointId, attempts);
     void attempt.finally(() => {
       this.#inFlight.delete(attempt);
-      const left = (this.#inFlightByEndpoint.get(endpointId) ?? 1) - 1;
-      if (left > 0) this.#inFlightByEndpoint.set(endpointId, left);
-      else this.#inFlightByEndpoint.delete(endpointId);
+      attempts.delete(at);
+      if (attempts.size === 0) this.#attempts.delete(endpointId);
+      const ended = performance.now();
+      if (ended - started >= slowAttemptMs) this.#slowUntil.set(endpointId, ended + slowForMs);
       // With room for a batch (always, unless the worker is nearly full) the loop looks for work at once;
       // otherwise it waits for more attempts to finish, or its idle timer.
       if (this.#o.config.concurrency - this.#inFlight.size >= this.#claimBatch) this.nudge();

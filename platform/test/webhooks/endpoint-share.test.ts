@@ -58,6 +58,17 @@ describe('claiming deliveries', () => {
     // With nothing in flight, up to its share at once.
     expect(await claim([[quietEndpoint, 1]])).toEqual([busyInterviews[1], busyInterviews[2]]);
   });
+
+  it('holds only the endpoints it is given to their share: a fast one takes a burst at once', async () => {
+    const fast = await createTestTenant(api, 'Fast ATS');
+    await endpoint(api, fast, 'https://fast.example.com/hooks');
+    const interviews: string[] = [];
+    for (let i = 0; i < 3; i++) interviews.push((await createInterview(api, fast.testKey)).interviewId);
+    const orm = test.platform.services.db.orm;
+    await fanOutEvents(orm.em.fork());
+    const claimed = await claimDeliveries(orm.em.fork(), 10, 30, { max: 2, inFlight: new Map() });
+    expect(claimed.map((d) => d.event.interviewId).sort()).toEqual([...interviews].sort());
+  });
 });
 
 describe('delivering for several tenants, one of whose endpoints never answers', () => {
