@@ -28,17 +28,8 @@ export const candidateOperations = [
   operation('deleteCandidate', {}, async ({ em, caller, params, services }) => {
     const canceled = await eraseCandidate(em, services.blobs, services.logger, caller, params.id);
     // A candidate still in one of them sees it end now; the ended stream, with what they said in it, then
-    // expires within minutes. The erasure has happened either way, so a failure here is only logged.
-    for (const interview of canceled) {
-      await services.engine
-        .publishState(interview)
-        .catch((err: unknown) =>
-          services.logger.warn(
-            { err, interview_id: interview.id },
-            'could not end an erased candidate’s session',
-          ),
-        );
-    }
+    // expires within minutes.
+    for (const interview of canceled) await services.engine.announceState(interview);
     return { status: 200, body: deletedObject(params.id, 'candidate') };
   }),
   operation(

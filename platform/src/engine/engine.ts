@@ -209,12 +209,10 @@ export class InterviewEngine {
   async sweep(): Promise<Swept> {
     const swept = await sweepInterviews(this.#o.orm);
     // Committed already: one announcement that fails (Redis away) must not cost the others theirs.
-    const announce = (interview: Interview, announcement: Promise<void>) =>
-      announcement.catch((err: unknown) =>
-        this.#o.logger.warn({ err, interview_id: interview.id }, 'could not announce a swept interview'),
-      );
-    for (const interview of swept.expired) await announce(interview, this.publishState(interview));
-    for (const interview of swept.abandoned) await announce(interview, this.#announceCompletion(interview));
+    for (const interview of swept.expired) await this.announceState(interview);
+    for (const interview of swept.abandoned) {
+      await this.#announced(interview, this.#announceCompletion(interview));
+    }
     // A turn whose instance died, or that failed, while the candidate's stream stayed open: nothing else
     // would try it again until the widget reconnects.
     const idle = this.#o.leaseSeconds ?? leaseSeconds;
@@ -265,6 +263,24 @@ export class InterviewEngine {
   /** Publishes the `state` event; `job` saves reading it again when the caller has it. */
   async publishState(interview: Interview, job?: StateJob): Promise<void> {
     await this.#o.bus.publish(interview.id, stateEvent(interview, await this.#jobOf(interview, job)));
+  }
+
+  /**
+   * Tells a session the `state` a committed change left (a cancel, an erasure, a sweep). A failure (Redis
+   * away) is logged, not thrown: the change stands, and an error would only send its caller to retry a
+   * change that is done.
+   */
+  announceState(interview: Interview): Promise<void> {
+    return this.#announced(interview, this.publishState(interview));
+  }
+
+  #announced(interview: Interview, publishing: Promise<void>): Promise<void> {
+    return publishing.catch((err: unknown) =>
+      this.#o.logger.warn(
+        { err, interview_id: interview.id, status: interview.status },
+        'could not tell the session that its interview ended',
+      ),
+    );
   }
 
   async #runTurn(interviewId: string): Promise<void> {

@@ -32,29 +32,25 @@ export async function authenticateSession(
   const claims = await verifySessionToken(keys, token, issuer);
   const interview = await readLiveness(em, claims);
   const dead = { headers: { 'WWW-Authenticate': 'Bearer realm="viva-session", error="invalid_token"' } };
-  if (!interview) {
-    // Erased since the token was issued.
-    throw new ApiError(
-      'invalid_session_token',
-      'This interview has ended; its session token no longer works.',
-      dead,
-    );
-  }
-  const status = effectiveStatus(interview);
-  if (status === 'completed' || status === 'expired' || status === 'canceled') {
-    // Said in the problem, so a widget that missed the end on its stream (offline at the time) can say it
-    // was completed rather than that the link is bad.
+  const status = interview ? effectiveStatus(interview) : null;
+  if (!interview || status === 'completed' || status === 'expired' || status === 'canceled') {
+    // How it ended is said in the problem, so a widget that missed the end on its stream (offline at the
+    // time) can show that it was completed rather than that the link is bad.
+    const extensions =
+      interview && status
+        ? {
+            interview_status: status,
+            ...(status === 'completed' && interview.closingReason
+              ? { completion_reason: interview.closingReason }
+              : {}),
+          }
+        : {};
     throw new ApiError(
       'invalid_session_token',
       'This interview has ended; its session token no longer works.',
       {
         ...dead,
-        extensions: {
-          interview_status: status,
-          ...(status === 'completed' && interview.closingReason
-            ? { completion_reason: interview.closingReason }
-            : {}),
-        },
+        extensions,
       },
     );
   }

@@ -110,7 +110,10 @@ describe('session events that cannot be published', () => {
     );
     expect(events.body.data, describeResponse(events)).toHaveLength(1);
     expect(
-      logs.some((line) => line.includes(interviewId) && line.includes('could not end a canceled interview')),
+      logs.some(
+        (line) =>
+          line.includes(interviewId) && line.includes('could not tell the session that its interview ended'),
+      ),
       logs.join('\n'),
     ).toBe(true);
   });
