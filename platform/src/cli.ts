@@ -117,7 +117,7 @@ async function runWorker(): Promise<void> {
   await Promise.all([deliveries.stop(), scoring.stop(), agents?.stop()]);
   await metricsServer?.close();
   if (services) {
-    services.engine.close();
+    await services.engine.close(config.shutdownGraceSeconds);
     await services.bus.close();
     services.redis?.disconnect();
   }

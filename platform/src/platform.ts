@@ -341,8 +341,9 @@ export async function startPlatform(
       stopSweeper();
       // Agents leave their rooms first, letting go of their claims so another instance's agents take over.
       await liveKitAgents?.stop();
-      services.engine.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Replies being spoken finish here and reach their streams before the streams end.
+      await services.engine.close(config.shutdownGraceSeconds);
       // An event stream lasts as long as its candidate stays, so the server would wait for it forever: ending
       // the bus ends every stream (the widget resumes on another instance with Last-Event-ID), and their
       // connections, idle once the streams have ended, are closed rather than left to the keep-alive timeout.

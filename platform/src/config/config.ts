@@ -38,6 +38,11 @@ export interface Config {
    * default three quarters of the lease, so no turn is still running when another instance may take it over.
    */
   interviewerTurnSeconds: number;
+  /**
+   * How long a stopping instance lets the interviewer turns it is generating finish (VIVA_SHUTDOWN_GRACE_SECONDS)
+   * before it abandons them to the instance the widget reconnects to; below the orchestrator's own grace period.
+   */
+  shutdownGraceSeconds: number;
   webhooks: WebhookConfig;
   scoring: ScoringConfig;
   /** Realtime voice over a LiveKit server; null when LIVEKIT_URL and its key and secret are not set. */
@@ -241,6 +246,7 @@ export function loadConfig(env: Env = process.env): Config {
     interviewTokenBudget: integer(env, 'VIVA_INTERVIEW_TOKEN_BUDGET', 50_000, 1000, 10_000_000),
     interviewerLeaseSeconds: lease,
     interviewerTurnSeconds: integer(env, 'VIVA_INTERVIEWER_TURN_SECONDS', lease * 0.75, 1, 3600),
+    shutdownGraceSeconds: integer(env, 'VIVA_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600),
     webhooks: {
       worker: boolean(env, 'VIVA_WEBHOOK_WORKER', true),
       // A server (DATABASE_URL set) must not let tenants make it call internal services; a laptop on the

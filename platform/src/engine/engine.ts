@@ -69,6 +69,11 @@ export class InterviewEngine {
   readonly #llm: LlmInterviewer | null;
   /** Interviews whose pending turn another instance holds: retried here once that lease lapses. */
   readonly #retries = new Map<string, NodeJS.Timeout>();
+  /** Turns this instance is generating, which a graceful stop lets finish. */
+  readonly #inFlight = new Set<Promise<void>>();
+  #stopping = false;
+  /** Abandons the turns still in flight once a stop's grace is over. */
+  readonly #abandon = new AbortController();
 
   constructor(options: EngineOptions) {
     this.#o = options;
@@ -220,10 +225,26 @@ export class InterviewEngine {
     return swept;
   }
 
-  /** Cancels the retries this instance has scheduled (on shutdown). */
-  close(): void {
+  /**
+   * Stops taking turns and gives the ones in flight `graceSeconds` to finish, so a deploy costs the candidate
+   * nothing: a reply already being spoken is finished and committed here, rather than left under a lease that
+   * another instance must first wait out. Turns still running after that are abandoned and their leases
+   * released, as are turns that fall due meanwhile: either is generated where the widget reconnects once this
+   * instance ends its streams.
+   */
+  async close(graceSeconds = 0): Promise<void> {
+    this.#stopping = true;
     for (const timer of this.#retries.values()) clearTimeout(timer);
     this.#retries.clear();
+    const finished = Promise.allSettled([...this.#inFlight]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      finished,
+      new Promise((resolve) => (grace = setTimeout(resolve, graceSeconds * 1000))),
+    ]);
+    clearTimeout(grace);
+    this.#abandon.abort(new Error('This instance is stopping.'));
+    await finished;
   }
 
   /**
@@ -231,7 +252,13 @@ export class InterviewEngine {
    * after each step and whenever a session reconnects, which is how a crashed turn is taken over.
    */
   resume(interviewId: string): void {
-    this.#runTurn(interviewId).catch((error: unknown) => {
+    if (this.#stopping) return;
+    const running = this.#runTurn(interviewId).catch((error: unknown) => {
+      if (this.#abandon.signal.aborted) {
+        // Not a failure the candidate should hear of: their widget reconnects elsewhere and the turn runs there.
+        this.#o.logger.info({ interview_id: interviewId }, 'interviewer turn left to another instance');
+        return;
+      }
       this.#o.logger.error({ err: error, interview_id: interviewId }, 'interviewer turn failed');
       void this.#o.bus
         .publish(interviewId, {
@@ -243,6 +270,8 @@ export class InterviewEngine {
         })
         .catch(() => undefined);
     });
+    this.#inFlight.add(running);
+    void running.finally(() => this.#inFlight.delete(running));
   }
 
   /**
@@ -333,6 +362,7 @@ export class InterviewEngine {
       interviewId,
       textToSpeech: interview.livemode ? this.#o.providers.textToSpeech : null,
       logger: this.#o.logger,
+      cancel: this.#abandon.signal,
       // Done well within the lease, or given up: a turn still running when its lease lapses would be taken
       // over by another instance (the sweep, a reconnect) and spoken twice, one of them never committed.
       signal: AbortSignal.timeout(

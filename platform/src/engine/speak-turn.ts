@@ -25,6 +25,11 @@ export interface SpeakTurnOptions {
    * leaves the turn to its captions.
    */
   signal?: AbortSignal;
+  /**
+   * Abandons the turn (its instance is stopping): its requests are aborted as at the deadline, but nothing
+   * stands in for it and it fails, so that it is generated whole where the candidate reconnects.
+   */
+  cancel?: AbortSignal;
 }
 
 export interface SpokenResult {
@@ -51,11 +56,13 @@ const contentTypes: Record<SpeechFormat, string> = {
  */
 export async function speakTurn(o: SpeakTurnOptions): Promise<SpokenResult> {
   const startedAt = new Date();
-  let spoken = o.interviewer.speak(o.brief, o.history, o.move, o.signal);
+  const signals = [o.signal, o.cancel].filter((signal) => signal !== undefined);
+  const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+  let spoken = o.interviewer.speak(o.brief, o.history, o.move, signal);
   const said = { text: '' };
   const forSpeech = new AsyncQueue<string>();
   const speech = o.textToSpeech
-    ? synthesize(o, o.textToSpeech, speechRequests(sentences(forSpeech)))
+    ? synthesize(o, o.textToSpeech, speechRequests(sentences(forSpeech)), signal)
     : Promise.resolve(null);
   let wasted = 0;
   try {
@@ -70,7 +77,7 @@ export async function speakTurn(o: SpeakTurnOptions): Promise<SpokenResult> {
       }
     } catch (error) {
       // Once part of the turn is out, another voice can't finish it: the turn fails and is tried again whole.
-      if (said.text.trim() !== '') throw error;
+      if (said.text.trim() !== '' || o.cancel?.aborted) throw error;
       o.logger.warn(
         { err: error, interview_id: o.interviewId },
         'interviewer failed; the offline interviewer speaks this turn',
@@ -82,6 +89,8 @@ export async function speakTurn(o: SpeakTurnOptions): Promise<SpokenResult> {
     forSpeech.close();
   }
   const [kind, usage, audio] = await Promise.all([spoken.kind(), spoken.usage(), speech]);
+  // Speech cut off by the cancel is no reason to commit the turn without its voice.
+  o.cancel?.throwIfAborted();
   return {
     text: said.text.trim(),
     kind,
@@ -135,6 +144,7 @@ async function synthesize(
   o: SpeakTurnOptions,
   tts: TextToSpeech,
   requests: AsyncIterable<string>,
+  signal: AbortSignal | undefined,
 ): Promise<{ bytes: Buffer; contentType: string } | null> {
   const chunks: Buffer[] = [];
   let seq = 0;
@@ -142,7 +152,7 @@ async function synthesize(
     for await (const text of requests) {
       for await (const chunk of tts.synthesize(text, {
         voice: o.voice,
-        ...(o.signal ? { signal: o.signal } : {}),
+        ...(signal ? { signal } : {}),
       })) {
         chunks.push(chunk);
         await o.bus.publish(o.interviewId, {

@@ -198,6 +198,30 @@ describe('speakTurn with an OpenAI-compatible model', () => {
       }
     });
 
+    it('when cancelled, fails the turn: no offline interviewer before the first word, no turn without its voice', async () => {
+      fake.setLatency(600);
+      try {
+        const before = new AbortController();
+        setTimeout(() => before.abort(), 300);
+        await expect(speakTurn({ ...options, cancel: before.signal })).rejects.toThrow();
+        expect(await deltasOf(options.interviewId)).toEqual([]);
+      } finally {
+        fake.setLatency(0);
+      }
+      // The model answers at once and has written the whole reply when the cancel comes; speech is slow.
+      fake.setChatScript(() => {
+        fake.setLatency(600);
+        return { chunks: reply };
+      });
+      try {
+        const during = new AbortController();
+        setTimeout(() => during.abort(), 300);
+        await expect(speakTurn({ ...options, cancel: during.signal })).rejects.toThrow();
+      } finally {
+        fake.setLatency(0);
+      }
+    });
+
     it('speaks each sentence on its own when the model writes slower than speech is made', async () => {
       fake.setChatScript(() => ({ chunks: reply, delayMs: 250 }));
       const sent = fake.requests.length;

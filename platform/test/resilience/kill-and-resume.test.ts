@@ -67,7 +67,7 @@ let url: string;
 let api: ApiClient;
 let tenant: TestTenant;
 
-async function boot(): Promise<void> {
+async function boot(env: Record<string, string> = {}): Promise<void> {
   child = await startChildPlatform({
     DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
@@ -81,6 +81,7 @@ async function boot(): Promise<void> {
     VIVA_INTERVIEWER_LEASE_SECONDS: String(leaseSeconds),
     // Scoring calls would reach the scripted interviewer model; scoring is tested apart.
     VIVA_SCORING_WORKER: 'false',
+    ...env,
   });
 }
 
@@ -275,5 +276,80 @@ describe('a platform process killed mid-interview and started again', () => {
     const final = await transcriptOf(api, tenant.testKey, interviewId);
     const done = [...first.events, ...second.events].filter((e) => e.event === 'interviewer.done');
     for (const event of done) expect(final.map((t) => t.id)).toContain(event.data.turn_id);
+  });
+}, 60_000);
+
+describe('a platform process stopped with SIGTERM mid-reply, as by a deploy', () => {
+  it('finishes the reply it is speaking before it ends the stream, and leaves no turn to wait out', async () => {
+    const { interviewId, token, events: first } = await startInterview(tenant.liveKey);
+    const held = model.holdNextReply();
+    const before = first.events.length;
+    await postAnswer(api, token);
+    await within('the reply to the answer to reach the model', held.reached);
+
+    const stopped = child!.stop();
+    await until('the stopping platform refuses new connections', () =>
+      fetch(`${url}/healthz`).then(
+        () => false,
+        () => true,
+      ),
+    );
+    held.release();
+    const reply = await first.nextAfter(before, 'interviewer.done');
+    expect(String(reply.data.text)).toContain(question(1));
+    await first.done;
+    expect(await stopped).toBe(0);
+    child = null;
+
+    const [row] = await sql<{ progress: Record<string, unknown> }>(
+      database.url,
+      'select progress from interviews where id = $1',
+      [interviewId],
+    );
+    expect(row!.progress).toMatchObject({ awaiting: 'candidate', questionIndex: 1 });
+    await boot();
+    const second = new SseClient(`${url}/v1/session/events`, token, first.events.at(-1)!.id!);
+    const state = await second.next((e) => e.event === 'state');
+    expect(state.data).toMatchObject({ status: 'in_progress', question_index: 1, turn: 'candidate' });
+    await finish(token, second, 1);
+    expectInOrderOnce([...first.events, ...second.events]);
+    await expectWholeConversation(tenant.liveKey, interviewId, token);
+  });
+
+  it('abandons a reply still unfinished after the grace, releasing its turn at once for the next instance', async () => {
+    await kill();
+    await boot({ VIVA_SHUTDOWN_GRACE_SECONDS: '1' });
+    const { interviewId, token, events: first } = await startInterview(tenant.liveKey);
+    const held = model.holdNextReply();
+    const before = first.events.length;
+    await postAnswer(api, token);
+    await within('the reply to the answer to reach the model', held.reached);
+
+    try {
+      expect(await child!.stop()).toBe(0);
+      child = null;
+      await first.done;
+      // No fallback spoke for it and no error was shown: the turn is simply left for the next instance.
+      const after = first.events.slice(before).map((e) => e.event);
+      expect(after).not.toContain('interviewer.done');
+      expect(after).not.toContain('error');
+      const [row] = await sql<{ progress: Record<string, unknown> }>(
+        database.url,
+        'select progress from interviews where id = $1',
+        [interviewId],
+      );
+      expect(row!.progress).toMatchObject({ awaiting: 'interviewer', questionIndex: 0, leaseUntil: null });
+    } finally {
+      held.release();
+    }
+
+    await boot();
+    // With no lease to wait out, the reconnect alone brings the reply.
+    const second = new SseClient(`${url}/v1/session/events`, token, first.events.at(-1)!.id!);
+    const reply = await second.next((e) => e.event === 'interviewer.done');
+    expect(String(reply.data.text)).toContain(question(1));
+    await second.next(candidateTurnAt(1));
+    await finish(token, second, 1);
+    await expectWholeConversation(tenant.liveKey, interviewId, token);
   });
 }, 60_000);

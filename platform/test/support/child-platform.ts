@@ -24,6 +24,8 @@ export interface ChildPlatform {
   stderr(): string;
   /** SIGKILL: no shutdown hook runs, open transactions and connections simply vanish. */
   kill(): Promise<void>;
+  /** SIGTERM, as a deploy sends: resolves with the exit code once the process has shut down. */
+  stop(): Promise<number | null>;
 }
 
 /**
@@ -53,6 +55,11 @@ export async function startChildPlatform(
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      return child.exitCode;
     },
   };
   const deadline = Date.now() + timeoutMs;
