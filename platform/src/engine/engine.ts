@@ -101,7 +101,7 @@ export class InterviewEngine {
       recordInterviewEvent(em, 'interview.started', row);
       return row;
     });
-    await this.publishState(interview);
+    await this.announceState(interview);
     this.resume(interviewId);
     return interview;
   }
@@ -203,7 +203,7 @@ export class InterviewEngine {
       return { interview: row, ended: true };
     });
     // Whoever completed it (the closing turn, or an end a moment earlier) has announced it already.
-    if (ended) await this.#announceCompletion(interview);
+    if (ended) await this.#announced(interview, this.#announceCompletion(interview));
     return interview;
   }
 

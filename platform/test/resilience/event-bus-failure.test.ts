@@ -82,6 +82,31 @@ describe('session events that cannot be published', () => {
     expect(after.body.turns.map((turn) => turn.speaker)).toEqual(['interviewer', 'candidate', 'interviewer']);
   });
 
+  it('do not undo a start or an end: each is answered 200, and a retried end learns the interview ended', async () => {
+    const session = await openSession(api, tenant.testKey);
+    const key = `viva:session:${session.interviewId}`;
+    await redis.set(key, 'not a stream');
+    try {
+      const started = await api.call('POST', '/v1/session/start', { key: session.token });
+      expect(started.status, describeResponse(started)).toBe(200);
+      expect(started.body).toMatchObject({ status: 'in_progress' });
+      const end = () =>
+        api.call('POST', '/v1/session/end', {
+          key: session.token,
+          idempotencyKey: `end-${session.interviewId}`,
+        });
+      const first = await end();
+      expect(first.status, describeResponse(first)).toBe(200);
+      expect(first.body).toMatchObject({ status: 'completed' });
+      // The token died with the interview, before any replay is looked up; its 401 says how it ended.
+      const retry = await end();
+      expect(retry.status, describeResponse(retry)).toBe(401);
+      expect(retry.body).toMatchObject({ interview_status: 'completed', completion_reason: 'candidate_ended' });
+    } finally {
+      await redis.del(key);
+    }
+  });
+
   it('do not undo a cancellation: it is answered 200, and its retry gets the same answer', async () => {
     const { interviewId } = await createInterview(api, tenant.testKey);
     // The interview's stream becomes a plain string: the `state` the cancellation publishes fails.
