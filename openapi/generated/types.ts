@@ -672,8 +672,10 @@ export interface paths {
          *     - Every connection gets a fresh `state` event, so the widget can draw the status, the question, the
          *       time left and whose turn it is at once.
          *     - The stream opens with `retry: 3000`: after a drop, reconnect after 3 seconds.
-         *     - Every 15 seconds a `: ping` comment keeps proxies from closing a quiet connection. It is not an
-         *       event; ignore it.
+         *     - Every 15 seconds (the operator may change it) a `: ping` comment keeps proxies from closing a quiet
+         *       connection. It is not an event; ignore it. An interview that ended without its last events
+         *       reaching the stream has the stream closed within two of these intervals; the reconnect then gets
+         *       the `401` whose `interview_status` says how it ended.
          *     - To resume after a drop, reconnect with the header `Last-Event-ID` set to the `id` of the last event
          *       received: you get every event after it, in order, and none twice. Event ids are opaque strings;
          *       do not parse them.

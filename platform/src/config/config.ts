@@ -43,6 +43,11 @@ export interface Config {
    * before it abandons them to the instance the widget reconnects to; below the orchestrator's own grace period.
    */
   shutdownGraceSeconds: number;
+  /**
+   * How often a session event stream sends its `: ping` (VIVA_SESSION_HEARTBEAT_SECONDS), below the idle
+   * timeout of every proxy on the way; the stream also checks then that its interview has not ended unannounced.
+   */
+  sessionHeartbeatSeconds: number;
   webhooks: WebhookConfig;
   scoring: ScoringConfig;
   /** Realtime voice over a LiveKit server; null when LIVEKIT_URL and its key and secret are not set. */
@@ -247,6 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
     interviewerLeaseSeconds: lease,
     interviewerTurnSeconds: integer(env, 'VIVA_INTERVIEWER_TURN_SECONDS', lease * 0.75, 1, 3600),
     shutdownGraceSeconds: integer(env, 'VIVA_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600),
+    sessionHeartbeatSeconds: integer(env, 'VIVA_SESSION_HEARTBEAT_SECONDS', 15, 1, 300),
     webhooks: {
       worker: boolean(env, 'VIVA_WEBHOOK_WORKER', true),
       // A server (DATABASE_URL set) must not let tenants make it call internal services; a laptop on the

@@ -78,11 +78,25 @@ export async function authenticateSession(
 
 type Liveness = Pick<Interview, 'status' | 'expiresAt'> & { closingReason: ClosingReason | null };
 
+/** The interview a session token opens, as the liveness read looks it up. */
+export type SessionInterview = Pick<SessionClaims, 'interviewId' | 'tenantId' | 'livemode'>;
+
+/**
+ * Whether a session's interview has ended (or is gone), for an open event stream that has not been told: an
+ * end whose announcement never reached the bus (Redis refusing writes while reads still work) would
+ * otherwise leave the widget's stream open, and the widget waiting, for good.
+ */
+export async function sessionEnded(em: EntityManager, session: SessionInterview): Promise<boolean> {
+  const interview = await readLiveness(em, session);
+  const status = interview ? effectiveStatus(interview) : null;
+  return status !== 'scheduled' && status !== 'in_progress';
+}
+
 /**
  * Whether the token's interview is still live, read on every widget request: a prepared statement on the
  * ORM's own pool, planned once per connection, as `readInterview` does for the API's most frequent read.
  */
-async function readLiveness(em: EntityManager, claims: SessionClaims): Promise<Liveness | null> {
+async function readLiveness(em: EntityManager, claims: SessionInterview): Promise<Liveness | null> {
   const pool = await em.getConnection().getNativeClient();
   const { rows } = await pool.query<{
     status: InterviewStatus;

@@ -4,6 +4,7 @@ import { recordInterruption } from '../transcripts/interruptions.ts';
 import { inspectAudio, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.ts';
 import { sessionResource } from './session-resource.ts';
 import { openSse, pipeEvents } from './sse-stream.ts';
+import { closeWhenEnded } from './stream-end-watch.ts';
 
 function sessionOf(session: SessionCaller | null): SessionCaller {
   if (!session) throw new Error('session operation reached without a session');
@@ -84,12 +85,15 @@ export const sessionOperations = [
       },
     };
   }),
-  operation('streamSessionEvents', {}, async ({ session, services }) => ({
+  operation('streamSessionEvents', {}, async ({ caller, session, services }) => ({
     stream: async (ctx) => {
       const { interviewId } = sessionOf(session);
       const lastEventId = ctx.get('last-event-id') || null;
-      const sse = openSse(ctx);
+      const heartbeatMs = services.config.sessionHeartbeatSeconds * 1000;
+      const sse = openSse(ctx, { heartbeatMs });
       const { engine, bus, logger } = services;
+      const { tenantId, livemode } = caller;
+      closeWhenEnded(services.db.orm.em, { interviewId, tenantId, livemode }, sse, heartbeatMs);
       // A fresh snapshot for whoever just (re)connected, and a nudge in case a turn was left unfinished by a crash.
       // The stream replays from `Last-Event-ID`, so it gets the snapshot whether it subscribes before or after.
       await engine.publishCurrentState(interviewId);

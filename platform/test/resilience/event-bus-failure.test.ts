@@ -9,6 +9,7 @@ import {
 } from '../support/api.ts';
 import { createInterview } from '../support/fixtures.ts';
 import { logCapture, redisUrl, startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { within } from '../support/interview-flow.ts';
 import { openSession } from '../support/sessions.ts';
 import { SseClient } from '../support/sse-client.ts';
 
@@ -24,7 +25,11 @@ let redis: Redis;
 const { lines: logs, sink } = logCapture();
 
 beforeAll(async () => {
-  test = await startTestPlatform({ LOG_LEVEL: 'warn' }, { logDestination: sink });
+  // Quick heartbeats, so that a stream notices within seconds an end it was never told of.
+  test = await startTestPlatform(
+    { LOG_LEVEL: 'warn', VIVA_SESSION_HEARTBEAT_SECONDS: '1' },
+    { logDestination: sink },
+  );
   api = apiClient(test.url);
   tenant = await createTestTenant(api);
   redis = new Redis(redisUrl);
@@ -101,9 +106,40 @@ describe('session events that cannot be published', () => {
       // The token died with the interview, before any replay is looked up; its 401 says how it ended.
       const retry = await end();
       expect(retry.status, describeResponse(retry)).toBe(401);
-      expect(retry.body).toMatchObject({ interview_status: 'completed', completion_reason: 'candidate_ended' });
+      expect(retry.body).toMatchObject({
+        interview_status: 'completed',
+        completion_reason: 'candidate_ended',
+      });
     } finally {
       await redis.del(key);
+    }
+  });
+
+  it('do not leave a stream open after an end it was never told of: it closes, and the reconnect learns the end', async () => {
+    const session = await openSession(api, tenant.testKey);
+    expect((await api.call('POST', '/v1/session/start', { key: session.token })).status).toBe(200);
+    const stream = new SseClient(`${test.url}/v1/session/events`, session.token);
+    try {
+      await stream.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+      // Only the publishing of the end fails: the stream's reads go on working.
+      const key = `viva:session:${session.interviewId}`;
+      await redis.rename(key, `${key}:aside`);
+      await redis.set(key, 'not a stream');
+      const end = await api.call('POST', '/v1/session/end', { key: session.token });
+      expect(end.status, describeResponse(end)).toBe(200);
+      await redis.del(key);
+      await redis.rename(`${key}:aside`, key);
+
+      await within('the stream closes by itself', stream.done);
+      expect(stream.events.map((e) => e.event)).not.toContain('interview.completed');
+      const reconnect = await api.call('GET', '/v1/session', { key: session.token });
+      expect(reconnect.status, describeResponse(reconnect)).toBe(401);
+      expect(reconnect.body).toMatchObject({
+        interview_status: 'completed',
+        completion_reason: 'candidate_ended',
+      });
+    } finally {
+      stream.close();
     }
   });
 
