@@ -1,12 +1,13 @@
 import { listMicrophones } from '../audio/microphone.ts';
 import { Voice } from '../audio/voice.ts';
 import { AnswerQueue } from './answer-queue.ts';
-import { SessionEventStream } from './event-stream.ts';
+import { applySessionEvent, type SessionEventTargets } from './apply-session-event.ts';
 import { InterviewClientError, InterviewEndedError } from './interview-error.ts';
+import { InterviewStateStore } from './interview-state-store.ts';
 import { isSecretKey, secretKeyError, secretKeyWarning } from './secret-key.ts';
 import { type AnswerBody, SessionApi } from './session-api.ts';
 import { toInterviewClientError } from './session-api-error.ts';
-import type { SessionEvent } from './session-event-parser.ts';
+import { SessionConnection } from './session-connection.ts';
 import { TranscriptBook } from './transcript-book.ts';
 import type {
   CompletionReason,
@@ -17,22 +18,6 @@ import type {
   Session,
   TranscriptEntry,
 } from './types.ts';
-
-const initialState: InterviewState = Object.freeze({
-  status: 'idle',
-  session: null,
-  turn: 'none',
-  questionIndex: 0,
-  questionCount: 0,
-  timeLeftSeconds: null,
-  speaking: null,
-  listening: false,
-  transport: null,
-  muted: false,
-  pendingAnswers: 0,
-  error: null,
-  completion: null,
-});
 
 // How long `end()` lets answers still on their way arrive before it ends the interview.
 const endFlushMs = 10_000;
@@ -91,20 +76,14 @@ export interface InterviewClient {
 export class InterviewClient extends EventTarget {
   readonly #api: SessionApi;
   readonly #options: InterviewClientOptions;
+  readonly #store = new InterviewStateStore(this);
   readonly #book = new TranscriptBook();
   readonly #queue: AnswerQueue;
   readonly #abort = new AbortController();
-  #state: InterviewState = initialState;
-  #stream: SessionEventStream | null = null;
-  #lastEventId: string | null = null;
-  readonly #seenEventIds = new Set<string>();
+  readonly #connection: SessionConnection;
   readonly #voice: Voice;
   #byVoice = false;
-  #everLive = false;
-  #countdown: { timer: ReturnType<typeof setInterval>; seconds: number; at: number } | null = null;
-  #live: { resolve(): void; reject(error: InterviewClientError): void } | null = null;
   #ending: Promise<void> | null = null;
-  #closed = false;
 
   /** A client for one interview session; nothing is requested until `load()`. */
   constructor(options: InterviewClientOptions) {
@@ -117,17 +96,17 @@ export class InterviewClient extends EventTarget {
     });
     this.#queue = new AnswerQueue({
       submit: (body, key, signal) => this.#api.submitAnswer(body, key, { retry: { maxAttempts: 1 }, signal }),
-      onPendingChange: (pending) => this.#set({ pendingAnswers: pending }),
+      onPendingChange: (pending) => this.#store.set({ pendingAnswers: pending }),
       onFatal: (error) => this.#fail(error),
     });
     this.#voice = new Voice({
       silenceMs: options.silenceMs ?? 1800,
       liveKitTimeoutMs: options.liveKitTimeoutMs ?? 15_000,
       requestRoom: (signal) => this.#api.joinLiveKit(signal),
-      level: (level) => this.#emit('level', level),
-      changed: (patch) => this.#set(patch),
+      level: (level) => this.#store.emit('level', level),
+      changed: (patch) => this.#store.set(patch),
       answer: (answer) => {
-        if (this.#closed || this.#state.status === 'completed') return;
+        if (this.#store.closed || this.#state.status === 'completed') return;
         this.#submit({ kind: 'audio', audio: answer.audio, contentType: answer.contentType }).catch(() => {
           // Reported as an `error` event by #submit.
         });
@@ -135,15 +114,32 @@ export class InterviewClient extends EventTarget {
       interrupted: (turnId, heardMs) => this.reportBargeIn(turnId, heardMs),
       partialCaption: (text) => {
         const entry = this.#book.candidatePartial(text);
-        if (entry) this.#emit('transcript', entry);
+        if (entry) this.#store.emit('transcript', entry);
       },
       problem: (error) => this.#report(error),
+    });
+    const targets: SessionEventTargets = {
+      store: this.#store,
+      book: this.#book,
+      queue: this.#queue,
+      voice: this.#voice,
+      complete: (interviewId, reason) => this.#complete(interviewId, reason),
+      fail: (error) => this.#fail(error),
+    };
+    this.#connection = new SessionConnection({
+      apiBase: options.apiBase,
+      sessionToken: options.sessionToken,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      store: this.#store,
+      restored: () => this.#queue.connectionRestored(),
+      event: (event, stream) => applySessionEvent(event, stream, targets),
+      failed: (error) => this.#fail(error),
     });
   }
 
   /** The whole state, as a frozen snapshot; every change also comes as a `state` event. */
   get state(): InterviewState {
-    return this.#state;
+    return this.#store.current;
   }
 
   /** The captions so far, one entry per turn, in order (frozen). */
@@ -161,14 +157,14 @@ export class InterviewClient extends EventTarget {
       console.error(secretKeyWarning);
       throw this.#fail(secretKeyError());
     }
-    this.#set({ status: 'loading', error: null });
+    this.#store.set({ status: 'loading', error: null });
     let session: Session;
     try {
       session = deepFreeze(await this.#api.getSession(this.#abort.signal));
     } catch (error) {
       throw this.#fail(toInterviewClientError(error));
     }
-    this.#set({ status: 'ready', session, questionCount: session.question_count });
+    this.#store.set({ status: 'ready', session, questionCount: session.question_count });
     return session;
   }
 
@@ -197,8 +193,8 @@ export class InterviewClient extends EventTarget {
     await this.#voice.openMicrophone(deviceId);
     if (this.#state.error && isMicrophoneCode(this.#state.error.code)) {
       // A start that failed on the microphone is ready to be made again, now that there is one.
-      const failedStart = this.#state.status === 'error' && !this.#everLive;
-      this.#set(failedStart ? { status: 'ready', error: null } : { error: null });
+      const failedStart = this.#state.status === 'error' && !this.#connection.everLive;
+      this.#store.set(failedStart ? { status: 'ready', error: null } : { error: null });
     }
   }
 
@@ -209,7 +205,7 @@ export class InterviewClient extends EventTarget {
   closeMicrophone(): void {
     this.#voice.closeMicrophone();
     const { error, status } = this.#state;
-    if (error && isMicrophoneCode(error.code) && status !== 'error') this.#set({ error: null });
+    if (error && isMicrophoneCode(error.code) && status !== 'error') this.#store.set({ error: null });
   }
 
   /**
@@ -222,7 +218,7 @@ export class InterviewClient extends EventTarget {
   async start(options: { voice?: boolean } = {}): Promise<void> {
     this.#assertOpen();
     const { session, status, error } = this.#state;
-    const failedStart = status === 'error' && !this.#everLive && error?.retryable === true;
+    const failedStart = status === 'error' && !this.#connection.everLive && error?.retryable === true;
     if ((status !== 'ready' && !failedStart) || !session) {
       throw new InterviewClientError({
         code: 'unknown',
@@ -268,7 +264,7 @@ export class InterviewClient extends EventTarget {
   setMuted(muted: boolean): void {
     if (this.#state.muted === muted) return;
     this.#voice.setMuted(muted);
-    this.#set({ muted });
+    this.#store.set({ muted });
   }
 
   /**
@@ -319,7 +315,7 @@ export class InterviewClient extends EventTarget {
     this.#assertOpen();
     const { status, error, session } = this.#state;
     if (status === 'reconnecting') {
-      this.#openStream();
+      this.#connection.reopen();
       return;
     }
     if (status !== 'error' || (error && !error.retryable)) return;
@@ -327,12 +323,12 @@ export class InterviewClient extends EventTarget {
       await this.load();
       return;
     }
-    if (!this.#everLive) {
-      this.#set({ status: 'ready', error: null });
+    if (!this.#connection.everLive) {
+      this.#store.set({ status: 'ready', error: null });
       await this.start({ voice: this.#byVoice });
       return;
     }
-    this.#set({ status: 'reconnecting', error: null });
+    this.#store.set({ status: 'reconnecting', error: null });
     // The voice is back before the stream, as at the start: the retried turn's first audio comes on the
     // stream, and over LiveKit the agent speaks it once the candidate is in the room. A microphone that
     // cannot be opened again is a problem the interview goes on with, told once it is live.
@@ -340,22 +336,18 @@ export class InterviewClient extends EventTarget {
       () => null,
       (error: unknown) => toInterviewClientError(error),
     );
-    await this.#whenLive(() => this.#openStream());
+    await this.#connection.open();
     if (microphone) this.#report(microphone);
   }
 
   /** Releases everything (microphone, audio, the event stream); no event is dispatched after this. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#store.closed) return;
+    this.#store.close();
     this.#abort.abort();
-    this.#stream?.close();
-    this.#stream = null;
+    this.#connection.close();
     this.#queue.close('The interview client was closed.');
-    this.#stopCountdown();
     this.#voice.close();
-    this.#live?.reject(new InterviewClientError({ code: 'unknown', message: 'Closed.', retryable: false }));
-    this.#live = null;
   }
 
   /**
@@ -366,22 +358,22 @@ export class InterviewClient extends EventTarget {
    */
   private reportBargeIn(turnId: string, playedMs: number): void {
     this.#api.reportInterruption(turnId, playedMs, this.#abort.signal).catch((error: unknown) => {
-      if (!this.#closed) console.warn('[viva] could not report an interruption', error);
+      if (!this.#store.closed) console.warn('[viva] could not report an interruption', error);
     });
   }
 
   // Connecting
 
   async #connect(): Promise<void> {
-    this.#set({ status: 'connecting', error: null });
+    this.#store.set({ status: 'connecting', error: null });
     try {
       // The room first (when there is one), so the interviewer agent is there to speak the first turn.
       if (this.#byVoice) await this.#prepareVoice();
-      else this.#set({ transport: 'http' });
+      else this.#store.set({ transport: 'http' });
       await this.#api.startSession(this.#abort.signal);
-      await this.#whenLive(() => this.#openStream());
+      await this.#connection.open();
     } catch (error) {
-      if (this.#closed) return;
+      if (this.#store.closed) return;
       const failure = toInterviewClientError(error);
       if (this.#state.status !== 'error') this.#fail(failure);
       // Completed already (on another tab, or while this page was away): nothing failed.
@@ -390,137 +382,12 @@ export class InterviewClient extends EventTarget {
     }
   }
 
-  /** Runs `open` and resolves once the stream is open (or rejects if it fails for good). */
-  #whenLive(open: () => void): Promise<void> {
-    const live = new Promise<void>((resolve, reject) => {
-      this.#live = { resolve, reject };
-    });
-    open();
-    return live;
-  }
-
-  #openStream(): void {
-    // Resume after the last event the previous stream handled, known to this client or not.
-    this.#lastEventId = this.#stream?.lastEventId ?? this.#lastEventId;
-    this.#stream?.close();
-    const stream = new SessionEventStream({
-      url: `${this.#options.apiBase.replace(/\/+$/, '')}/v1/session/events`,
-      sessionToken: this.#options.sessionToken,
-      lastEventId: this.#lastEventId,
-      seenIds: this.#seenEventIds,
-      ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
-      handlers: {
-        onOpen: () => this.#streamOpened(),
-        onEvent: (event) => this.#handle(event, stream),
-        onDrop: () => {
-          if (this.#state.status === 'live') this.#set({ status: 'reconnecting' });
-        },
-        onFail: (error) => {
-          if (this.#stream !== stream || this.#completed) return;
-          const failure = toInterviewClientError(error);
-          this.#fail(failure);
-          // The refusal may say the interview was completed meanwhile: a retry that waited has its answer.
-          if (this.#completed) this.#live?.resolve();
-          else this.#live?.reject(failure);
-          this.#live = null;
-        },
-      },
-    });
-    this.#stream = stream;
-    void stream.run();
-  }
-
-  #streamOpened(): void {
-    if (this.#state.status === 'connecting' || this.#state.status === 'reconnecting') {
-      this.#everLive = true;
-      this.#set({ status: 'live', error: null });
-    }
-    this.#queue.connectionRestored();
-    this.#live?.resolve();
-    this.#live = null;
-  }
-
-  // Events
-
-  #handle(event: SessionEvent, stream: SessionEventStream): void {
-    switch (event.event) {
-      case 'state': {
-        const { status, turn, question_index, question_count, time_left_seconds } = event.data;
-        this.#queue.stateChanged(turn);
-        if (status === 'canceled' || status === 'expired') {
-          stream.finish();
-          this.#fail(
-            new InterviewClientError({
-              code: 'session_invalid',
-              message: status === 'canceled' ? 'The interview was canceled.' : 'The interview has expired.',
-              retryable: false,
-            }),
-          );
-          return;
-        }
-        this.#set({
-          turn: status === 'in_progress' ? turn : 'none',
-          questionIndex: question_index,
-          questionCount: question_count,
-          timeLeftSeconds: time_left_seconds,
-        });
-        this.#anchorCountdown(time_left_seconds);
-        return;
-      }
-      case 'interviewer.delta': {
-        const entry = this.#book.interviewerDelta(event.data.turn_id, event.data.text);
-        if (entry) this.#emit('transcript', entry);
-        return;
-      }
-      case 'interviewer.audio':
-        this.#voice.sessionEvent(event);
-        return;
-      case 'interviewer.done':
-        this.#emit('transcript', this.#book.interviewerDone(event.data.turn_id, event.data.text));
-        this.#voice.sessionEvent(event);
-        return;
-      case 'candidate.transcript': {
-        if (event.data.final) this.#queue.transcriptArrived(event.data.turn_id);
-        const entry = this.#book.candidate(event.data.turn_id, event.data.text, event.data.final);
-        if (entry) this.#emit('transcript', entry);
-        return;
-      }
-      case 'interview.completed':
-        stream.finish();
-        this.#complete(event.data.interview_id, event.data.reason);
-        return;
-      case 'error': {
-        const { code, message } = event.data;
-        // The platform's `interviewer_unavailable` turn is tried again when the stream reconnects: `retry()`.
-        this.#fail(
-          new InterviewClientError({
-            code: code === 'interviewer_unavailable' ? 'interviewer_unavailable' : 'unknown',
-            message,
-            retryable: true,
-          }),
-        );
-        return;
-      }
-    }
-  }
-
-  #complete(interviewId: string, reason: CompletionReason): void {
-    if (this.#state.status === 'completed') return;
-    this.#stream?.finish();
-    this.#queue.close('The interview ended before this answer was delivered.', { abortInFlight: false });
-    // Closes the microphone; the interviewer's last words may still be heard (`speaking`).
-    this.#voice.finish();
-    const completion = Object.freeze({ interviewId, reason });
-    this.#set({ status: 'completed', turn: 'none', completion });
-    this.#emit('completed', completion);
-  }
-
   // Answers
 
   async #submit(body: AnswerBody): Promise<void> {
     try {
       await this.#queue.add(body);
-      if (this.#state.error?.code === 'answer_rejected') this.#set({ error: null });
+      if (this.#state.error?.code === 'answer_rejected') this.#store.set({ error: null });
     } catch (error) {
       const failure = toInterviewClientError(error, 'answer');
       // An answer that arrived after the end is not news to the candidate; a refused one is.
@@ -540,52 +407,26 @@ export class InterviewClient extends EventTarget {
     await this.#voice.begin(this.#state.session!, this.#options.transport ?? 'auto');
   }
 
-  // Countdown
+  // State, completion and errors
 
-  #anchorCountdown(seconds: number): void {
-    const at = performance.now();
-    if (this.#countdown) {
-      this.#countdown.seconds = seconds;
-      this.#countdown.at = at;
-      return;
-    }
-    if (this.#state.status !== 'live') return;
-    const countdown = {
-      seconds,
-      at,
-      timer: setInterval(() => {
-        const elapsed = Math.floor((performance.now() - countdown.at) / 1000);
-        const left = Math.max(0, countdown.seconds - elapsed);
-        if (left !== this.#state.timeLeftSeconds) this.#set({ timeLeftSeconds: left });
-      }, 1000),
-    };
-    this.#countdown = countdown;
-  }
-
-  #stopCountdown(): void {
-    if (this.#countdown) clearInterval(this.#countdown.timer);
-    this.#countdown = null;
-  }
-
-  // State and events
-
-  #set(patch: Partial<InterviewState>): void {
-    if (this.#closed) return;
-    const next = { ...this.#state, ...patch };
-    const changed = (Object.keys(patch) as (keyof InterviewState)[]).some(
-      (key) => this.#state[key] !== next[key],
-    );
-    if (!changed) return;
-    this.#state = Object.freeze(next);
-    // The clock runs while live only: elsewhere, the next `state` event brings the platform's figure.
-    if (next.status !== 'live') this.#stopCountdown();
-    else if (!this.#countdown && next.timeLeftSeconds !== null) this.#anchorCountdown(next.timeLeftSeconds);
-    this.#emit('state', this.#state);
+  get #state(): InterviewState {
+    return this.#store.current;
   }
 
   /** Read afresh at each use: TypeScript would keep a status narrowed across an `await`. */
   get #completed(): boolean {
     return this.#state.status === 'completed';
+  }
+
+  #complete(interviewId: string, reason: CompletionReason): void {
+    if (this.#state.status === 'completed') return;
+    this.#connection.finish();
+    this.#queue.close('The interview ended before this answer was delivered.', { abortInFlight: false });
+    // Closes the microphone; the interviewer's last words may still be heard (`speaking`).
+    this.#voice.finish();
+    const completion = Object.freeze({ interviewId, reason });
+    this.#store.set({ status: 'completed', turn: 'none', completion });
+    this.#store.emit('completed', completion);
   }
 
   /** Reports an error that stops the interview until `retry()` (or for good): status `error`. */
@@ -598,10 +439,7 @@ export class InterviewClient extends EventTarget {
       this.#complete(session.interview_id, error.reason);
       return error;
     }
-    if (!error.retryable) {
-      this.#stream?.close();
-      this.#stream = null;
-    }
+    if (!error.retryable) this.#connection.closeStream();
     if (error.code === 'session_invalid' || error.code === 'origin_not_allowed') {
       this.#queue.close('The session is no longer valid.');
       this.#voice.stop();
@@ -611,27 +449,20 @@ export class InterviewClient extends EventTarget {
       this.#voice.pause();
     }
     const detail = error.toInterviewError();
-    this.#set({ status: 'error', error: detail, listening: this.#voice.listening });
-    this.#emit('error', detail);
+    this.#store.set({ status: 'error', error: detail, listening: this.#voice.listening });
+    this.#store.emit('error', detail);
     return error;
   }
 
   /** Reports an error the interview goes on with (a refused answer, a microphone problem). */
   #report(error: InterviewClientError): void {
     const detail = error.toInterviewError();
-    this.#set({ error: detail });
-    this.#emit('error', detail);
-  }
-
-  #emit<K extends keyof InterviewClientEventMap>(
-    type: K,
-    detail: InterviewClientEventMap[K]['detail'],
-  ): void {
-    if (!this.#closed) this.dispatchEvent(new CustomEvent(type, { detail }));
+    this.#store.set({ error: detail });
+    this.#store.emit('error', detail);
   }
 
   #assertOpen(): void {
-    if (this.#closed) {
+    if (this.#store.closed) {
       throw new InterviewClientError({
         code: 'unknown',
         message: 'This client was closed.',

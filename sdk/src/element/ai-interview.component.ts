@@ -1,59 +1,28 @@
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { isSecretKey, secretKeyError, secretKeyWarning } from '../client/secret-key.ts';
-import type {
-  InterviewError,
-  InterviewErrorCode,
-  InterviewState,
-  Session,
-  TranscriptEntry,
-} from '../client/types.ts';
+import { html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
+import { property } from 'lit/decorators.js';
+import type { Session, TranscriptEntry } from '../client/types.ts';
 import styles from './ai-interview.styles.ts';
+import { AnswerModeController } from './answer-mode.ts';
 import { createInterviewClient } from './client-factory.ts';
-import { emit } from './events.ts';
+import { EndConfirmationController } from './end-confirmation.ts';
+import { FocusController } from './focus.ts';
 import { HasSlotController } from './has-slot.ts';
-import { type InterviewClientFactory, type InterviewClientLike, listen } from './interview-client-like.ts';
+import type { InterviewClientFactory, InterviewClientLike } from './interview-client-like.ts';
+import { InterviewConnectionController } from './interview-connection.ts';
 import { LocalizeController } from './localize.ts';
+import { MicrophoneCheckController } from './microphone-check.ts';
+import { type Screen, screenFor } from './screen.ts';
 import { renderCompleted } from './screens/completed.ts';
-import { cannotCaptureVoice, isMicrophoneProblem, renderError } from './screens/error.ts';
+import { renderError } from './screens/error.ts';
+import { renderHeader } from './screens/header.ts';
 import { renderLive } from './screens/live.ts';
 import { renderLoading } from './screens/loading.ts';
-import { type MicrophoneStatus, renderPreCheck, type StartProblem } from './screens/pre-check.ts';
+import { renderPreCheck } from './screens/pre-check.ts';
 import { renderReconnecting } from './screens/reconnecting.ts';
+import { StartCheckController } from './start-check.ts';
 import type { InterviewStrings } from './strings/en.ts';
+import { TextAnswerController } from './text-answer.ts';
 import { watch } from './watch.ts';
-
-type Screen = 'loading' | 'starting' | 'pre-check' | 'live' | 'completed' | 'error';
-
-const idleState: InterviewState = {
-  status: 'idle',
-  session: null,
-  turn: 'none',
-  questionIndex: 0,
-  questionCount: 0,
-  timeLeftSeconds: null,
-  speaking: null,
-  listening: false,
-  transport: null,
-  muted: false,
-  pendingAnswers: 0,
-  error: null,
-  completion: null,
-};
-
-/**
- * Reads a failure of `openMicrophone()`: refused (by the candidate or the browser), no device, or no way to
- * capture audio on this page at all (the client says so by making it not retryable).
- */
-function microphoneFailure(error: unknown): 'denied' | 'unavailable' | 'unsupported' {
-  const code = (error as { code?: unknown } | null)?.code;
-  const name = (error as { name?: unknown } | null)?.name;
-  if (cannotCaptureVoice(error as { code?: unknown; retryable?: unknown } | null)) return 'unsupported';
-  if (code === 'microphone_unavailable' || name === 'NotFoundError' || name === 'OverconstrainedError') {
-    return 'unavailable';
-  }
-  return 'denied';
-}
 
 /**
  * @tagname ai-interview
@@ -162,6 +131,39 @@ export default class AiInterview extends LitElement {
 
   private readonly localize = new LocalizeController(this);
   private readonly slots = new HasSlotController(this, ['logo', 'header', 'footer']);
+  private readonly interview: InterviewConnectionController = new InterviewConnectionController(this, {
+    createClient: (options) => (this.constructor as typeof AiInterview).createClient(options),
+    stateChanged: (state) => {
+      if (state.status === 'completed' || state.status === 'error') this.ending.dismiss();
+    },
+    level: (level) => this.microphone.setLevel(level),
+    reset: () => this.resetInterview(),
+  });
+  private readonly microphone: MicrophoneCheckController = new MicrophoneCheckController(this, {
+    client: () => this.client,
+    byVoice: () => this.answerMode.answersByVoice,
+    ready: () => this.startCheck.microphoneReady(),
+  });
+  private readonly keyboardFocus = new FocusController(this, () => this.screen());
+  private readonly answerMode: AnswerModeController = new AnswerModeController(
+    this,
+    () => this.session,
+    this.microphone,
+    this.keyboardFocus,
+  );
+  private readonly startCheck: StartCheckController = new StartCheckController(this, {
+    client: () => this.client,
+    session: () => this.session,
+    answerMode: this.answerMode,
+    microphone: this.microphone,
+    focus: this.keyboardFocus,
+  });
+  private readonly textAnswer: TextAnswerController = new TextAnswerController(this, () => this.client);
+  private readonly ending: EndConfirmationController = new EndConfirmationController(
+    this,
+    this.keyboardFocus,
+    () => this.session?.interview_id ?? '',
+  );
 
   /** The session token your server minted for this candidate (`POST /v1/interviews/{id}/sessions`). Never a secret key. Removed or empty: no session (the loading screen), and an interview under way is let go. */
   @property({ attribute: 'session-token' }) sessionToken = '';
@@ -194,42 +196,8 @@ export default class AiInterview extends LitElement {
   /** Answer by typing only: the widget never asks for the microphone. Set during a voice interview, it switches the candidate to typing. */
   @property({ attribute: 'text-only', type: Boolean, reflect: true }) textOnly = false;
 
-  @state() private interviewState: InterviewState = idleState;
-  @state() private captions: readonly TranscriptEntry[] = [];
-  @state() private localError: InterviewError | null = null;
-  @state() private consentAccepted = false;
-  @state() private answerByText = false;
-  @state() private microphone: MicrophoneStatus = 'off';
-  @state() private microphones: readonly MediaDeviceInfo[] = [];
-  @state() private deviceId = '';
-  @state() private level = 0;
-  @state() private startProblem: StartProblem = null;
-  @state() private answeringByVoice = false;
-  @state() private draft = '';
-  @state() private sending = false;
-  @state() private confirmingEnd = false;
-  @state() private endRequested = false;
-
-  private client: InterviewClientLike | null = null;
-  private clientKey = '';
-  private stopListening: Array<() => void> = [];
-  private startedEmitted = false;
-  private readyEmitted = false;
-  private renderedScreen: Screen | null = null;
-  private focusWasInside = false;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.connectClient();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    // Moving the element in the page disconnects and reconnects it at once: keep the interview then.
-    queueMicrotask(() => {
-      if (!this.isConnected) this.disconnectClient();
-    });
-  }
+  /** The captions last scrolled to their end: each new caption, or longer one, comes as a new list. */
+  private scrolledCaptions: readonly TranscriptEntry[] | null = null;
 
   /**
    * Starts the interview, as the Start button does. It needs the candidate's acceptance of the recording
@@ -237,12 +205,7 @@ export default class AiInterview extends LitElement {
    * without them it shows what is missing and rejects.
    */
   async start(): Promise<void> {
-    const problem = this.checkStart();
-    if (problem) {
-      this.startProblem = problem;
-      throw new Error(problem === 'consent' ? 'The recording notice is not accepted.' : 'No microphone.');
-    }
-    await this.startInterview();
+    await this.startCheck.start();
   }
 
   /** Ends the interview now, without the confirmation step or the `interview-end-request` event. */
@@ -265,12 +228,12 @@ export default class AiInterview extends LitElement {
 
   /** Mutes the microphone (`true`), unmutes it (`false`), or toggles it (no argument). */
   mute(muted?: boolean): void {
-    this.client?.setMuted(muted ?? !this.interviewState.muted);
+    this.client?.setMuted(muted ?? !this.interview.state.muted);
   }
 
   @watch(['sessionToken', 'apiBase', 'silenceMs', 'transport'])
   protected handleSessionChange(): void {
-    if (this.isConnected) this.connectClient();
+    if (this.isConnected) this.interview.connect();
   }
 
   @watch('transport')
@@ -288,351 +251,78 @@ export default class AiInterview extends LitElement {
     if (!this.textOnly) return;
     // Set during a voice interview, it switches the candidate to typing, as "Answer by text instead" does;
     // focus follows to the answer box only if it was in the widget (the voice controls it was on are gone).
-    if (this.answeringByVoice) this.typeInstead(this.focusedControl() !== null);
-    else if (this.microphone !== 'off') this.closeMicrophone();
+    const { answerMode, microphone } = this;
+    if (answerMode.answeringByVoice) answerMode.typeInstead(this.keyboardFocus.focusedControl() !== null);
+    else if (microphone.status !== 'off') microphone.close();
+  }
+
+  private get client(): InterviewClientLike | null {
+    return this.interview.client;
   }
 
   private get session(): Session | null {
-    return this.interviewState.session;
+    return this.interview.state.session;
   }
 
-  private get voiceAllowed(): boolean {
-    return !this.textOnly && (this.session?.answer_modes.includes('audio') ?? false);
-  }
-
-  private get textAllowed(): boolean {
-    return this.session?.answer_modes.includes('text') ?? true;
-  }
-
-  private get answersByVoice(): boolean {
-    return this.voiceAllowed && (!this.answerByText || !this.textAllowed);
-  }
-
-  private connectClient(): void {
-    // Removing the attribute makes the property null, and frameworks set null or undefined for "no token":
-    // either means no session, like ''.
-    const token = typeof this.sessionToken === 'string' ? this.sessionToken.trim() : '';
-    const apiBase = (this.apiBase || globalThis.location.origin).replace(/\/+$/, '');
-    const transport = this.transport === 'http' ? 'http' : 'auto';
-    const key = `${token}\n${apiBase}\n${this.silenceMs ?? ''}\n${transport}`;
-    if (key === this.clientKey && (this.client || this.localError)) return;
-    this.disconnectClient();
-    this.clientKey = key;
-    if (!token) return;
-    if (isSecretKey(token)) {
-      // Refused here too, as the client refuses it, so a replaced `createClient` cannot send it anywhere.
-      console.error(secretKeyWarning);
-      this.fail(secretKeyError().toInterviewError());
-      return;
-    }
-    const client = (this.constructor as typeof AiInterview).createClient({
-      sessionToken: token,
-      apiBase,
-      ...(this.silenceMs ? { silenceMs: this.silenceMs } : {}),
-      transport,
-    });
-    this.client = client;
-    this.interviewState = client.state;
-    this.stopListening = [
-      listen(client, 'state', (detail) => this.handleState(detail)),
-      listen(client, 'transcript', (entry) => {
-        this.captions = [...client.transcript];
-        emit(this, 'interview-transcript', entry);
-      }),
-      listen(client, 'completed', (detail) => emit(this, 'interview-completed', detail)),
-      listen(client, 'error', (detail) => emit(this, 'interview-error', detail)),
-      listen(client, 'level', (level) => {
-        this.level = level;
-      }),
-    ];
-    client.load().catch(() => {
-      // Reflected in the client's state (status `error`), and dispatched as `error`; `interview-ready`
-      // follows the first `ready` state, after a retry as well.
-    });
-  }
-
-  private disconnectClient(): void {
-    for (const stop of this.stopListening) stop();
-    this.stopListening = [];
-    this.client?.close();
-    this.client = null;
-    this.clientKey = '';
-    this.interviewState = idleState;
-    this.captions = [];
-    this.localError = null;
-    this.consentAccepted = false;
-    this.answerByText = false;
-    this.microphone = 'off';
-    this.microphones = [];
-    this.deviceId = '';
-    this.level = 0;
-    this.startProblem = null;
-    this.answeringByVoice = false;
-    this.draft = '';
-    this.sending = false;
-    this.confirmingEnd = false;
-    this.startedEmitted = false;
-    this.readyEmitted = false;
-  }
-
-  private fail(error: InterviewError): void {
-    this.localError = error;
-    emit(this, 'interview-error', error);
-  }
-
-  private handleState(state: InterviewState): void {
-    this.interviewState = state;
-    emit(this, 'interview-state', state);
-    if (state.status === 'ready' && !this.readyEmitted && state.session) {
-      this.readyEmitted = true;
-      emit(this, 'interview-ready', state.session);
-    }
-    if (state.status === 'live' && !this.startedEmitted && state.session) {
-      this.startedEmitted = true;
-      emit(this, 'interview-started', { interviewId: state.session.interview_id });
-    }
-    if (state.status === 'completed' || state.status === 'error') this.confirmingEnd = false;
+  /** What the candidate did in an interview that was let go: another one starts afresh. */
+  private resetInterview(): void {
+    this.startCheck.reset();
+    this.answerMode.reset();
+    this.microphone.reset();
+    this.textAnswer.reset();
+    this.ending.dismiss();
   }
 
   private screen(): Screen {
-    if (this.localError) return 'error';
-    const { status, session, error } = this.interviewState;
-    switch (status) {
-      case 'idle':
-      case 'loading':
-        return 'loading';
-      case 'ready':
-        return session ? 'pre-check' : 'loading';
-      case 'connecting':
-        return 'starting';
-      case 'live':
-      case 'reconnecting':
-        return session ? 'live' : 'starting';
-      case 'completed':
-        return 'completed';
-      default:
-        // A refused microphone before the start is answered on the pre-check screen, with its help text.
-        if (error && isMicrophoneProblem(error.code) && session && !this.startedEmitted) return 'pre-check';
-        return 'error';
-    }
+    return screenFor(this.interview.state, this.interview.localError, this.interview.started);
   }
 
   // Microphone
 
-  private async openMicrophone(deviceId?: string): Promise<void> {
-    const client = this.client;
-    if (!client) return;
-    // Another device chosen in the picker: the picker stays while it opens, so the candidate's focus does.
-    if (this.microphone === 'ready' && deviceId) this.deviceId = deviceId;
-    else this.microphone = 'requesting';
-    try {
-      await client.openMicrophone(deviceId);
-      if (client !== this.client || !this.answersByVoice) return;
-      this.microphones = await client.listMicrophones();
-      this.deviceId = deviceId ?? this.microphones[0]?.deviceId ?? '';
-      this.microphone = 'ready';
-      if (this.startProblem === 'microphone') this.startProblem = null;
-    } catch (error) {
-      if (client === this.client) this.microphone = microphoneFailure(error);
-    }
-  }
-
   /** Try again, on the pre-check or the live screen, after the microphone was refused or lost. */
   private async retryMicrophone(deviceId?: string): Promise<void> {
-    const control = this.focusedControl();
-    await this.openMicrophone(deviceId);
-    await this.refocus(
+    const control = this.keyboardFocus.focusedControl();
+    await this.microphone.open(deviceId);
+    await this.keyboardFocus.refocus(
       control,
       this.screen() === 'live'
         ? 'mute-button'
-        : this.microphone === 'ready'
+        : this.microphone.status === 'ready'
           ? 'device-select'
           : 'microphone-retry-button',
     );
   }
 
-  private closeMicrophone(): void {
-    this.client?.closeMicrophone();
-    this.microphone = 'off';
-    this.level = 0;
-  }
-
   private setAnswerByText(byText: boolean): void {
-    const control = this.focusedControl();
-    this.answerByText = byText;
-    this.startProblem = null;
-    if (byText) this.closeMicrophone();
+    const control = this.keyboardFocus.focusedControl();
+    this.startCheck.clearProblem();
+    this.answerMode.choose(byText);
     // Answering by voice again: `willUpdate()` opens the microphone for the pre-check. Either way the button
     // goes with its panel, and its counterpart in the new one takes the focus.
-    void this.refocus(control, 'answer-mode-button');
-  }
-
-  // Start
-
-  private checkStart(): StartProblem {
-    const resuming = this.session?.status === 'in_progress';
-    if (!resuming && !this.consentAccepted) return 'consent';
-    if (this.answersByVoice && this.microphone !== 'ready') return 'microphone';
-    return null;
-  }
-
-  private async handleStartClick(): Promise<void> {
-    this.startProblem = this.checkStart();
-    if (!this.startProblem) {
-      await this.startInterview();
-      return;
-    }
-    await this.updateComplete;
-    if (this.startProblem === 'consent') this.focusPart('consent-checkbox');
-  }
-
-  private async startInterview(): Promise<void> {
-    const client = this.client;
-    if (!client) return;
-    this.startProblem = null;
-    this.answeringByVoice = this.answersByVoice;
-    try {
-      await client.start({ voice: this.answeringByVoice });
-    } catch (error) {
-      // Reflected in the client's state and dispatched as `error`. A microphone that failed at the start
-      // (a headset gone since the check) is answered on the pre-check, with its help and Try again.
-      const code = (error as { code?: InterviewErrorCode } | null)?.code;
-      if (client === this.client && code && isMicrophoneProblem(code)) {
-        this.microphone = microphoneFailure(error);
-      }
-    }
-  }
-
-  // Live
-
-  private async sendAnswer(): Promise<void> {
-    const client = this.client;
-    const text = this.draft.trim();
-    if (!client || !text || this.sending) return;
-    this.sending = true;
-    try {
-      await client.sendText(text);
-      if (client === this.client && this.draft.trim() === text) this.draft = '';
-    } catch {
-      // The draft stays, to send again; the client reports the failure.
-    } finally {
-      this.sending = false;
-    }
-  }
-
-  private typeInstead(focus = true): void {
-    this.answeringByVoice = false;
-    this.answerByText = true;
-    this.closeMicrophone();
-    if (focus) this.updateComplete.then(() => this.focusPart('answer-input'));
-  }
-
-  private async askEnd(): Promise<void> {
-    this.confirmingEnd = true;
-    await this.updateComplete;
-    this.focusPart('end-cancel-button');
-  }
-
-  private async cancelEnd(): Promise<void> {
-    this.confirmingEnd = false;
-    await this.updateComplete;
-    this.focusPart('end-button');
-  }
-
-  private async confirmEnd(): Promise<void> {
-    // A second click while the first is under way asks nothing new of the host.
-    if (this.endRequested) return;
-    const interviewId = this.session?.interview_id ?? '';
-    const allowed = emit(this, 'interview-end-request', { interviewId }, { cancelable: true });
-    if (!allowed) {
-      await this.cancelEnd();
-      return;
-    }
-    this.endRequested = true;
-    try {
-      await this.end();
-    } catch {
-      // The client reports the failure as its error, which the live screen shows.
-    } finally {
-      this.endRequested = false;
-    }
+    void this.keyboardFocus.refocus(control, 'answer-mode-button');
   }
 
   // Rendering
 
-  private focusPart(part: string): void {
-    this.shadowRoot?.querySelector<HTMLElement>(`[part~="${part}"]`)?.focus();
-  }
-
-  /** The control focused inside the widget, if any. */
-  private focusedControl(): Element | null {
-    return this.shadowRoot?.activeElement ?? null;
-  }
-
-  /**
-   * Once the update is done: if `control` had the focus and re-rendered away (focus fell to the page's
-   * body), `part` takes it, so a keyboard or screen reader user keeps their place.
-   */
-  private async refocus(control: Element | null, part: string): Promise<void> {
-    await this.updateComplete;
-    if (control && !control.isConnected && !this.focusedControl()) this.focusPart(part);
-  }
-
   protected override willUpdate(changed: PropertyValues): void {
     super.willUpdate(changed);
-    this.focusWasInside = this.shadowRoot?.activeElement != null;
     // The pre-check of a voice interview opens the microphone at once (the browser asks the candidate).
-    if (this.screen() === 'pre-check' && this.answersByVoice && this.microphone === 'off') {
-      void this.openMicrophone();
+    if (this.screen() === 'pre-check' && this.answerMode.answersByVoice && this.microphone.status === 'off') {
+      void this.microphone.open();
     }
   }
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
-    const screen = this.screen();
-    if (screen !== this.renderedScreen) {
-      const previous = this.renderedScreen;
-      this.renderedScreen = screen;
-      // Follow the candidate to the next screen, without stealing focus from the host page.
-      if (previous && this.focusWasInside) {
-        const target = this.shadowRoot?.querySelector<HTMLElement>('[data-autofocus]');
-        target?.focus();
-        if (this.shadowRoot?.activeElement !== target) {
-          this.shadowRoot?.querySelector<HTMLElement>('.body > .screen')?.focus();
-        }
-      }
+    if (this.interview.captions !== this.scrolledCaptions) {
+      this.scrolledCaptions = this.interview.captions;
+      this.scrollCaptions();
     }
-    if (changed.has('captions')) this.scrollCaptions();
   }
 
   private scrollCaptions(): void {
     const captions = this.shadowRoot?.querySelector<HTMLElement>('[part~="captions"]');
     if (captions) captions.scrollTop = captions.scrollHeight;
-  }
-
-  private renderHeader(): TemplateResult {
-    const session = this.session;
-    const logoUrl = session?.company.logo_url;
-    const showLogo = this.slots.has('logo') || Boolean(logoUrl);
-    return html`
-      <div part="header" class="header" ?hidden=${!session && !this.slots.has('header') && !this.slots.has('logo')}>
-        <slot name="header">
-          <span part="logo" class="logo" ?hidden=${!showLogo}>
-            <slot name="logo">
-              ${
-                logoUrl && session
-                  ? html`<img src=${logoUrl} alt=${this.localize.term('companyLogo', { company: session.company.name })} />`
-                  : nothing
-              }
-            </slot>
-          </span>
-          <div part="title" class="title">
-            <span class="title__job">${session?.job.title ?? ''}</span>
-            <span class="title__company">${session?.company.name ?? ''}</span>
-          </div>
-        </slot>
-      </div>
-    `;
   }
 
   private renderScreen(screen: Screen): TemplateResult {
@@ -648,52 +338,47 @@ export default class AiInterview extends LitElement {
           localize,
           session: session!,
           resuming: session!.status === 'in_progress',
-          voiceAllowed: this.voiceAllowed,
-          textAllowed: this.textAllowed,
-          answerByText: !this.answersByVoice,
-          microphone: this.microphone,
-          microphones: this.microphones,
-          deviceId: this.deviceId,
-          level: this.level,
-          consentAccepted: this.consentAccepted,
-          problem: this.startProblem,
-          onConsent: (accepted) => {
-            this.consentAccepted = accepted;
-            if (accepted && this.startProblem === 'consent') this.startProblem = null;
-          },
-          onDevice: (deviceId) => void this.openMicrophone(deviceId),
-          onRetryMicrophone: () => void this.retryMicrophone(this.deviceId || undefined),
+          voiceAllowed: this.answerMode.voiceAllowed,
+          textAllowed: this.answerMode.textAllowed,
+          answerByText: !this.answerMode.answersByVoice,
+          microphone: this.microphone.status,
+          microphones: this.microphone.devices,
+          deviceId: this.microphone.deviceId,
+          level: this.microphone.level,
+          consentAccepted: this.startCheck.consentAccepted,
+          problem: this.startCheck.problem,
+          onConsent: (accepted) => this.startCheck.acceptConsent(accepted),
+          onDevice: (deviceId) => void this.microphone.open(deviceId),
+          onRetryMicrophone: () => void this.retryMicrophone(this.microphone.deviceId || undefined),
           onAnswerMode: (byText) => this.setAnswerByText(byText),
-          onStart: () => void this.handleStartClick(),
+          onStart: () => void this.startCheck.click(),
         });
       case 'live':
         return renderLive({
           localize,
           session: session!,
-          state: this.interviewState,
-          captions: this.captions,
-          byVoice: this.answeringByVoice,
-          textAllowed: this.textAllowed,
-          level: this.level,
-          draft: this.draft,
-          sending: this.sending,
-          confirmingEnd: this.confirmingEnd,
-          ending: this.endRequested,
-          onDraft: (text) => {
-            this.draft = text;
-          },
-          onSend: () => void this.sendAnswer(),
+          state: this.interview.state,
+          captions: this.interview.captions,
+          byVoice: this.answerMode.answeringByVoice,
+          textAllowed: this.answerMode.textAllowed,
+          level: this.microphone.level,
+          draft: this.textAnswer.draft,
+          sending: this.textAnswer.sending,
+          confirmingEnd: this.ending.confirming,
+          ending: this.ending.ending,
+          onDraft: (text) => this.textAnswer.setDraft(text),
+          onSend: () => void this.textAnswer.send(),
           onMute: () => this.mute(),
-          onTypeInstead: () => this.typeInstead(),
-          onAskEnd: () => void this.askEnd(),
-          onCancelEnd: () => void this.cancelEnd(),
-          onConfirmEnd: () => void this.confirmEnd(),
+          onTypeInstead: () => this.answerMode.typeInstead(),
+          onAskEnd: () => void this.ending.ask(),
+          onCancelEnd: () => void this.ending.cancel(),
+          onConfirmEnd: () => void this.ending.confirm(),
           onRetryMicrophone: () => void this.retryMicrophone(),
         });
       case 'completed':
-        return renderCompleted(localize, session, this.interviewState.completion?.reason);
+        return renderCompleted(localize, session, this.interview.state.completion?.reason);
       case 'error':
-        return renderError(localize, this.localError ?? this.interviewState.error, () => {
+        return renderError(localize, this.interview.localError ?? this.interview.state.error, () => {
           // A retry that fails again is told as `interview-error` and on this screen; its rejection is
           // nobody's to handle on the host page.
           this.client?.retry().catch(() => {});
@@ -714,7 +399,7 @@ export default class AiInterview extends LitElement {
         lang=${this.localize.lang()}
         data-screen=${screen}
       >
-        ${this.renderHeader()} ${renderReconnecting(this.localize, this.interviewState.status === 'reconnecting')}
+        ${renderHeader(this.localize, this.slots, this.session)} ${renderReconnecting(this.localize, this.interview.state.status === 'reconnecting')}
         <div part="body" class="body">${this.renderScreen(screen)}</div>
         <div part="footer" class="footer" ?hidden=${!this.slots.has('footer')}>
           <slot name="footer"></slot>
