@@ -499,8 +499,9 @@ export interface paths {
          * Retrieve an interview's scorecard
          * @description Returns the interview's latest scorecard, whatever its `status`: `pending` while scoring runs,
          *     `completed` with the scores, or `failed` with the reason in `failure`. Scoring starts when the
-         *     interview completes, so every completed interview has a scorecard; an interview that has not completed
-         *     has none and gets `404 resource_missing`. After a
+         *     interview completes, so every completed interview has a scorecard, unless its candidate was erased
+         *     (erasure deletes the scorecards with the transcript). An interview that has not completed, or whose
+         *     candidate was erased, has none and gets `404 resource_missing`, its `detail` saying which. After a
          *     [rescore](#tag/Interviews/operation/rescoreInterview) this is the new scorecard; the earlier ones are
          *     in the [history](#tag/Interviews/operation/listInterviewScorecards).
          *
@@ -2007,17 +2008,17 @@ export interface components {
         ScorecardEvidence: {
             turn_id: components["schemas"]["TurnId"];
             /**
-             * @description Words the candidate said in that turn, as in the
-             *     [transcript](#tag/Interviews/operation/retrieveInterviewTranscript).
+             * @description Words the candidate said in that turn, exactly as the
+             *     [transcript](#tag/Interviews/operation/retrieveInterviewTranscript) spells them.
              * @example Afterwards I wrote the runbook and added an alert on queue age.
              */
             quote: string;
         };
         /**
-         * @description The check of the scorer's quotes. Every quote must occur word for word (ignoring case, whitespace
-         *     and typographic differences such as curly quotes) in the candidate turn it cites. A quote that does
-         *     not is dropped, and the dimension is asked once more, told which quotes failed; only quotes that pass
-         *     the check appear in `evidence`.
+         * @description The check of the scorer's quotes. Every quote must occur word for word, as whole words (ignoring
+         *     case, whitespace and typographic differences such as curly quotes), in the candidate turn it cites.
+         *     A quote that does not is dropped, and the dimension is asked once more, told which quotes failed;
+         *     only quotes that pass the check appear in `evidence`, as the transcript spells them.
          */
         ScorecardDimensionEvidenceCheck: {
             /** @description Whether the dimension was asked again because a quote failed the check. */
@@ -2073,11 +2074,14 @@ export interface components {
              *       with an error.
              *     - `malformed_output`: the model's reply was not the JSON asked for.
              *     - `transcript_empty`: the candidate never answered, so there is nothing to score (not retried).
+             *     - `internal_error`: the platform could not finish scoring: the workers scoring it stopped before
+             *       finishing several times over, its interview could not be read, or its result could not be
+             *       saved. Rescore to try again.
              *
              *     New codes may be added.
              * @enum {string}
              */
-            code: "provider_error" | "malformed_output" | "transcript_empty";
+            code: "provider_error" | "malformed_output" | "transcript_empty" | "internal_error";
             /**
              * @description A human-readable explanation. Do not parse it.
              * @example The scoring model could not be reached: Request timed out.
@@ -2129,9 +2133,15 @@ export interface components {
             recommendation: components["schemas"]["ScorecardRecommendation"] | null;
             /** @description A neutral summary of the interview in a few sentences, for a recruiter. `null` until `completed`. */
             summary: string | null;
-            /** @description Short sentences, each grounded in what the candidate said. Empty until `completed`. */
+            /**
+             * @description Up to three short sentences, each grounded in what the candidate said. Empty until
+             *     `completed`.
+             */
             strengths: string[];
-            /** @description Short sentences, each grounded in what the candidate said. Empty until `completed`. */
+            /**
+             * @description Up to three short sentences, each grounded in what the candidate said. Empty until
+             *     `completed`.
+             */
             concerns: string[];
             /** @description One entry per rubric dimension, in rubric order. Empty until `completed`. */
             dimensions: components["schemas"]["ScorecardDimension"][];
@@ -2154,7 +2164,9 @@ export interface components {
             usage: components["schemas"]["ScorecardUsage"];
             /**
              * @description Scoring attempts so far. A failed attempt is retried with backoff, keeping the dimensions
-             *     already scored; after the last attempt the scorecard is `failed`.
+             *     already scored; after the last attempt the scorecard is `failed`. An attempt whose worker
+             *     stopped before finishing (a crash) is counted here, and so is the one that takes it over, but the
+             *     two count once towards the platform's limit on attempts: a crash costs a scorecard nothing.
              * @example 1
              */
             attempts: number;

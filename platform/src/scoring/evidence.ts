@@ -34,31 +34,101 @@ function stripWrapping(text: string): string {
   return text.slice(start, end);
 }
 
-function normaliseText(text: string): string {
+// Greek lower-cases Σ to ς or σ by its place in a word; folded alone, a character cannot know its place.
+const caseVariants: [RegExp, string][] = [[/ς/g, 'σ']];
+
+function foldTypography(text: string): string {
   let out = text;
   for (const [pattern, replacement] of typographic) out = out.replace(pattern, replacement);
-  out = out.normalize('NFKC').toLowerCase();
-  // Again after NFKC, which can itself produce some of these (from compatibility forms).
-  for (const [pattern, replacement] of typographic) out = out.replace(pattern, replacement);
-  return out.replace(/\s+/g, ' ').trim();
+  return out;
+}
+
+/** One grapheme in the form it is compared in. NFKC never reaches across graphemes, so each folds alone. */
+function foldGrapheme(grapheme: string): string {
+  // Typography again after NFKC, which can itself produce some of it (from compatibility forms).
+  let out = foldTypography(foldTypography(grapheme).normalize('NFKC').toLowerCase());
+  for (const [pattern, replacement] of caseVariants) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** Text in its compared form, and for each of its UTF-16 units the original range it came from. */
+interface FoldedText {
+  text: string;
+  starts: number[];
+  ends: number[];
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Folds typography, case and compatibility forms, and collapses whitespace to single spaces (none at either
+ * end), keeping track of where each character came from, so a match can be read back in the original.
+ */
+function foldText(original: string): FoldedText {
+  const folded: FoldedText = { text: '', starts: [], ends: [] };
+  const units: string[] = [];
+  for (const { segment, index } of graphemes.segment(original)) {
+    const end = index + segment.length;
+    for (const unit of foldGrapheme(segment)) {
+      const space = /\s/.test(unit);
+      if (space && (units.length === 0 || units.at(-1) === ' ')) continue;
+      units.push(space ? ' ' : unit);
+      folded.starts.push(index);
+      folded.ends.push(end);
+    }
+  }
+  if (units.at(-1) === ' ') {
+    units.pop();
+    folded.starts.pop();
+    folded.ends.pop();
+  }
+  folded.text = units.join('');
+  return folded;
 }
 
 /** The form a quote is compared in: what was said, independent of typography, case, spacing and wrapping. */
 export function normaliseQuote(quote: string): string {
-  return stripWrapping(normaliseText(quote));
+  return stripWrapping(foldText(quote).text);
+}
+
+// Letters, digits and marks make up words, except in scripts written without spaces between words, where a
+// quote may start or end at any character.
+const wordCharacter = /[\p{L}\p{N}\p{M}]/u;
+const unspacedScript =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+
+function inWord(character: string | undefined): boolean {
+  return character !== undefined && wordCharacter.test(character) && !unspacedScript.test(character);
+}
+
+/** Whether `at` falls between words rather than inside one ("ow th" does not quote "I know the answer"). */
+function atWordBoundary(text: string, at: number): boolean {
+  // Whole characters either side: two UTF-16 units hold at least one, and spreading splits by code point.
+  const previous = [...text.slice(Math.max(0, at - 2), at)].at(-1);
+  const next = [...text.slice(at, at + 2)][0];
+  return !(inWord(previous) && inWord(next));
+}
+
+/** Where `quote` first occurs in `said` as whole words, or -1. */
+function findWholeWords(said: string, quote: string): number {
+  for (let at = said.indexOf(quote); at !== -1; at = said.indexOf(quote, at + 1)) {
+    if (atWordBoundary(said, at) && atWordBoundary(said, at + quote.length)) return at;
+  }
+  return -1;
 }
 
 /**
- * Keeps a quote only when it occurs in the candidate turn it cites. Whatever a scorer claims the candidate
- * said must be checkable against the transcript; the interviewer's words are never evidence about the
- * candidate, so citing them drops the quote too.
+ * Keeps a quote only when it occurs, as whole words, in the candidate turn it cites, and keeps it as the
+ * transcript spells it: the scorer's spelling (its case, its curly quotes, its ellipses) is only how it found
+ * the words. Whatever a scorer claims the candidate said must be checkable against the transcript; the
+ * interviewer's words are never evidence about the candidate, so citing them drops the quote too.
  */
 export function checkEvidence(
   evidence: Evidence[],
   turns: ScoringTurn[],
 ): { kept: Evidence[]; dropped: Evidence[] } {
   const turnsById = new Map(turns.map((turn) => [turn.id, turn]));
-  const normalisedTurns = new Map<string, string>();
+  const foldedTurns = new Map<string, FoldedText>();
   const seen = new Set<string>();
   const kept: Evidence[] = [];
   const dropped: Evidence[] = [];
@@ -69,12 +139,13 @@ export function checkEvidence(
       dropped.push(item);
       continue;
     }
-    let said = normalisedTurns.get(turn.id);
+    let said = foldedTurns.get(turn.id);
     if (said === undefined) {
-      said = normaliseText(turn.text);
-      normalisedTurns.set(turn.id, said);
+      said = foldText(turn.text);
+      foldedTurns.set(turn.id, said);
     }
-    if (!said.includes(quote)) {
+    const at = findWholeWords(said.text, quote);
+    if (at === -1) {
       dropped.push(item);
       continue;
     }
@@ -82,7 +153,7 @@ export function checkEvidence(
     const identity = JSON.stringify([turn.id, quote]);
     if (seen.has(identity)) continue;
     seen.add(identity);
-    kept.push({ turnId: item.turnId, quote: item.quote.trim() });
+    kept.push({ turnId: turn.id, quote: turn.text.slice(said.starts[at], said.ends[at + quote.length - 1]) });
   }
   return { kept, dropped };
 }

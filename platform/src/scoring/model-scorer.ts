@@ -12,18 +12,14 @@ import {
   summaryMessages,
 } from './scoring-prompts.ts';
 import {
+  type DimensionReply,
   type DimensionResult,
   type Evidence,
   maxScore,
+  maxSummaryPoints,
   type ScoringInput,
   type SummaryResult,
 } from './scoring-types.ts';
-
-interface DimensionReply {
-  score: number;
-  rationale: string;
-  evidence: Evidence[];
-}
 
 const maxTokens = 1200;
 
@@ -55,12 +51,11 @@ export class ModelScorer implements Scorer {
       return { value: result(dimension.key, reply, checked.kept, [], false), usage: first.usage };
     }
     // Asked once more, told which quotes failed. Whatever the second reply says, only checked quotes stand.
-    const again = await this.#ask(
-      [...messages, { role: 'assistant', content: first.content }, reaskMessage(checked.dropped)],
-      dimensionFormat,
-    ).catch((error: unknown) => {
-      throw error instanceof ScoringError ? error.withUsage(first.usage) : error;
-    });
+    const again = await this.#ask([...messages, reaskMessage(reply, checked.dropped)], dimensionFormat).catch(
+      (error: unknown) => {
+        throw error instanceof ScoringError ? error.withUsage(first.usage) : error;
+      },
+    );
     const usage = addUsage(first.usage, again.usage);
     let second: DimensionReply;
     try {
@@ -116,10 +111,22 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+// PostgreSQL stores neither U+0000 nor half a surrogate pair, in text or jsonb: a reply holding one could
+// never be saved. Neither is anything a recruiter needs to read.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The string as it can be stored: NUL dropped, a lone surrogate replaced by U+FFFD. */
+function storable(text: string): string {
+  return text.replaceAll('\u0000', '').replace(loneSurrogate, '\uFFFD');
+}
+
 function parseJson(content: string, what: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(content);
+    // Every string in the reply, at any depth, made storable as it is read.
+    parsed = JSON.parse(content, (_key, value: unknown) =>
+      typeof value === 'string' ? storable(value) : value,
+    );
   } catch {
     throw new ScoringError(
       'malformed_output',
@@ -173,7 +180,7 @@ function parseSummary(content: string): SummaryResult {
     items
       .map((s) => s.trim())
       .filter(Boolean)
-      .slice(0, 5);
+      .slice(0, maxSummaryPoints);
   return {
     summary: reply.summary.trim(),
     strengths: clean(reply.strengths),

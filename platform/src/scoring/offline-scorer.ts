@@ -2,10 +2,10 @@ import type { RubricDimension } from '../jobs/job.entity.ts';
 import { checkEvidence, normaliseQuote } from './evidence.ts';
 import { noUsage, type Scorer } from './scorer.ts';
 import type { DimensionResult, Evidence, ScoringInput, ScoringTurn, SummaryResult } from './scoring-types.ts';
-import { maxScore } from './scoring-types.ts';
+import { maxScore, maxSummaryPoints } from './scoring-types.ts';
 
 /** Bumped whenever the signals, weights or wording below change, so a scorecard can be traced to them. */
-export const offlineScorerVersion = 'offline-2026-11-23';
+export const offlineScorerVersion = 'offline-2026-12-08';
 
 /** Words per answered question at which the length signal is full: past this, more words add nothing. */
 const fullAnswerWords = 80;
@@ -274,8 +274,9 @@ export function summariseOffline(input: ScoringInput): SummaryResult {
   }
   return {
     summary: `${preface}: the candidate ${answeredPhrase(shape)}, ${wordsPhrase(shape)}.`,
-    strengths,
-    concerns,
+    // The transcript-wide points first, then the dimensions in rubric order, as far as the cap allows.
+    strengths: strengths.slice(0, maxSummaryPoints),
+    concerns: concerns.slice(0, maxSummaryPoints),
   };
 }
 

@@ -6,7 +6,11 @@ import type { DimensionResult, Recommendation, SummaryResult } from './scoring-t
 export const scorecardStatuses = ['pending', 'completed', 'failed'] as const;
 export type ScorecardStatus = (typeof scorecardStatuses)[number];
 export type ScorecardTrigger = 'interview_completed' | 'rescore';
-export type ScoringFailureCode = 'provider_error' | 'malformed_output' | 'transcript_empty';
+export type ScoringFailureCode =
+  | 'provider_error'
+  | 'malformed_output'
+  | 'transcript_empty'
+  | 'internal_error';
 
 export interface ScoringFailure {
   code: ScoringFailureCode;
@@ -41,7 +45,10 @@ const ScorecardSchema = defineEntity({
     model: p.string().nullable(),
     promptVersion: p.string().nullable(),
     usage: p.json<TokenUsage>(),
+    /** Claims of the run, takeovers included: the claim a worker holds is the count it claimed at. */
     attempts: p.integer(),
+    /** Claims that took the run over from a worker that stopped before finishing: not held against it. */
+    takeovers: p.integer(),
     nextAttemptAt: p.datetime(),
     lockedUntil: p.datetime().nullable(),
     /** Why the last attempt failed (kept while retrying), or why the run gave up. */

@@ -1,5 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Candidate } from '../candidates/candidate.entity.ts';
 import { findPage, type PageRequest } from '../db/pagination.ts';
 import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
@@ -29,6 +30,7 @@ export function queueScoring(em: EntityManager, interview: Interview, trigger: S
     promptVersion: null,
     usage: { promptTokens: 0, completionTokens: 0 },
     attempts: 0,
+    takeovers: 0,
     nextAttemptAt: now,
     lockedUntil: null,
     failure: null,
@@ -57,14 +59,20 @@ export async function latestScorecard(
 ): Promise<Scorecard> {
   const interview = await ownedInterview(em, owner, interviewId);
   const [latest] = await em.find(Scorecard, { interviewId }, { orderBy: { id: 'desc' }, limit: 1 });
-  if (!latest) {
-    throw new ApiError(
-      'resource_missing',
-      `Interview ${interviewId} has no scorecard: it is ${interview.status}, and scoring starts when an interview completes.`,
-      { param: 'id' },
-    );
-  }
+  if (!latest) throw new ApiError('resource_missing', await whyNoScorecard(em, interview), { param: 'id' });
   return latest;
+}
+
+/** An interview without a scorecard has not completed, or its scorecards went with its candidate's data. */
+async function whyNoScorecard(em: EntityManager, interview: Interview): Promise<string> {
+  const candidate =
+    interview.status === 'completed'
+      ? await em.findOne(Candidate, interview.candidateId, { fields: ['deletedAt'] })
+      : null;
+  if (candidate?.deletedAt) {
+    return `Interview ${interview.id} has no scorecard: its candidate's data was erased, and its scorecards with it.`;
+  }
+  return `Interview ${interview.id} has no scorecard: it is ${interview.status}, and scoring starts when an interview completes.`;
 }
 
 export async function listScorecards(

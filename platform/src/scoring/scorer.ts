@@ -17,18 +17,17 @@ export interface Scorer {
   summarise(input: ScoringInput): Promise<Scored<SummaryResult>>;
 }
 
+/** What a scoring call can fail with; the others are the worker's to record. */
+export type ProviderFailureCode = Extract<ScoringFailureCode, 'provider_error' | 'malformed_output'>;
+
 /** A scoring call that did not give a usable answer; the run is retried, and after the last try fails. */
 export class ScoringError extends Error {
   override name = 'ScoringError';
-  readonly code: Exclude<ScoringFailureCode, 'transcript_empty'>;
+  readonly code: ProviderFailureCode;
   /** The tokens of the calls made before it failed: paid for, so the scorecard counts them. */
   readonly usage: TokenUsage;
 
-  constructor(
-    code: Exclude<ScoringFailureCode, 'transcript_empty'>,
-    message: string,
-    options?: ErrorOptions & { usage?: TokenUsage },
-  ) {
+  constructor(code: ProviderFailureCode, message: string, options?: ErrorOptions & { usage?: TokenUsage }) {
     super(message, options);
     this.code = code;
     this.usage = options?.usage ?? noUsage;

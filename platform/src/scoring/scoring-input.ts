@@ -12,7 +12,7 @@ export async function loadScoringInput(
   em: EntityManager,
   interviewId: string,
   rubric: RubricDimension[] | null,
-): Promise<{ input: ScoringInput; livemode: boolean } | null> {
+): Promise<ScoringInput | null> {
   const interview = await em.findOne(Interview, interviewId);
   if (!interview) return null;
   // A job deleted since still scores its interviews: deletion hides it from listings, the row stays.
@@ -23,20 +23,17 @@ export async function loadScoringInput(
   const job = interview.jobSnapshot ?? current;
   const turns = await em.find(Turn, { interviewId }, { orderBy: { seq: 'asc' } });
   return {
-    livemode: interview.livemode,
-    input: {
-      jobTitle: job.title,
-      jobDescription: job.description,
-      language: job.language,
-      questions: job.questions.map((q, index) => ({ index, text: q.text, guidance: q.guidance })),
-      dimensions: rubric ?? current.rubric.dimensions,
-      turns: turns.map((t) => ({
-        id: t.id,
-        speaker: t.speaker,
-        kind: t.kind,
-        questionIndex: t.questionIndex ?? null,
-        text: t.text,
-      })),
-    },
+    jobTitle: job.title,
+    jobDescription: job.description,
+    language: job.language,
+    questions: job.questions.map((q, index) => ({ index, text: q.text, guidance: q.guidance })),
+    dimensions: rubric ?? current.rubric.dimensions,
+    turns: turns.map((t) => ({
+      id: t.id,
+      speaker: t.speaker,
+      kind: t.kind,
+      questionIndex: t.questionIndex ?? null,
+      text: t.text,
+    })),
   };
 }

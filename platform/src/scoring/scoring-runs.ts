@@ -8,13 +8,17 @@ import { scorecardResource } from './scorecard-resource.ts';
 /** A run this worker holds: `attempts` as claimed is its claim, so a run taken over cannot write. */
 export interface HeldRun {
   id: string;
+  /** Every claim of the run so far, this one included. */
   attempts: number;
+  /** Of those, the claims that took the run over from a worker whose lease lapsed before it finished. */
+  takeovers: number;
 }
 
 /**
  * Claims up to `limit` due scoring runs for `leaseSeconds`, counting the attempt. SKIP LOCKED lets workers in
  * any number of processes claim at once, never the same run; a run whose worker died is claimed again once
- * its lease lapses.
+ * its lease lapses. A lease is cleared whenever a run is settled, so a run still holding one was left
+ * unfinished: that claim is a takeover, counted apart.
  */
 export async function claimRuns(em: EntityManager, limit: number, leaseSeconds: number): Promise<HeldRun[]> {
   return em.getConnection().execute<HeldRun[]>(
@@ -27,11 +31,20 @@ export async function claimRuns(em: EntityManager, limit: number, leaseSeconds: 
         for update skip locked
      )
      update scorecards s
-        set locked_until = now() + make_interval(secs => ?), attempts = s.attempts + 1, updated_at = now()
+        set locked_until = now() + make_interval(secs => ?), attempts = s.attempts + 1,
+            takeovers = s.takeovers + (case when s.locked_until is null then 0 else 1 end), updated_at = now()
        from due where s.id = due.id
-     returning s.id, s.attempts`,
+     returning s.id, s.attempts, s.takeovers`,
     [limit, leaseSeconds],
   );
+}
+
+/**
+ * The attempts that count towards the limit. A takeover carries on the attempt its dead worker left
+ * unfinished, so the two count once: a crash costs the scorecard nothing.
+ */
+export function countedAttempts(run: HeldRun): number {
+  return run.attempts - run.takeovers;
 }
 
 /** Extends the leases of runs still going, so a long queue behind the provider cap is not taken over. */
@@ -46,13 +59,13 @@ export async function renewLeases(em: EntityManager, runs: HeldRun[], leaseSecon
   );
 }
 
+export type RunOutcome = 'completed' | 'failed' | 'retry';
+
 /**
  * Writes what a run produced, if the run is still this worker's: the interview is locked first (its event
  * sequence numbers the scorecard event), then the scorecard is read back under the claim. Null when the
  * run was taken over or its scorecard erased meanwhile: nothing is written.
  */
-export type RunOutcome = 'completed' | 'failed' | 'retry';
-
 export async function settleRun(
   em: EntityManager,
   run: HeldRun,

@@ -4,6 +4,9 @@ import type { Speaker, TurnKind } from '../transcripts/turn.entity.ts';
 /** Every dimension is scored on this scale, as the rubric's level descriptions are written (1 to 5). */
 export const maxScore = 5;
 
+/** A summary lists up to this many strengths, and as many concerns, as the docs and the prompt promise. */
+export const maxSummaryPoints = 3;
+
 export const recommendations = ['strong_no', 'no', 'yes', 'strong_yes'] as const;
 export type Recommendation = (typeof recommendations)[number];
 
@@ -30,6 +33,13 @@ export interface ScoringTurn {
   kind: TurnKind;
   questionIndex: number | null;
   text: string;
+}
+
+/** What the scorer answered for one dimension, before its quotes are checked. */
+export interface DimensionReply {
+  score: number;
+  rationale: string;
+  evidence: Evidence[];
 }
 
 /** One dimension as scored, after the evidence check. */

@@ -8,11 +8,25 @@ import type { StructuredChat } from '../providers/providers.ts';
 import { normalisedWeights, overallScore, recommendationFor } from './aggregate.ts';
 import { ModelScorer } from './model-scorer.ts';
 import { offlineScorer } from './offline-scorer.ts';
-import { runScoring } from './run-scoring.ts';
-import { Scorecard } from './scorecard.entity.ts';
-import { addUsage, type Scorer } from './scorer.ts';
+import { runScoring, type ScoringProgress } from './run-scoring.ts';
+import { Scorecard, type ScoringFailure } from './scorecard.entity.ts';
+import { addUsage, noUsage, type Scorer } from './scorer.ts';
 import { loadScoringInput } from './scoring-input.ts';
-import { claimRuns, type HeldRun, renewLeases, settleRun } from './scoring-runs.ts';
+import {
+  claimRuns,
+  countedAttempts,
+  type HeldRun,
+  type RunOutcome,
+  renewLeases,
+  settleRun,
+} from './scoring-runs.ts';
+import type { ScoringInput } from './scoring-types.ts';
+
+/**
+ * Takeovers a run may have before it is given up. A worker may die for reasons of its own (a deploy, a lost
+ * host), so a takeover or two is routine; a run that keeps taking its workers down is not going to finish.
+ */
+export const maxTakeovers = 3;
 
 export interface ScoringWorkerOptions {
   orm: Orm;
@@ -31,7 +45,8 @@ export interface ScoringWorkerOptions {
  * Scores completed interviews in the background: claims pending scorecards (SKIP LOCKED, so workers in any
  * number of processes share them), scores each, and records a scorecard or a retry. Provider calls across all
  * its runs are capped at `config.concurrency`. A worker killed mid-run loses nothing: its lease lapses and
- * another worker runs it again, keeping whatever earlier attempts finished.
+ * another worker takes the run over, keeping whatever earlier attempts finished, without counting it as a
+ * further attempt.
  */
 export class ScoringWorker {
   readonly #o: ScoringWorkerOptions;
@@ -102,7 +117,7 @@ export class ScoringWorker {
           // new claim rather than running twice.
           const running = this.#held.get(run.id);
           if (running) {
-            running.run.attempts = run.attempts;
+            Object.assign(running.run, run);
             continue;
           }
           const done = this.#score(run).finally(() => {
@@ -138,20 +153,23 @@ export class ScoringWorker {
       const scorecard = await em.findOne(Scorecard, run.id);
       // Erased with its candidate meanwhile: nothing left to score.
       if (!scorecard) return;
-      const loaded = await loadScoringInput(em, scorecard.interviewId, scorecard.rubric ?? null);
-      // A run that keeps crashing (or whose interview cannot be read) is claimed again at each lapse of its
-      // lease; past its attempts, it is given up, and says so, rather than tried forever.
-      if (!loaded || run.attempts > this.#o.config.maxAttempts) {
+      // Test mode never reaches a paid provider; live mode without one is scored offline, and says so.
+      const scorer: Scorer = scorecard.livemode && this.#model ? this.#model : offlineScorer;
+      // A run that keeps taking its workers down (or whose interview cannot be read) would be claimed again
+      // at each lapse of its lease: past a few takeovers it is given up, and says so, rather than tried forever.
+      if (run.takeovers > maxTakeovers) {
         await this.#giveUp(
           run,
-          loaded ? 'Scoring did not finish in the attempts allowed.' : 'The interview could not be read.',
+          scorer,
+          `Scoring was left unfinished ${run.takeovers} times: the workers scoring it stopped before recording a result.`,
         );
         return;
       }
-      const { input, livemode } = loaded;
-      // Test mode never reaches a paid provider; live mode without one is scored offline, and says so.
-      const scorer: Scorer = livemode && this.#model ? this.#model : offlineScorer;
-      const scorerLabel = scorer === offlineScorer ? 'offline' : 'model';
+      const input = await loadScoringInput(em, scorecard.interviewId, scorecard.rubric ?? null);
+      if (!input) {
+        await this.#giveUp(run, scorer, 'The interview could not be read.');
+        return;
+      }
       const answered = input.turns.some((t) => t.speaker === 'candidate' && t.text.trim() !== '');
       const keys = new Set(input.dimensions.map((d) => d.key));
       const progress = answered
@@ -160,41 +178,11 @@ export class ScoringWorker {
             summary: scorecard.summary ?? null,
           })
         : null;
-      const outcome = await settleRun(this.#o.orm.em.fork(), run, (row) => {
-        const now = new Date();
-        row.rubric = input.dimensions;
-        row.model = scorer.model;
-        row.promptVersion = scorer.promptVersion;
-        if (!progress) {
-          row.failure = {
-            code: 'transcript_empty',
-            message: 'The candidate gave no answers: there is nothing to score.',
-          };
-          row.failedAt = now;
-          return 'failed';
-        }
-        row.dimensions = progress.dimensions;
-        row.summary = progress.summary;
-        row.usage = addUsage(row.usage, progress.usage);
-        if (!progress.failure) {
-          const weights = normalisedWeights(input.dimensions);
-          row.score = overallScore(progress.dimensions, weights);
-          row.recommendation = recommendationFor(row.score);
-          row.failure = null;
-          row.completedAt = now;
-          return 'completed';
-        }
-        row.failure = { code: progress.failure.code, message: progress.failure.message };
-        if (run.attempts >= this.#o.config.maxAttempts) {
-          row.failedAt = now;
-          return 'failed';
-        }
-        row.nextAttemptAt = new Date(now.getTime() + retryDelayMs(this.#o.config.retryBaseMs, run.attempts));
-        return 'retry';
-      });
+      const outcome = await this.#record(run, input, scorer, progress, log);
       if (!outcome) return;
-      this.#o.metrics?.scoringRuns.inc({ outcome, scorer: scorerLabel });
-      this.#o.metrics?.scoringDuration.observe({ scorer: scorerLabel }, (performance.now() - started) / 1000);
+      const label = labelOf(scorer);
+      this.#o.metrics?.scoringRuns.inc({ outcome, scorer: label });
+      this.#o.metrics?.scoringDuration.observe({ scorer: label }, (performance.now() - started) / 1000);
       const failure = progress?.failure;
       if (outcome === 'completed') log.info('scorecard completed');
       else
@@ -203,20 +191,108 @@ export class ScoringWorker {
           outcome === 'retry' ? 'scoring attempt failed; will retry' : 'scoring failed',
         );
     } catch (err) {
-      // The lease lapses and the run is tried again: a scorecard is never silently left behind.
+      // The lease lapses and the run is taken over: a scorecard is never silently left behind.
       log.error({ err }, 'scoring run crashed');
     }
   }
 
-  async #giveUp(run: HeldRun, message: string): Promise<void> {
+  /**
+   * Settles the attempt with what it produced. Should that not save (a value the database refuses), the
+   * attempt is recorded as failed instead, with what it cost, and retried like any other: left to its lease,
+   * it would be taken over with its paid usage lost.
+   */
+  async #record(
+    run: HeldRun,
+    input: ScoringInput,
+    scorer: Scorer,
+    progress: ScoringProgress | null,
+    log: Logger,
+  ): Promise<RunOutcome | null> {
+    try {
+      return await settleRun(this.#o.orm.em.fork(), run, (row) =>
+        this.#apply(row, run, input, scorer, progress),
+      );
+    } catch (err) {
+      log.error({ err }, 'could not save a scoring attempt; recording it as failed');
+      return settleRun(this.#o.orm.em.fork(), run, (row) => {
+        row.model = scorer.model;
+        row.promptVersion = scorer.promptVersion;
+        row.usage = addUsage(row.usage, progress?.usage ?? noUsage);
+        return this.#failAttempt(row, run, {
+          code: 'internal_error',
+          message: 'The result of a scoring attempt could not be saved.',
+        });
+      });
+    }
+  }
+
+  /** What an attempt finished, onto its scorecard: completed, a retry, or failed. */
+  #apply(
+    row: Scorecard,
+    run: HeldRun,
+    input: ScoringInput,
+    scorer: Scorer,
+    progress: ScoringProgress | null,
+  ): RunOutcome {
+    const now = new Date();
+    row.rubric = input.dimensions;
+    row.model = scorer.model;
+    row.promptVersion = scorer.promptVersion;
+    if (!progress) {
+      row.failure = {
+        code: 'transcript_empty',
+        message: 'The candidate gave no answers: there is nothing to score.',
+      };
+      row.failedAt = now;
+      return 'failed';
+    }
+    row.dimensions = progress.dimensions;
+    row.summary = progress.summary;
+    row.usage = addUsage(row.usage, progress.usage);
+    if (progress.failure) {
+      return this.#failAttempt(row, run, { code: progress.failure.code, message: progress.failure.message });
+    }
+    const weights = normalisedWeights(input.dimensions);
+    row.score = overallScore(progress.dimensions, weights);
+    row.recommendation = recommendationFor(row.score);
+    row.failure = null;
+    row.completedAt = now;
+    return 'completed';
+  }
+
+  /** A failed attempt: retried after a backoff, or, after the last attempt, the scorecard's end. */
+  #failAttempt(row: Scorecard, run: HeldRun, failure: ScoringFailure): RunOutcome {
+    const now = new Date();
+    row.failure = failure;
+    const attempt = countedAttempts(run);
+    if (attempt >= this.#o.config.maxAttempts) {
+      row.failedAt = now;
+      return 'failed';
+    }
+    row.nextAttemptAt = new Date(now.getTime() + retryDelayMs(this.#o.config.retryBaseMs, attempt));
+    return 'retry';
+  }
+
+  /** Fails the run without an attempt; the scorecard still names the scorer it would have had. */
+  async #giveUp(run: HeldRun, scorer: Scorer, message: string): Promise<void> {
     const outcome = await settleRun(this.#o.orm.em.fork(), run, (row) => {
-      row.failure = { code: 'provider_error', message };
+      row.model = scorer.model;
+      row.promptVersion = scorer.promptVersion;
+      row.failure = { code: 'internal_error', message };
       row.failedAt = new Date();
       return 'failed';
     });
-    if (outcome) this.#o.metrics?.scoringRuns.inc({ outcome, scorer: 'none' });
-    this.#o.logger.warn({ scorecard_id: run.id, attempt: run.attempts }, 'scoring given up');
+    if (outcome) this.#o.metrics?.scoringRuns.inc({ outcome, scorer: labelOf(scorer) });
+    this.#o.logger.warn(
+      { scorecard_id: run.id, attempt: run.attempts, takeovers: run.takeovers },
+      'scoring given up',
+    );
   }
+}
+
+/** The scorer as metrics label it. */
+function labelOf(scorer: Scorer): 'model' | 'offline' {
+  return scorer === offlineScorer ? 'offline' : 'model';
 }
 
 /**

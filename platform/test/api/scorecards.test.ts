@@ -353,7 +353,12 @@ describe('scorecards', () => {
     const erased = await api.call('DELETE', `/v1/candidates/${candidateId}`, { key: tenant.testKey });
     expect(erased.status, describeResponse(erased)).toBe(200);
     const res = await api.call('GET', `/v1/interviews/${interviewId}/scorecard`, { key: tenant.testKey });
-    expect(res.status).toBe(404);
+    expect(res.status, describeResponse(res)).toBe(404);
+    // Not the "scoring starts when an interview completes" of an interview still under way: it did complete.
+    expect(res.body).toMatchObject({ code: 'resource_missing', param: 'id' });
+    expect(String(res.body.detail)).toBe(
+      `Interview ${interviewId} has no scorecard: its candidate's data was erased, and its scorecards with it.`,
+    );
     // The scorecard.completed event quoted the candidate: it goes, and no delivery of it can be retried.
     expect(await scorecardEvents()).toEqual([]);
     const transcript = await api.call<{ turns: unknown[] }>(

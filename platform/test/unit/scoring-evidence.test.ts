@@ -61,10 +61,11 @@ describe('checkEvidence', () => {
     ];
     const { kept, dropped } = checkEvidence(evidence, turns);
     expect(dropped).toEqual([]);
+    // Kept as the transcript spells them, not as the scorer did.
     expect(kept).toEqual([
-      { turnId: 't2', quote: '"we didn\'t use a cache at first."' },
-      { turnId: 't2', quote: 'I built a "real-time" pricing service - it cut latency by 40%' },
-      { turnId: 't4', quote: '...I LISTEN FIRST...' },
+      { turnId: 't2', quote: 'We didn’t use a cache at first.' },
+      { turnId: 't2', quote: 'I built a “real-time” pricing service —  it cut   latency\nby 40%' },
+      { turnId: 't4', quote: 'I listen first' },
     ]);
   });
 
@@ -86,12 +87,13 @@ describe('checkEvidence', () => {
   });
 
   it('drops an empty quote and a quote over 500 characters, even when it occurs', () => {
-    const long = `${'a'.repeat(300)} ${'b'.repeat(300)}`;
+    // Words ending at 500 and 502 characters: quotes must end at a word's end.
+    const long = `${'a'.repeat(300)} ${'b'.repeat(199)} c ${'d'.repeat(100)}`;
     const longTurns: ScoringTurn[] = [
       { id: 'l', speaker: 'candidate', kind: 'answer', questionIndex: 0, text: long },
     ];
     const empty = { turnId: 'l', quote: ' “” ' };
-    const tooLong = { turnId: 'l', quote: long.slice(0, 501) };
+    const tooLong = { turnId: 'l', quote: long.slice(0, 502) };
     const justFits = { turnId: 'l', quote: long.slice(0, 500) };
     expect(checkEvidence([empty, tooLong, justFits], longTurns)).toEqual({
       kept: [justFits],

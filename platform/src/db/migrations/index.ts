@@ -11,6 +11,7 @@ import { Migration20261207EndpointLastFailure } from './Migration20261207Endpoin
 import { Migration20261207EventsUndispatched } from './Migration20261207EventsUndispatched.ts';
 import { Migration20261207IdempotencyClaims } from './Migration20261207IdempotencyClaims.ts';
 import { Migration20261207InterviewJobSnapshot } from './Migration20261207InterviewJobSnapshot.ts';
+import { Migration20261208ScorecardTakeovers } from './Migration20261208ScorecardTakeovers.ts';
 
 /** Every migration in order. Listed, not globbed, so a build or bundler cannot drop one. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   Migration20261207EndpointLastFailure,
   Migration20261207InterviewJobSnapshot,
   Migration20261207CandidateBlobErasure,
+  Migration20261208ScorecardTakeovers,
 ];
