@@ -255,7 +255,22 @@ export interface paths {
         delete: operations["deleteCandidate"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update a candidate
+         * @description Updates a candidate. Send only the fields to change (at least one):
+         *
+         *     - `name` is replaced; the interviewer uses the new name from its next turn;
+         *     - `email` and `external_id` are replaced (`null` clears them);
+         *     - `metadata` is merged: keys you send are set, a key set to `null` is removed, other keys stay.
+         *       The result may hold at most 50 keys.
+         *
+         *     `updated_at` moves to the time of the change. An erased candidate cannot be updated: it reads as not
+         *     found (`404`), as it does for every other request. Upload a résumé with
+         *     [`PUT /v1/candidates/{id}/resume`](#tag/Candidates/operation/uploadCandidateResume).
+         *
+         *     **Scope:** `candidates:write`.
+         */
+        patch: operations["updateCandidate"];
         trace?: never;
     };
     "/v1/candidates/{id}/resume": {
@@ -367,7 +382,25 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update an interview
+         * @description Updates an interview. Send only the fields to change (at least one):
+         *
+         *     - `metadata` is merged: keys you send are set, a key set to `null` is removed, other keys stay.
+         *       The result may hold at most 50 keys. Allowed in any status.
+         *     - `external_id` is replaced (`null` clears it). Allowed in any status.
+         *     - `expires_at`, the last moment the candidate can start, moves earlier or later: only while the
+         *       interview is `scheduled`, and to a time in the future at most 90 days ahead
+         *       (`400 invalid_request` otherwise). An interview that has started, ended or expired gets
+         *       `409 invalid_state`: an expired invitation cannot be reopened; schedule a new interview.
+         *
+         *     `updated_at` moves to the time of the change. No event is sent. A new `expires_at` takes effect at
+         *     once: the interview expires when it passes, and so do its session tokens for a candidate who has not
+         *     started. A token's `start_by` does not move with it: after a later `expires_at`, mint a new token.
+         *
+         *     **Scope:** `interviews:write`.
+         */
+        patch: operations["updateInterview"];
         trace?: never;
     };
     "/v1/interviews/{id}/cancel": {
@@ -411,10 +444,13 @@ export interface paths {
          *     which browsers never send to a server, so the token stays out of access logs.
          *
          *     The token opens this interview's [`/v1/session`](#tag/Sessions) endpoints and nothing else, and only
-         *     from the `allowed_origins`. The candidate has `ttl_seconds` to start the interview with it (the
-         *     `start_by` claim); once started, the token lasts through the longest interview the job allows: its
-         *     `exp` (`expires_at`) is `ttl_seconds` plus the job's `max_duration_seconds` plus 5 minutes (the grace
-         *     in which a last answer is still taken and the interviewer closes) after minting, at most 24 hours. It stops working as soon as the interview ends. Mint the token when you render the page or
+         *     from the `allowed_origins`. The candidate must start the interview with it by `start_by`:
+         *     `ttl_seconds` after minting, or the interview's `expires_at` if that comes first. After `start_by`, the
+         *     token no longer opens an interview that has not started (`401 invalid_session_token`), even though
+         *     `expires_at` is later. Once started, the token lasts through the longest interview the job allows: its
+         *     `exp` (`expires_at`) is `start_by` plus the job's `max_duration_seconds` plus 5 minutes (the grace
+         *     in which a last answer is still taken and the interviewer closes), at most 24 hours after minting. It
+         *     stops working as soon as the interview ends. Mint the token when you render the page or
          *     send the invitation, not earlier. A candidate whose connection drops comes back with the same token and
          *     resumes where they left off.
          *
@@ -1342,7 +1378,9 @@ export interface components {
         };
         /**
          * @description Changes to metadata: each key given is set to its value, a key set to `null` is removed, keys not
-         *     given stay as they are. The result may hold at most 50 keys.
+         *     given stay as they are. The result may hold at most 50 keys (more gets `400 invalid_request` with
+         *     `"param": "metadata"`). One update may name up to 100 keys, so that it can remove keys and add as
+         *     many others at once.
          * @example {
          *       "level": "staff",
          *       "team": null
@@ -1741,6 +1779,11 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             /**
+             * Format: date-time
+             * @description When the candidate last changed (an update, a résumé upload); `created_at` until then.
+             */
+            updated_at: string;
+            /**
              * @description The candidate's name, as the interviewer addresses them.
              * @example Ada Lovelace
              */
@@ -1791,6 +1834,16 @@ export interface components {
             external_id?: components["schemas"]["ExternalId"];
             metadata?: components["schemas"]["Metadata"];
         };
+        /** @description The fields to change; at least one. */
+        UpdateCandidateRequest: {
+            /** @description The candidate's name, as the interviewer addresses them. */
+            name?: string;
+            /** @description A new email address, or `null` to clear it. */
+            email?: string | null;
+            /** @description A new external id, or `null` to clear it. */
+            external_id?: components["schemas"]["ExternalId"] | null;
+            metadata?: components["schemas"]["MetadataUpdate"];
+        };
         CandidateList: {
             /** @constant */
             object: "list";
@@ -1826,7 +1879,8 @@ export interface components {
          *     - `in_progress`: the candidate is taking the interview.
          *     - `completed`: the interview ended normally.
          *     - `expired`: not started before `expires_at` (a scheduled interview reads as `expired` as soon as
-         *       `expires_at` passes).
+         *       `expires_at` passes, with `updated_at` at `expires_at`; the `interview.expired` event follows when
+         *       the platform's sweep records it, up to 30 seconds later).
          *     - `canceled`: canceled through the API, or because the candidate was deleted.
          * @enum {string}
          */
@@ -1839,14 +1893,19 @@ export interface components {
             livemode: boolean;
             /** Format: date-time */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the interview last changed. For an `expired` interview, at least its `expires_at`: the
+             *     moment it expired, from the moment it reads as expired.
+             */
             updated_at: string;
             job_id: components["schemas"]["JobId"];
             candidate_id: components["schemas"]["CandidateId"];
             status: components["schemas"]["InterviewStatus"];
             /**
              * Format: date-time
-             * @description The last moment the candidate can start the interview. Always set for interviews created through this API.
+             * @description The last moment the candidate can start the interview; `PATCH` moves it while the interview is
+             *     `scheduled`. Always set for interviews created through this API.
              */
             expires_at: string | null;
             /**
@@ -1879,6 +1938,18 @@ export interface components {
             expires_at?: string;
             external_id?: components["schemas"]["ExternalId"];
             metadata?: components["schemas"]["Metadata"];
+        };
+        /** @description The fields to change; at least one. */
+        UpdateInterviewRequest: {
+            /**
+             * Format: date-time
+             * @description A new last moment for the candidate to start: in the future and at most 90 days ahead. Only while
+             *     the interview is `scheduled` (otherwise `409 invalid_state`).
+             */
+            expires_at?: string;
+            /** @description A new external id, or `null` to clear it. */
+            external_id?: components["schemas"]["ExternalId"] | null;
+            metadata?: components["schemas"]["MetadataUpdate"];
         };
         /** @description Takes no fields. */
         CancelInterviewRequest: Record<string, never>;
@@ -2200,8 +2271,9 @@ export interface components {
         CreateInterviewSessionRequest: {
             /**
              * @description How long the candidate has to start the interview with this token, in seconds from now: 1 minute
-             *     to 24 hours. Defaults to `900` (15 minutes). Once started, the token lasts through the job's
-             *     `max_duration_seconds` as well (its `exp`, at most 24 hours after minting).
+             *     to 24 hours. Defaults to `900` (15 minutes). The interview's `expires_at` cuts it short when it
+             *     comes first; the response's `start_by` says the outcome. Once started, the token lasts through
+             *     the job's `max_duration_seconds` as well (its `exp`, at most 24 hours after minting).
              * @default 900
              */
             ttl_seconds: number;
@@ -2226,7 +2298,19 @@ export interface components {
             token: string;
             /**
              * Format: date-time
-             * @description When the token stops working (its `exp`), unless the interview ends first.
+             * @description The last moment the token can start the interview (its `start_by` claim): `ttl_seconds` after
+             *     minting, or the interview's `expires_at` if that comes first. While the interview has not
+             *     started, the token stops working after this, not at `expires_at`. Does not apply to an interview
+             *     already `in_progress`. A later `PATCH` of the interview's `expires_at` to an earlier time ends
+             *     the token's chance to start earlier, too; moving it later does not extend `start_by`: mint a
+             *     new token.
+             */
+            start_by: string;
+            /**
+             * Format: date-time
+             * @description When the token stops working once the interview has started (its `exp`): `start_by` plus the
+             *     job's `max_duration_seconds` plus 5 minutes, at most 24 hours after minting. It stops earlier
+             *     when the interview ends, and, for an interview not started by `start_by`, at `start_by`.
              */
             expires_at: string;
             /**
@@ -3820,6 +3904,7 @@ export interface operations {
                      *           "object": "candidate",
                      *           "livemode": false,
                      *           "created_at": "2026-11-22T08:30:42.000Z",
+                     *           "updated_at": "2026-11-22T08:30:42.000Z",
                      *           "name": "Ada Lovelace",
                      *           "email": "ada@example.com",
                      *           "external_id": "ats-cand-99120",
@@ -3894,6 +3979,7 @@ export interface operations {
                      *       "object": "candidate",
                      *       "livemode": false,
                      *       "created_at": "2026-11-22T08:30:42.000Z",
+                     *       "updated_at": "2026-11-22T08:30:42.000Z",
                      *       "name": "Ada Lovelace",
                      *       "email": "ada@example.com",
                      *       "external_id": "ats-cand-99120",
@@ -3990,6 +4076,70 @@ export interface operations {
             default: components["responses"]["UnexpectedError"];
         };
     };
+    updateCandidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The candidate's id. A malformed id reads as not found (`404`). */
+                id: components["parameters"]["CandidateIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada.lovelace@example.com",
+                 *       "metadata": {
+                 *         "source": null,
+                 *         "stage": "onsite"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateCandidateRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated candidate. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cand_06h04r83a00011pws4fpm0ehp0",
+                     *       "object": "candidate",
+                     *       "livemode": false,
+                     *       "created_at": "2026-11-22T08:30:42.000Z",
+                     *       "updated_at": "2026-11-23T10:02:17.000Z",
+                     *       "name": "Ada Lovelace",
+                     *       "email": "ada.lovelace@example.com",
+                     *       "external_id": "ats-cand-99120",
+                     *       "metadata": {
+                     *         "stage": "onsite"
+                     *       },
+                     *       "resume": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Candidate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
     uploadCandidateResume: {
         parameters: {
             query?: {
@@ -4070,6 +4220,7 @@ export interface operations {
                      *         "object": "candidate",
                      *         "livemode": false,
                      *         "created_at": "2026-11-22T08:30:42.000Z",
+                     *         "updated_at": "2026-11-22T08:30:42.000Z",
                      *         "name": "Ada Lovelace",
                      *         "email": "ada@example.com",
                      *         "external_id": "ats-cand-99120",
@@ -4308,6 +4459,74 @@ export interface operations {
             default: components["responses"]["UnexpectedError"];
         };
     };
+    updateInterview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The interview's id. A malformed id reads as not found (`404`). */
+                id: components["parameters"]["InterviewIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "expires_at": "2026-12-06T17:00:00Z",
+                 *       "metadata": {
+                 *         "stage": "final"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateInterviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated interview. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "int_06h04rax50001t6xwn08fjh6vm",
+                     *       "object": "interview",
+                     *       "livemode": false,
+                     *       "created_at": "2026-11-22T08:31:05.000Z",
+                     *       "updated_at": "2026-11-27T16:40:12.000Z",
+                     *       "job_id": "job_06gzwtrd30000031rw3pgj2a6r",
+                     *       "candidate_id": "cand_06h04r83a00011pws4fpm0ehp0",
+                     *       "status": "scheduled",
+                     *       "expires_at": "2026-12-06T17:00:00.000Z",
+                     *       "started_at": null,
+                     *       "completed_at": null,
+                     *       "canceled_at": null,
+                     *       "external_id": "ats-app-55031",
+                     *       "metadata": {
+                     *         "stage": "final"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Interview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
     cancelInterview: {
         parameters: {
             query?: never;
@@ -4428,7 +4647,8 @@ export interface operations {
                      *       "interview_id": "int_06h04rax50001t6xwn08fjh6vm",
                      *       "livemode": false,
                      *       "token": "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCIsImtpZCI6ImJzNjFVZko4N0U5eGt1aFEifQ.eyJpc3MiOiJodHRwOi8vbG9jYWxob3N0OjQwMDAiLCJhdWQiOiJ2aXZhLXNlc3Npb24iLCJzdWIiOiJpbnRfMDZoMDRyYXg1MDAwMXQ2eHduMDhmamg2dm0iLCJ0aWQiOiJ0ZW5fMDZnemdicnlnMDAwMGI2ZXZjOTF6M25oODAiLCJtb2RlIjoidGVzdCIsIm9yaWdpbnMiOlsiaHR0cHM6Ly9jYXJlZXJzLmFjbWUuZXhhbXBsZSIsImh0dHBzOi8vYXRzLmV4YW1wbGUuY29tIl0sImlhdCI6MTc5NTMzODAwMCwiZXhwIjoxNzk1MzM4OTAwLCJqdGkiOiJWQ2NYMHBlaDE5WDlTX0ptck1VRWpBIn0.gYVvVHlLMdOsxs8R15xEPjWvu1f_HDROE6rKEgxxKmIE1zr4Zeesv7U5SNzxQ5c2E8ORaO8mEAW4pY2OjK87Bw",
-                     *       "expires_at": "2026-11-22T09:15:00.000Z",
+                     *       "start_by": "2026-11-22T09:15:00.000Z",
+                     *       "expires_at": "2026-11-22T09:50:00.000Z",
                      *       "join_url": "http://localhost:4000/join#token=eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCIsImtpZCI6ImJzNjFVZko4N0U5eGt1aFEifQ.eyJpc3MiOiJodHRwOi8vbG9jYWxob3N0OjQwMDAiLCJhdWQiOiJ2aXZhLXNlc3Npb24iLCJzdWIiOiJpbnRfMDZoMDRyYXg1MDAwMXQ2eHduMDhmamg2dm0iLCJ0aWQiOiJ0ZW5fMDZnemdicnlnMDAwMGI2ZXZjOTF6M25oODAiLCJtb2RlIjoidGVzdCIsIm9yaWdpbnMiOlsiaHR0cHM6Ly9jYXJlZXJzLmFjbWUuZXhhbXBsZSIsImh0dHBzOi8vYXRzLmV4YW1wbGUuY29tIl0sImlhdCI6MTc5NTMzODAwMCwiZXhwIjoxNzk1MzM4OTAwLCJqdGkiOiJWQ2NYMHBlaDE5WDlTX0ptck1VRWpBIn0.gYVvVHlLMdOsxs8R15xEPjWvu1f_HDROE6rKEgxxKmIE1zr4Zeesv7U5SNzxQ5c2E8ORaO8mEAW4pY2OjK87Bw"
                      *     }
                      */

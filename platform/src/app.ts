@@ -8,6 +8,7 @@ import { blobRoutes } from './blobs/blob-routes.ts';
 import { candidateOperations } from './candidates/candidate-operations.ts';
 import { eventOperations } from './events/event-operations.ts';
 import { apiRouter } from './http/api-router.ts';
+import { noStoreByDefault } from './http/cache-control.ts';
 import type { AnyOperation } from './http/operation.ts';
 import { problemDetails } from './http/problem-middleware.ts';
 import { requestContext } from './http/request-id.ts';
@@ -64,6 +65,8 @@ export function createApp(services: Services, spec: OpenApiDocument, pages: Rout
   app.use(requestContext(services.logger, services.metrics));
   app.use(closeAfterUnreadBody());
   app.use(problemDetails());
+  // The router matches paths in any letter case, so the API's prefixes are matched so too.
+  app.use(noStoreByDefault(/^\/(v1|admin)(\/|$)/i));
   app.use(
     helmet({
       // The API serves JSON and files, never pages of its own (the docs route sets its own policy).

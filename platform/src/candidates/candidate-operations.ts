@@ -9,6 +9,7 @@ import {
   getCandidate,
   listCandidates,
   maxResumeBytes,
+  updateCandidate,
 } from './candidates.ts';
 
 export const candidateOperations = [
@@ -24,6 +25,10 @@ export const candidateOperations = [
   operation('retrieveCandidate', {}, async ({ em, caller, params, services }) => ({
     status: 200,
     body: await candidateResource(await getCandidate(em, caller, params.id), services.blobs),
+  })),
+  operation('updateCandidate', {}, async ({ em, caller, params, body, services }) => ({
+    status: 200,
+    body: await candidateResource(await updateCandidate(em, caller, params.id, body), services.blobs),
   })),
   operation('deleteCandidate', {}, async ({ em, caller, params, services }) => {
     const canceled = await eraseCandidate(em, services.blobs, services.logger, caller, params.id);

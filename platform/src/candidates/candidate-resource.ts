@@ -14,6 +14,7 @@ export async function candidateResource(candidate: Candidate, blobs: BlobStore):
     object: 'candidate',
     livemode: candidate.livemode,
     created_at: candidate.createdAt.toISOString(),
+    updated_at: candidate.updatedAt.toISOString(),
     name: candidate.name ?? '',
     email: candidate.email ?? null,
     external_id: candidate.externalId ?? null,

@@ -20,6 +20,7 @@ const CandidateSchema = defineEntity({
     metadata: p.json<Record<string, string>>(),
     resume: p.json<StoredResume>().nullable(),
     createdAt: p.datetime(),
+    updatedAt: p.datetime(),
     /** Set when the candidate is erased: personal fields are cleared and the row stays as a tombstone. */
     deletedAt: p.datetime().nullable(),
     /** When an erased candidate's files were deleted; null on a tombstone means the deletion is still owed. */

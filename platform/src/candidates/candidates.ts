@@ -10,6 +10,7 @@ import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
 import type { Interview } from '../interviews/interview.entity.ts';
 import { cancelInterviewsOfCandidate, interviewsOfCandidate } from '../interviews/interviews.ts';
+import { updateMetadata } from '../metadata.ts';
 import type { Owner } from '../owner.ts';
 import { Scorecard } from '../scoring/scorecard.entity.ts';
 import { Turn } from '../transcripts/turn.entity.ts';
@@ -20,6 +21,14 @@ export interface CandidateInput {
   email?: string;
   external_id?: string | null;
   metadata?: Record<string, string>;
+}
+
+/** A PATCH: `email` and `external_id` may be cleared with null; `metadata` is merged. */
+export interface CandidateUpdate {
+  name?: string;
+  email?: string | null;
+  external_id?: string | null;
+  metadata?: Record<string, string | null>;
 }
 
 export const resumeTypes = [
@@ -40,6 +49,7 @@ export async function createCandidate(
   owner: Owner,
   input: CandidateInput,
 ): Promise<Candidate> {
+  const now = new Date();
   const candidate = em.create(Candidate, {
     id: newId('candidate'),
     tenantId: owner.tenantId,
@@ -49,7 +59,8 @@ export async function createCandidate(
     externalId: input.external_id ?? null,
     metadata: input.metadata ?? {},
     resume: null,
-    createdAt: new Date(),
+    createdAt: now,
+    updatedAt: now,
     deletedAt: null,
     blobsErasedAt: null,
   });
@@ -95,6 +106,28 @@ export async function listCandidates(
   );
 }
 
+/**
+ * Applies a PATCH under the candidate's row lock: two PATCHes at once each merge their metadata into what the
+ * other committed, and an erasure that commits first leaves nothing to update (404, as for any erased
+ * candidate), while one that comes second erases what the PATCH wrote.
+ */
+export async function updateCandidate(
+  em: EntityManager,
+  owner: Owner,
+  id: string,
+  update: CandidateUpdate,
+): Promise<Candidate> {
+  return em.transactional(async (tx) => {
+    const candidate = await lockCandidate(tx, owner, id);
+    if (update.name !== undefined) candidate.name = update.name;
+    if (update.email !== undefined) candidate.email = update.email;
+    if (update.external_id !== undefined) candidate.externalId = update.external_id;
+    candidate.metadata = updateMetadata(candidate.metadata, update.metadata);
+    candidate.updatedAt = new Date();
+    return candidate;
+  });
+}
+
 export interface ResumeUpload {
   contentType: string;
   bytes: Buffer;
@@ -134,6 +167,7 @@ export async function attachResume(
         contentType: upload.contentType,
         size: upload.bytes.length,
       };
+      candidate.updatedAt = new Date();
       return { candidate, previous };
     })
     .catch(async (error: unknown) => {
@@ -185,6 +219,7 @@ export async function eraseCandidate(
     candidate.metadata = {};
     candidate.resume = null;
     candidate.deletedAt = new Date();
+    candidate.updatedAt = candidate.deletedAt;
     const canceled = await cancelInterviewsOfCandidate(tx, owner, id);
     // What was said in their interviews is theirs too; the interviews stay, empty, for the ATS's records.
     const interviewIds = (await interviewsOfCandidate(tx, owner, id)).map((i) => i.id);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Orm } from '../db/orm.ts';
 import { recordInterviewEvent } from '../events/record-event.ts';
 import { Interview } from '../interviews/interview.entity.ts';
+import { expiredAt } from '../interviews/interviews.ts';
 import { jobColumn } from '../jobs/job-snapshot.ts';
 import { completeInterview } from './complete-interview.ts';
 
@@ -35,7 +36,8 @@ export async function sweepInterviews(orm: Orm): Promise<Swept> {
     );
     for (const interview of expired) {
       interview.status = 'expired';
-      interview.updatedAt = now;
+      // The moment it expired, as reads showed it before this sweep: the change is not the sweep's.
+      interview.updatedAt = expiredAt(interview);
       recordInterviewEvent(em, 'interview.expired', interview);
     }
     const abandoned = await abandonedInterviews(em, now);

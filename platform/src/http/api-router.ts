@@ -183,7 +183,13 @@ async function runOperation(
         services,
         caller,
         scopedKey,
-        requestFingerprint(ctx, input.body, raw, seal ? caller.keyId : null),
+        requestFingerprint(
+          ctx.method,
+          canonicalPath(route, input.params),
+          input.body,
+          raw,
+          seal ? caller.keyId : null,
+        ),
         run,
         seal,
       )
@@ -204,7 +210,10 @@ async function readInput(
   const takesBody = route.operation.requestBody !== undefined;
   if (!takesBody) return { body: undefined, raw: null };
   const contentType = ctx.get('content-type').split(';')[0]!.trim().toLowerCase();
-  if (op.maxRawBytes !== undefined && contentType !== 'application/json') {
+  // An upload is read as bytes, whatever its media type, unless the operation also takes JSON and this is
+  // JSON: its handler names the media types it accepts, so a résumé sent as JSON gets the résumé's 415.
+  const takesJson = validator.bodyMediaType !== null;
+  if (op.maxRawBytes !== undefined && !(takesJson && contentType === 'application/json')) {
     const bytes = await readBody(ctx, op.maxRawBytes);
     return { body: undefined, raw: { contentType, bytes } };
   }
@@ -223,18 +232,28 @@ async function readInput(
 }
 
 /**
- * What makes two requests with one Idempotency-Key the same request: method, path and body. A JSON body
- * counts as parsed (whitespace aside); an upload (an audio answer) has no parsed body, so it counts by its
- * media type and every byte. An upload's media type is followed by a newline, which serialised JSON never
- * contains, so the two kinds cannot hash alike.
+ * The path as the spec spells it, with the request's own path parameters: the router also takes a trailing
+ * slash and any letter case (`/V1/CANDIDATES/`), and a retry so spelled is still the same request.
+ */
+function canonicalPath(route: SpecRoute, params: Record<string, string>): string {
+  return route.path.replace(/\{([^}]+)\}/g, (_, name: string) => params[name] ?? '');
+}
+
+/**
+ * What makes two requests with one Idempotency-Key the same request: method, path and body. The path is the
+ * canonical one, so how a client spelled it does not count. A JSON body counts as parsed (whitespace
+ * aside); an upload (an audio answer) has no parsed body, so it counts by its media type and every byte. An
+ * upload's media type is followed by a newline, which serialised JSON never contains, so the two kinds
+ * cannot hash alike.
  */
 function requestFingerprint(
-  ctx: Context,
+  method: string,
+  path: string,
   body: unknown,
   raw: OperationInput<'createJob'>['raw'],
   keyId: string | null,
 ): string {
-  const hash = createHash('sha256').update(`${ctx.method} ${ctx.path}\n`);
+  const hash = createHash('sha256').update(`${method} ${path}\n`);
   if (keyId) hash.update(`${keyId}\n`);
   if (raw) hash.update(`${raw.contentType}\n`).update(raw.bytes);
   else hash.update(JSON.stringify(body ?? null));

@@ -1,7 +1,13 @@
 import { toPage } from '../db/pagination.ts';
 import { operation } from '../http/operation.ts';
 import { interviewResource } from './interview-resource.ts';
-import { cancelInterview, createInterview, listInterviews, readInterview } from './interviews.ts';
+import {
+  cancelInterview,
+  createInterview,
+  listInterviews,
+  readInterview,
+  updateInterview,
+} from './interviews.ts';
 
 export const interviewOperations = [
   operation('createInterview', {}, async ({ em, caller, body }) => ({
@@ -15,6 +21,10 @@ export const interviewOperations = [
   operation('retrieveInterview', {}, async ({ em, caller, params }) => ({
     status: 200,
     body: interviewResource(await readInterview(em, caller, params.id)),
+  })),
+  operation('updateInterview', {}, async ({ em, caller, params, body }) => ({
+    status: 200,
+    body: interviewResource(await updateInterview(em, caller, params.id, body)),
   })),
   operation('cancelInterview', {}, async ({ em, caller, params, services }) => {
     const interview = await cancelInterview(em, caller, params.id);

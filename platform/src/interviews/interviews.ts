@@ -7,6 +7,7 @@ import { recordInterviewEvent } from '../events/record-event.ts';
 import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
 import { findJob } from '../jobs/jobs.ts';
+import { updateMetadata } from '../metadata.ts';
 import type { Owner } from '../owner.ts';
 import { Interview, type InterviewStatus } from './interview.entity.ts';
 
@@ -16,6 +17,13 @@ export interface InterviewInput {
   expires_at?: string;
   external_id?: string | null;
   metadata?: Record<string, string>;
+}
+
+/** A PATCH: `external_id` may be cleared with null; `metadata` is merged; `expires_at` only while scheduled. */
+export interface InterviewUpdate {
+  expires_at?: string;
+  external_id?: string | null;
+  metadata?: Record<string, string | null>;
 }
 
 const day = 24 * 60 * 60 * 1000;
@@ -28,6 +36,16 @@ export function effectiveStatus(
   now = new Date(),
 ): InterviewStatus {
   return interview.status === 'scheduled' && interview.expiresAt <= now ? 'expired' : interview.status;
+}
+
+/**
+ * When an expired interview last changed: the moment its invitation lapsed, whether or not a sweep has
+ * recorded it yet, so a client that syncs on `updated_at` sees the change as soon as the status reads
+ * `expired`, and the sweep (which records the same moment) does not move it again. A later write (a
+ * metadata PATCH) is later still.
+ */
+export function expiredAt(interview: Pick<Interview, 'updatedAt' | 'expiresAt'>): Date {
+  return new Date(Math.max(interview.updatedAt.getTime(), interview.expiresAt.getTime()));
 }
 
 function expiryFrom(input: string | undefined, now: Date): Date {
@@ -189,17 +207,60 @@ export async function listInterviews(em: EntityManager, owner: Owner, filters: I
   return findPage(em, Interview, { $and: where }, filters);
 }
 
+/**
+ * The interview's row, locked for the rest of the transaction and read afresh: the engine and the sweeper
+ * move the same interview on, and a write must start from what they committed and not undo their step.
+ */
+async function lockInterview(em: EntityManager, owner: Owner, id: string): Promise<Interview> {
+  const interview = await em.findOne(
+    Interview,
+    { id, tenantId: owner.tenantId, livemode: owner.livemode },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+  );
+  if (!interview) throw new ApiError('resource_missing', `No interview ${id}.`, { param: 'id' });
+  return interview;
+}
+
+/**
+ * Applies a PATCH under the interview's row lock. `expires_at` is the deadline to start, so it moves only
+ * while the interview is `scheduled` and its invitation still runs: an interview that has started, ended or
+ * lapsed cannot be reopened by it. The sweeper skips a row this holds, and finds the new deadline after; a
+ * session token reads it on every request, so a token of the interview stops when the new one passes.
+ */
+export async function updateInterview(
+  em: EntityManager,
+  owner: Owner,
+  id: string,
+  update: InterviewUpdate,
+): Promise<Interview> {
+  const now = new Date();
+  const expiresAt = update.expires_at === undefined ? undefined : expiryFrom(update.expires_at, now);
+  return em.transactional(async (tx) => {
+    const interview = await lockInterview(tx, owner, id);
+    if (expiresAt !== undefined) {
+      const status = effectiveStatus(interview, now);
+      if (status !== 'scheduled') {
+        throw new ApiError(
+          'invalid_state',
+          `Interview ${id} is ${status}: expires_at can only change while it is scheduled.`,
+          { param: 'expires_at' },
+        );
+      }
+      interview.expiresAt = expiresAt;
+    }
+    if (update.external_id !== undefined) interview.externalId = update.external_id;
+    interview.metadata = updateMetadata(interview.metadata, update.metadata);
+    interview.updatedAt = now;
+    return interview;
+  });
+}
+
 const cancelable: InterviewStatus[] = ['scheduled', 'in_progress'];
 
 export async function cancelInterview(em: EntityManager, owner: Owner, id: string): Promise<Interview> {
   // Locked: the engine may be moving the same interview on, and the cancellation must not undo its step.
   return em.transactional(async (tx) => {
-    const interview = await tx.findOne(
-      Interview,
-      { id, tenantId: owner.tenantId, livemode: owner.livemode },
-      { lockMode: LockMode.PESSIMISTIC_WRITE },
-    );
-    if (!interview) throw new ApiError('resource_missing', `No interview ${id}.`, { param: 'id' });
+    const interview = await lockInterview(tx, owner, id);
     const status = effectiveStatus(interview);
     if (!cancelable.includes(status)) {
       throw new ApiError('invalid_state', `Interview ${id} is ${status} and can no longer be canceled.`);

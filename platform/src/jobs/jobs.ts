@@ -1,8 +1,9 @@
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { findPage, type PageRequest } from '../db/pagination.ts';
 import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
-import { mergeMetadata } from '../metadata.ts';
+import { updateMetadata } from '../metadata.ts';
 import type { Owner } from '../owner.ts';
 import { Job, type JobSettings, type Question, type RubricDimension } from './job.entity.ts';
 
@@ -33,8 +34,6 @@ export const defaultSettings: JobSettings = {
   voice: 'alloy',
 };
 
-const maxMetadataKeys = 50;
-
 function toQuestions(input: QuestionInput[]): Question[] {
   return input.map((q) => ({ id: newId('question'), text: q.text, guidance: q.guidance ?? null }));
 }
@@ -48,7 +47,7 @@ function toRubric(rubric: { dimensions: RubricDimensionInput[] }): { dimensions:
         'invalid_request',
         `rubric.dimensions[${index}].key "${dimension.key}" is used twice.`,
         {
-          param: 'rubric.dimensions',
+          param: `rubric.dimensions.${index}.key`,
           errors: [{ pointer: `/body/rubric/dimensions/${index}/key`, detail: 'must be unique' }],
         },
       );
@@ -56,14 +55,6 @@ function toRubric(rubric: { dimensions: RubricDimensionInput[] }): { dimensions:
     seen.add(dimension.key);
   });
   return { dimensions: rubric.dimensions.map((d) => ({ ...d, description: d.description ?? '' })) };
-}
-
-function checkMetadataSize(metadata: Record<string, string>): void {
-  if (Object.keys(metadata).length > maxMetadataKeys) {
-    throw new ApiError('invalid_request', `metadata may hold at most ${maxMetadataKeys} keys.`, {
-      param: 'metadata',
-    });
-  }
 }
 
 export async function createJob(em: EntityManager, owner: Owner, input: JobInput): Promise<Job> {
@@ -117,6 +108,24 @@ export async function listJobs(
   );
 }
 
+/**
+ * The job's row, locked for the rest of the transaction and read afresh: writes to one job queue on it, so
+ * each starts from what the one before it committed.
+ */
+async function lockJob(em: EntityManager, owner: Owner, id: string): Promise<Job> {
+  const job = await em.findOne(
+    Job,
+    { id, tenantId: owner.tenantId, livemode: owner.livemode, deletedAt: null },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+  );
+  if (!job) throw new ApiError('resource_missing', `No job ${id}.`, { param: 'id' });
+  return job;
+}
+
+/**
+ * Applies a PATCH under the job's row lock: two PATCHes at once both merge into settings and metadata, and
+ * the second must merge into what the first wrote, not into what both read before either wrote.
+ */
 export async function updateJob(
   em: EntityManager,
   owner: Owner,
@@ -126,25 +135,29 @@ export async function updateJob(
   if (Object.keys(update).length === 0) {
     throw new ApiError('invalid_request', 'Send at least one field to update.');
   }
-  const job = await getJob(em, owner, id);
-  const metadata = mergeMetadata(job.metadata, update.metadata);
-  checkMetadataSize(metadata);
-  if (update.title !== undefined) job.title = update.title;
-  if (update.description !== undefined) job.description = update.description;
-  if (update.language !== undefined) job.language = update.language;
-  if (update.questions !== undefined) job.questions = toQuestions(update.questions);
-  if (update.rubric !== undefined) job.rubric = toRubric(update.rubric);
-  if (update.settings !== undefined) job.settings = { ...job.settings, ...update.settings };
-  if (update.external_id !== undefined) job.externalId = update.external_id;
-  job.metadata = metadata;
-  job.updatedAt = new Date();
-  await em.flush();
-  return job;
+  return em.transactional(async (tx) => {
+    const job = await lockJob(tx, owner, id);
+    const metadata = updateMetadata(job.metadata, update.metadata);
+    if (update.title !== undefined) job.title = update.title;
+    if (update.description !== undefined) job.description = update.description;
+    if (update.language !== undefined) job.language = update.language;
+    if (update.questions !== undefined) job.questions = toQuestions(update.questions);
+    if (update.rubric !== undefined) job.rubric = toRubric(update.rubric);
+    if (update.settings !== undefined) job.settings = { ...job.settings, ...update.settings };
+    if (update.external_id !== undefined) job.externalId = update.external_id;
+    job.metadata = metadata;
+    job.updatedAt = new Date();
+    return job;
+  });
 }
 
-/** Jobs are soft-deleted: interviews already scheduled for one keep their questions. */
+/**
+ * Jobs are soft-deleted: interviews already scheduled for one keep their questions. Under the row lock, so of
+ * two DELETEs at once the second finds the job gone (404), as it would one after the other.
+ */
 export async function deleteJob(em: EntityManager, owner: Owner, id: string): Promise<void> {
-  const job = await getJob(em, owner, id);
-  job.deletedAt = new Date();
-  await em.flush();
+  await em.transactional(async (tx) => {
+    const job = await lockJob(tx, owner, id);
+    job.deletedAt = new Date();
+  });
 }

@@ -22,37 +22,66 @@ export interface RequestValidator {
   bodyRequired: boolean;
 }
 
-function describe(error: ErrorObject): FieldError & { param: string } {
+/** One failed check, and the sentence that leads the problem's `detail` when it is the first. */
+type Failure = FieldError & { sentence?: string };
+
+function describe(error: ErrorObject): Failure {
   let pointer = error.instancePath;
   let detail = error.message ?? 'is invalid';
-  if (error.keyword === 'required') {
-    pointer += `/${(error.params as { missingProperty: string }).missingProperty}`;
+  let sentence: string | undefined;
+  if (error.propertyName !== undefined) {
+    // A member name failed `propertyNames`: point at the member, and name it, since its value is not at fault.
+    const name = error.propertyName;
+    pointer += `/${escapePointer(name)}`;
+    detail = `key ${JSON.stringify(name)} ${detail}`;
+    sentence = `${paramOf(error.instancePath) || 'the body'} ${detail}`;
+  } else if (error.keyword === 'required') {
+    pointer += `/${escapePointer((error.params as { missingProperty: string }).missingProperty)}`;
     detail = 'is required';
   } else if (error.keyword === 'additionalProperties') {
-    pointer += `/${(error.params as { additionalProperty: string }).additionalProperty}`;
+    pointer += `/${escapePointer((error.params as { additionalProperty: string }).additionalProperty)}`;
     detail = 'is not a known field';
   } else if (error.keyword === 'enum') {
     detail = `must be one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
   }
-  return { pointer, detail, param: paramOf(pointer) };
+  return { pointer, detail, ...(sentence ? { sentence } : {}) };
+}
+
+/**
+ * The errors worth reporting. A member name that fails `propertyNames` gets two from ajv: the failed check,
+ * which names the member, and a generic "property name must be valid" that adds nothing to it.
+ */
+function reported(errors: ErrorObject[] | null | undefined): ErrorObject[] {
+  return (errors ?? []).filter((error) => error.keyword !== 'propertyNames');
+}
+
+function escapePointer(segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 /** The pointer `/metadata/team` names the parameter `metadata.team`. */
 function paramOf(pointer: string): string {
-  return pointer.split('/').filter(Boolean).join('.');
+  return pointer
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .join('.');
 }
 
 const rfc3339 = fullFormats['date-time'] as FormatDefinition<string>;
 
+/** PostgreSQL reads no year 0000 (it writes 1 BC as `0001 BC`, which RFC 3339 cannot say). */
+const earliestInstant = Date.parse('0001-01-01T00:00:00Z');
+
 /**
  * RFC 3339 allows what `Date` cannot read: a leap second (`23:59:60`), an offset without minutes (`+01`).
  * Such a value would pass the check and then become an Invalid Date in the handler, so a date-time must
- * also be an instant `Date` can hold.
+ * also be an instant `Date` can hold, and one the database can: from the first instant of year 1 in UTC.
  */
 const dateTime: FormatDefinition<string> = {
   type: 'string',
   validate: (value) =>
-    (rfc3339.validate as (value: string) => boolean)(value) && Number.isFinite(Date.parse(value)),
+    (rfc3339.validate as (value: string) => boolean)(value) && Date.parse(value) >= earliestInstant,
   compare: rfc3339.compare,
 };
 
@@ -66,29 +95,56 @@ function createAjv(coerceTypes: boolean): Ajv2020 {
 }
 
 const nul = '\u0000';
+/**
+ * A UTF-16 surrogate standing alone, without its pair: in a `u` regex a well-formed pair is one code point
+ * above U+FFFF, so only a lone half matches. The same test as `!text.isWellFormed()`, which is ES2024 and
+ * not in the ES2023 library the project compiles against.
+ */
+const loneSurrogate = /\p{Surrogate}/u;
+
+const surrogates = 'a lone UTF-16 surrogate (U+D800 to U+DFFF)';
+
+/** Why `text` cannot be stored, as a value and as a member name, or null when it can. */
+function unstorable(text: string): { value: string; name: string } | null {
+  if (text.includes(nul)) {
+    return {
+      value: 'must not contain the NUL character (U+0000)',
+      name: 'must not have the NUL character (U+0000) in its name',
+    };
+  }
+  if (loneSurrogate.test(text)) {
+    return {
+      value: `must be well-formed Unicode, without ${surrogates}`,
+      name: `must have a well-formed Unicode name, without ${surrogates}`,
+    };
+  }
+  return null;
+}
 
 /**
- * Every string in `value` holding U+0000, and every member whose name does, each with its pointer from
- * `value`'s root. PostgreSQL can store that character in neither text nor jsonb, so it is refused here, at
- * the value, rather than failing the write. Walked with a stack of its own, in the order the values were
- * sent: a body may nest far deeper than its schema looks.
+ * Every string in `value` that cannot be stored, and every member whose name cannot, each with its pointer
+ * from `value`'s root. PostgreSQL can store the NUL character in neither text nor jsonb; a lone surrogate
+ * (JSON may escape one, `"\ud800"`) fails json and becomes U+FFFD in text, so what was answered would not
+ * be what was kept. Both are refused here, at the value, rather than failing or changing the write. Walked
+ * with a stack of its own, in the order the values were sent: a body may nest far deeper than its schema
+ * looks.
  */
-function nulCharacters(value: unknown): FieldError[] {
+function unstorableStrings(value: unknown): FieldError[] {
   const failures: FieldError[] = [];
   const pending: { node: unknown; at: string; name?: string }[] = [{ node: value, at: '' }];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const { node, at, name } = next;
-    if (name?.includes(nul)) {
-      failures.push({ pointer: at, detail: 'must not have the NUL character (U+0000) in its name' });
-    }
-    if (typeof node === 'string' && node.includes(nul)) {
-      failures.push({ pointer: at, detail: 'must not contain the NUL character (U+0000)' });
+    const inName = name === undefined ? null : unstorable(name);
+    if (inName) failures.push({ pointer: at, detail: inName.name });
+    const inText = typeof node === 'string' ? unstorable(node) : null;
+    if (inText) {
+      failures.push({ pointer: at, detail: inText.value });
     } else if (typeof node === 'object' && node !== null) {
       const children = Array.isArray(node)
         ? node.map((item, index) => ({ node: item as unknown, at: `${at}/${index}` }))
         : Object.entries(node).map(([key, item]) => ({
             node: item as unknown,
-            at: `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+            at: `${at}/${escapePointer(key)}`,
             name: key,
           }));
       for (let index = children.length - 1; index >= 0; index--) pending.push(children[index]!);
@@ -138,43 +194,33 @@ export function createValidatorFactory(spec: OpenApiDocument): (route: SpecRoute
       bodyRequired: requestBody?.required === true,
       validate(request) {
         const params = { ...request.params };
-        if (!validatePath(params) || nulCharacters(params).length > 0) {
+        if (!validatePath(params) || unstorableStrings(params).length > 0) {
           throw new ApiError('resource_missing', 'No such object: the id in the path is not a valid id.');
         }
         const query = { ...request.query };
-        const failures: FieldError[] = [];
+        const failures: Failure[] = [];
         let param: string | undefined;
+        const fail = (root: '/body' | '/query', { pointer, detail, sentence }: Failure) => {
+          failures.push({ pointer: `${root}${pointer}`, detail, ...(sentence ? { sentence } : {}) });
+          param ??= paramOf(pointer) || undefined;
+        };
         if (!validateQuery(query)) {
-          for (const error of validateQuery.errors ?? []) {
-            const described = describe(error);
-            failures.push({ pointer: `/query${described.pointer}`, detail: described.detail });
-            param ??= described.param;
-          }
+          for (const error of reported(validateQuery.errors)) fail('/query', describe(error));
         }
-        for (const failure of nulCharacters(request.query)) {
-          failures.push({ pointer: `/query${failure.pointer}`, detail: failure.detail });
-          param ??= paramOf(failure.pointer);
-        }
+        for (const failure of unstorableStrings(request.query)) fail('/query', failure);
         if (validateBody && request.body !== undefined && !validateBody(request.body)) {
-          for (const error of validateBody.errors ?? []) {
-            const described = describe(error);
-            failures.push({ pointer: `/body${described.pointer}`, detail: described.detail });
-            param ??= described.param || undefined;
-          }
+          for (const error of reported(validateBody.errors)) fail('/body', describe(error));
         }
-        for (const failure of nulCharacters(request.body)) {
-          failures.push({ pointer: `/body${failure.pointer}`, detail: failure.detail });
-          param ??= paramOf(failure.pointer) || undefined;
-        }
+        for (const failure of unstorableStrings(request.body)) fail('/body', failure);
         if (failures.length > 0) {
           const first = failures[0]!;
-          const where = first.pointer.replace(/^\/(body|query)\/?/, '').replaceAll('/', '.') || 'the body';
+          const where = paramOf(first.pointer.replace(/^\/(body|query)/, '')) || 'the body';
           const more =
             failures.length > 1
               ? ` (and ${failures.length - 1} more problem${failures.length > 2 ? 's' : ''})`
               : '';
-          throw new ApiError('invalid_request', `${where} ${first.detail}${more}.`, {
-            errors: failures,
+          throw new ApiError('invalid_request', `${first.sentence ?? `${where} ${first.detail}`}${more}.`, {
+            errors: failures.map(({ pointer, detail }) => ({ pointer, detail })),
             ...(param ? { param } : {}),
           });
         }

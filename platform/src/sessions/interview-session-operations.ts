@@ -1,6 +1,7 @@
 import { abandonGraceSeconds } from '../engine/sweeper.ts';
 import { ApiError } from '../http/api-error.ts';
 import { operation } from '../http/operation.ts';
+import type { Interview } from '../interviews/interview.entity.ts';
 import { effectiveStatus, getInterview } from '../interviews/interviews.ts';
 import { jobOfInterview } from '../jobs/job-snapshot.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';
@@ -8,6 +9,19 @@ import { mintSessionToken } from './session-token.ts';
 import { maxSessionTtlSeconds } from './signing-keys.ts';
 
 export const defaultSessionTtlSeconds = 15 * 60;
+
+/**
+ * The last moment the token opens the interview if it has not started: `ttl_seconds` from now, or the
+ * interview's `expires_at` if that comes first (after it the interview reads as expired, and no token opens
+ * it). In whole seconds, as the token's `start_by` claim holds it, so what the response says is exactly
+ * what the token enforces. An interview already in progress is not held to it.
+ */
+function startDeadline(interview: Pick<Interview, 'status' | 'expiresAt'>, ttlSeconds: number): Date {
+  const ttlEnd = Date.now() + ttlSeconds * 1000;
+  const end =
+    effectiveStatus(interview) === 'scheduled' ? Math.min(ttlEnd, interview.expiresAt.getTime()) : ttlEnd;
+  return new Date(Math.floor(end / 1000) * 1000);
+}
 
 export const interviewSessionOperations = [
   operation(
@@ -26,11 +40,11 @@ export const interviewSessionOperations = [
         em.findOneOrFail(Tenant, interview.tenantId),
         jobOfInterview(em, interview),
       ]);
-      // The TTL is the time the candidate has to start; the token then lasts through the longest interview the
-      // job allows, and the grace after it in which a last answer is still taken and the interviewer closes,
-      // so a reconnect mid-interview still works (capped at the longest a token may live).
-      const toStart = body?.ttl_seconds ?? defaultSessionTtlSeconds;
-      const startBy = new Date(Date.now() + toStart * 1000);
+      const startBy = startDeadline(interview, body?.ttl_seconds ?? defaultSessionTtlSeconds);
+      // The token then lasts through the longest interview the job allows from that deadline, and the grace
+      // after it in which a last answer is still taken and the interviewer closes, so a reconnect
+      // mid-interview still works (capped at the longest a token may live).
+      const toStart = Math.max(0, Math.ceil((startBy.getTime() - Date.now()) / 1000));
       const { token, expiresAt } = await mintSessionToken(
         services.signingKeys,
         {
@@ -53,6 +67,7 @@ export const interviewSessionOperations = [
           interview_id: interview.id,
           livemode: interview.livemode,
           token,
+          start_by: startBy.toISOString(),
           expires_at: expiresAt.toISOString(),
           // In the fragment, so the token never reaches a server's access log.
           join_url: `${services.issuer}/join#token=${token}`,

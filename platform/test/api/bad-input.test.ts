@@ -15,6 +15,8 @@ import {
 } from '../support/api.ts';
 import { createCandidate, createJob, jobInput } from '../support/fixtures.ts';
 import { adminKey, startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { openSession } from '../support/sessions.ts';
+import { SseClient } from '../support/sse-client.ts';
 
 /**
  * Input the schema alone lets through but PostgreSQL or `Date` cannot hold: a NUL character in text, a
@@ -118,6 +120,72 @@ describe('a NUL character (U+0000) in a string', () => {
   });
 });
 
+/**
+ * A lone UTF-16 surrogate (U+D800 to U+DFFF without its pair) is a JSON escape (`"\ud800"`) but no
+ * character: PostgreSQL's json refuses it, and text stores it as U+FFFD, so what was echoed is not what was
+ * kept. It is refused wherever the NUL character is.
+ */
+describe('a lone UTF-16 surrogate in a string', () => {
+  const surrogateDetail = (res: ApiResponse<unknown>) => (res.body as Problem).errors?.[0]?.detail ?? '';
+
+  const candidates: [string, unknown, string[]][] = [
+    ['a metadata value', { name: 'x', metadata: { k: 'a\ud800b' } }, ['/body/metadata/k']],
+    ['a metadata key', { name: 'x', metadata: { 'a\udc00': 'v' } }, ['/body/metadata/a\udc00']],
+    ['the name', { name: 'a\ud800b' }, ['/body/name']],
+    ['a pair turned round', { name: '\ude00\ud83d' }, ['/body/name']],
+  ];
+
+  it.each(candidates)('in %s of a candidate is refused, pointing at it', async (_name, body, pointers) => {
+    const before = await countOf('/v1/candidates');
+    const res = await api.call('POST', '/v1/candidates', { key: tenant.testKey, body });
+    expectInvalid(res, pointers);
+    expect(surrogateDetail(res), describeResponse(res)).toContain('surrogate');
+    expect(await countOf('/v1/candidates')).toBe(before);
+  });
+
+  it('in the text of a question is refused', async () => {
+    const before = await countOf('/v1/jobs');
+    const res = await api.call('POST', '/v1/jobs', {
+      key: tenant.testKey,
+      body: { ...jobInput, questions: [{ text: 'Q' }, { text: 'Why \udbff?' }] },
+    });
+    expectInvalid(res, ['/body/questions/1/text']);
+    expect(await countOf('/v1/jobs')).toBe(before);
+  });
+
+  it('in a text answer is refused, and the turn stays the candidate’s', async () => {
+    const { token } = await openSession(api, tenant.testKey);
+    const started = await api.call('POST', '/v1/session/start', { key: token });
+    expect(started.status, describeResponse(started)).toBe(200);
+    const events = new SseClient(`${test.url}/v1/session/events`, token);
+    try {
+      await events.next((e) => e.event === 'state' && e.data.turn === 'candidate');
+      const res = await api.call('POST', '/v1/session/answers', {
+        key: token,
+        body: { text: 'I led the \ud800 migration.' },
+      });
+      expectInvalid(res, ['/body/text']);
+      const answered = await api.call('POST', '/v1/session/answers', {
+        key: token,
+        body: { text: 'I led the migration.' },
+      });
+      expect(answered.status, describeResponse(answered)).toBe(202);
+    } finally {
+      events.close();
+    }
+  });
+
+  it('leaves whole characters outside the Basic Multilingual Plane alone', async () => {
+    const res = await api.call<{ name: string; metadata: Record<string, string> }>('POST', '/v1/candidates', {
+      key: tenant.testKey,
+      body: { name: 'Ada \ud83d\ude00', metadata: { '\ud834\udd1e': '\u{1f600}' } },
+    });
+    expect(res.status, describeResponse(res)).toBe(201);
+    expect(res.body.name).toBe('Ada 😀');
+    expect(res.body.metadata).toEqual({ '𝄞': '😀' });
+  });
+});
+
 describe('a date-time that is no instant', () => {
   // RFC 3339 allows a leap second, and so does the format check, but `Date` has no such instant; an offset
   // without minutes passes the check too, and `Date` cannot read it either.
@@ -160,6 +228,102 @@ describe('a date-time that is no instant', () => {
       },
     );
     expect(res.status, describeResponse(res)).toBe(200);
+  });
+});
+
+describe('where an error points', () => {
+  it('names a metadata key that is too long, at the key, once', async () => {
+    const long = 'k'.repeat(41);
+    const res = await api.call('POST', '/v1/jobs', {
+      key: tenant.testKey,
+      body: { ...jobInput, metadata: { team: 'payments', [long]: 'v' } },
+    });
+    expectInvalid(res, [`/body/metadata/${long}`]);
+    const problem = res.body as Problem & { param?: string };
+    expect(problem.param, describeResponse(res)).toBe(`metadata.${long}`);
+    expect(problem.detail, describeResponse(res)).toContain(`"${long}"`);
+    expect(problem.errors?.[0]?.detail, describeResponse(res)).toContain(`"${long}"`);
+    expect(res.text).not.toContain('property name must be valid');
+  });
+
+  it('names a metadata key that is empty, on an update too', async () => {
+    const jobId = await createJob(api, tenant.testKey);
+    const res = await api.call('PATCH', `/v1/jobs/${jobId}`, {
+      key: tenant.testKey,
+      body: { metadata: { '': 'v' } },
+    });
+    expectInvalid(res, ['/body/metadata/']);
+    expect(res.text).not.toContain('property name must be valid');
+  });
+
+  it('gives a rubric key used twice as a dotted param, the same place its pointer names', async () => {
+    const dimension = { key: 'depth', name: 'Depth', weight: 1 };
+    const res = await api.call('POST', '/v1/jobs', {
+      key: tenant.testKey,
+      body: { ...jobInput, rubric: { dimensions: [dimension, { ...dimension, name: 'Again' }] } },
+    });
+    expectInvalid(res, ['/body/rubric/dimensions/1/key']);
+    expect(res.body, describeResponse(res)).toMatchObject({ param: 'rubric.dimensions.1.key' });
+  });
+
+  it('points at a date-time before year 1, which the database cannot hold', async () => {
+    for (const instant of ['0000-01-01T00:00:00Z', '0001-01-01T00:30:00+01:00']) {
+      const res = await api.call('GET', `/v1/events?created_gte=${encodeURIComponent(instant)}`, {
+        key: tenant.testKey,
+      });
+      expectInvalid(res, ['/query/created_gte']);
+      expect(res.body, describeResponse(res)).toMatchObject({ param: 'created_gte' });
+    }
+    const earliest = await api.call('GET', '/v1/events?created_gte=0001-01-01T00:00:00Z', {
+      key: tenant.testKey,
+    });
+    expect(earliest.status, describeResponse(earliest)).toBe(200);
+  });
+});
+
+describe('a media type the operation does not take', () => {
+  const upload = async (contentType: string, body: string) => {
+    const candidateId = await createCandidate(api, tenant.testKey);
+    return api.call('PUT', `/v1/candidates/${candidateId}/resume`, {
+      key: tenant.testKey,
+      rawBody: body,
+      headers: { 'content-type': contentType },
+    });
+  };
+
+  // A résumé is never JSON: whatever the bytes, the answer is the résumé's 415, naming what was sent.
+  it.each([
+    ['a JSON object', '{"resume": "base64…"}'],
+    ['text that is not JSON', 'my résumé'],
+    ['nothing', ''],
+    ['more than the JSON limit', 'x'.repeat(1_048_577)],
+  ])('gets 415 for a résumé sent as application/json holding %s', async (_name, body) => {
+    const res = await upload('application/json', body);
+    expect(res.status, describeResponse(res)).toBe(415);
+    expect(res.body, describeResponse(res)).toMatchObject({ code: 'unsupported_media_type' });
+    expect((res.body as Problem).detail).toContain('got "application/json"');
+  });
+});
+
+describe('metadata merged by a PATCH', () => {
+  const keys = (prefix: string, count: number, value: string | null) =>
+    Object.fromEntries(Array.from({ length: count }, (_, index) => [`${prefix}${index}`, value]));
+
+  it('is limited to 50 keys after the merge, not in the request', async () => {
+    const jobId = await createJob(api, tenant.testKey, { ...jobInput, metadata: keys('old', 40, 'v') });
+    const res = await api.call<{ metadata: Record<string, string> }>('PATCH', `/v1/jobs/${jobId}`, {
+      key: tenant.testKey,
+      body: { metadata: { ...keys('old', 40, null), ...keys('new', 20, 'v') } },
+    });
+    expect(res.status, describeResponse(res)).toBe(200);
+    expect(res.body.metadata).toEqual(keys('new', 20, 'v'));
+
+    const over = await api.call('PATCH', `/v1/jobs/${jobId}`, {
+      key: tenant.testKey,
+      body: { metadata: keys('more', 31, 'v') },
+    });
+    expect(over.status, describeResponse(over)).toBe(400);
+    expect(over.body).toMatchObject({ code: 'invalid_request', param: 'metadata' });
   });
 });
 

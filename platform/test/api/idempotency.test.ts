@@ -114,6 +114,23 @@ describe('Idempotency-Key', () => {
     expect(await countCandidates('b@x.io')).toBe(0);
   });
 
+  it('replays a retry sent to the same route under another spelling of its path', async () => {
+    const body = { name: 'Ada Slash', email: 'ada.slash@example.com' };
+    const first = await api.call('POST', '/v1/candidates', {
+      key: tenant.testKey,
+      body,
+      idempotencyKey: 'spelling-1',
+    });
+    expect(first.status, describeResponse(first)).toBe(201);
+    for (const path of ['/v1/candidates/', '/V1/CANDIDATES']) {
+      const again = await api.call('POST', path, { key: tenant.testKey, body, idempotencyKey: 'spelling-1' });
+      expect(again.status, `${path}: ${describeResponse(again)}`).toBe(201);
+      expect(again.text).toBe(first.text);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+    }
+    expect(await countCandidates(body.email)).toBe(1);
+  });
+
   it('refuses the same key on another endpoint (422)', async () => {
     await api.call('POST', '/v1/candidates', {
       key: tenant.testKey,

@@ -15,6 +15,7 @@ type Interview = {
   job_id: string;
   candidate_id: string;
   expires_at: string;
+  updated_at: string;
   canceled_at: string | null;
 };
 
@@ -28,6 +29,9 @@ beforeAll(async () => {
   tenant = await createTestTenant(api);
 });
 afterAll(async () => test?.stop());
+
+const sqlOf = (query: string, values: unknown[]) =>
+  test.platform.services.db.orm.em.fork().getConnection().execute(query, values);
 
 describe('interviews', () => {
   it('schedules an interview that expires in 7 days by default', async () => {
@@ -146,6 +150,33 @@ describe('interviews', () => {
     expect(scheduled.body.data.map((i) => i.id)).not.toContain(interviewId);
     const cancel = await api.call('POST', `/v1/interviews/${interviewId}/cancel`, { key: tenant.testKey });
     expect(cancel.status, describeResponse(cancel)).toBe(409);
+  });
+
+  it('moves updated_at to the moment an interview expired as soon as it reads expired, and the sweep keeps it there', async () => {
+    const { interviewId } = await createInterview(api, tenant.testKey);
+    // Created two minutes ago, lapsed one minute ago, not swept yet.
+    await sqlOf(
+      "update interviews set updated_at = now() - interval '2 minutes', expires_at = now() - interval '1 minute' where id = ?",
+      [interviewId],
+    );
+    const read = await api.call<Interview>('GET', `/v1/interviews/${interviewId}`, { key: tenant.testKey });
+    expect(read.body, describeResponse(read)).toMatchObject({ status: 'expired' });
+    expect(read.body.updated_at, describeResponse(read)).toBe(read.body.expires_at);
+    const listed = await api.call<{ data: Interview[] }>('GET', `/v1/interviews?status=expired&limit=100`, {
+      key: tenant.testKey,
+    });
+    expect(listed.body.data.find((i) => i.id === interviewId)).toEqual(read.body);
+
+    await test.platform.services.engine.sweep();
+    const swept = await api.call<Interview>('GET', `/v1/interviews/${interviewId}`, { key: tenant.testKey });
+    expect(swept.body, describeResponse(swept)).toEqual(read.body);
+    const events = await api.call<{ data: { type: string; data: { object: Interview } }[] }>(
+      'GET',
+      `/v1/events?interview_id=${interviewId}`,
+      { key: tenant.testKey },
+    );
+    const expired = events.body.data.find((e) => e.type === 'interview.expired');
+    expect(expired?.data.object, describeResponse(events)).toEqual(read.body);
   });
 
   it('filters by job and candidate, and refuses an unknown status', async () => {

@@ -85,6 +85,49 @@ describe('jobs', () => {
     );
   });
 
+  it('keeps every change of concurrent PATCHes: each adds its own metadata key', async () => {
+    const created = await api.call<Job>('POST', '/v1/jobs', { key: tenant.testKey, body: jobInput });
+    const keys = Array.from({ length: 10 }, (_, i) => `key_${i}`);
+    const results = await Promise.all(
+      keys.map((key) =>
+        api.call<Job>('PATCH', `/v1/jobs/${created.body.id}`, {
+          key: tenant.testKey,
+          body: { metadata: { [key]: 'set' } },
+        }),
+      ),
+    );
+    for (const res of results) expect(res.status, describeResponse(res)).toBe(200);
+    const read = await api.call<Job>('GET', `/v1/jobs/${created.body.id}`, { key: tenant.testKey });
+    expect(Object.keys(read.body.metadata).sort(), describeResponse(read)).toEqual(keys.sort());
+  });
+
+  it('merges concurrent settings PATCHes without losing a field', async () => {
+    const created = await api.call<Job>('POST', '/v1/jobs', { key: tenant.testKey, body: jobInput });
+    const updates = [
+      { max_follow_ups: 0 },
+      { interviewer_name: 'Ada' },
+      { voice: 'verse' },
+      { max_duration_seconds: 600 },
+    ];
+    const results = await Promise.all(
+      updates.map((settings) =>
+        api.call('PATCH', `/v1/jobs/${created.body.id}`, { key: tenant.testKey, body: { settings } }),
+      ),
+    );
+    for (const res of results) expect(res.status, describeResponse(res)).toBe(200);
+    const read = await api.call<Job>('GET', `/v1/jobs/${created.body.id}`, { key: tenant.testKey });
+    expect(read.body.settings, describeResponse(read)).toEqual(Object.assign({}, ...updates));
+  });
+
+  it('deletes a job once when two DELETEs race: one 200, one 404', async () => {
+    const created = await api.call<Job>('POST', '/v1/jobs', { key: tenant.testKey, body: jobInput });
+    const results = await Promise.all(
+      [1, 2].map(() => api.call('DELETE', `/v1/jobs/${created.body.id}`, { key: tenant.testKey })),
+    );
+    expect(results.map((r) => r.status).sort(), results.map(describeResponse).join('\n')).toEqual([200, 404]);
+    expect(results.find((r) => r.status === 404)?.body).toMatchObject({ code: 'resource_missing' });
+  });
+
   it('filters by external_id', async () => {
     await api.call('POST', '/v1/jobs', {
       key: tenant.testKey,
@@ -145,7 +188,7 @@ describe('jobs: bad input is a clear 4xx and writes nothing', () => {
       body: { ...jobInput, rubric: { dimensions: dims } },
     });
     expect(res.status, describeResponse(res)).toBe(400);
-    expect(res.body).toMatchObject({ code: 'invalid_request', param: 'rubric.dimensions' });
+    expect(res.body).toMatchObject({ code: 'invalid_request', param: 'rubric.dimensions.1.key' });
   });
 
   it('refuses malformed JSON with invalid_json', async () => {

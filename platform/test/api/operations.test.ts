@@ -6,7 +6,8 @@ import {
   describeResponse,
   type TestTenant,
 } from '../support/api.ts';
-import { backend, startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { adminKey, backend, startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { openSession } from '../support/sessions.ts';
 
 let test: TestPlatform;
 let api: ApiClient;
@@ -66,6 +67,40 @@ describe('every response', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('strict-transport-security')).toContain('max-age');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('from the API is never stored by a cache, errors included', async () => {
+    const responses = {
+      'a new API key': await api.call('POST', '/v1/api_keys', {
+        key: tenant.testKey,
+        body: { name: 'cached?' },
+      }),
+      'a refusal': await api.call('GET', '/v1/jobs'),
+      'an unknown route': await api.call('GET', '/v1/nothing-here', { key: tenant.testKey }),
+      'a path spelled in capitals': await api.call('GET', '/V1/JOBS', { key: tenant.testKey }),
+      'a new tenant': await api.call('POST', '/admin/v1/tenants', {
+        key: adminKey,
+        body: { name: 'Cached' },
+      }),
+      'an operator refusal': await api.call('POST', '/admin/v1/tenants', { body: { name: 'Cached' } }),
+    };
+    for (const [name, res] of Object.entries(responses)) {
+      expect(res.headers.get('cache-control'), `${name}: ${describeResponse(res)}`).toBe('no-store');
+    }
+  });
+
+  it('keeps the caching a route asks for itself', async () => {
+    const jwks = await api.call('GET', '/.well-known/jwks.json');
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
+    const { token } = await openSession(api, tenant.testKey);
+    const aborted = new AbortController();
+    const stream = await fetch(`${test.url}/v1/session/events`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: aborted.signal,
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('cache-control')).toBe('no-cache, no-transform');
+    aborted.abort();
   });
 
   it('answers CORS preflights for the API', async () => {

@@ -23,6 +23,11 @@ beforeAll(async () => {
 });
 afterAll(async () => test?.stop());
 
+/** A session token's claims, read without verifying it (the platform verified it when it minted it). */
+function claimsOf(token: string): { start_by: number; exp: number } {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+}
+
 const longAnswer =
   'At my last company I designed the payments ledger: double-entry accounts in Postgres, idempotent writes keyed by request, and a nightly reconciliation job that caught drift early.';
 
@@ -234,6 +239,50 @@ describe('session tokens at the API', () => {
     const lifetime = (Date.parse(session.body.expires_at) - minted) / 1000;
     expect(lifetime).toBeGreaterThan(60 + 600 + 300 - 5);
     expect(lifetime).toBeLessThan(60 + 600 + 300 + 5);
+  });
+
+  it('say when the time to start ends (start_by), apart from when they stop once started (expires_at)', async () => {
+    const { interviewId } = await openSession(api, tenant.testKey);
+    const minted = Date.now();
+    const session = await api.call<{ token: string; start_by: string; expires_at: string }>(
+      'POST',
+      `/v1/interviews/${interviewId}/sessions`,
+      { key: tenant.testKey, body: { ttl_seconds: 60 } },
+    );
+    expect(session.status, describeResponse(session)).toBe(201);
+    const toStart = (Date.parse(session.body.start_by) - minted) / 1000;
+    expect(toStart, describeResponse(session)).toBeGreaterThan(60 - 2);
+    expect(toStart, describeResponse(session)).toBeLessThanOrEqual(60);
+    // Exactly what the token enforces: its start_by and exp claims.
+    const claims = claimsOf(session.body.token);
+    expect(new Date(claims.start_by * 1000).toISOString()).toBe(session.body.start_by);
+    expect(new Date(claims.exp * 1000).toISOString()).toBe(session.body.expires_at);
+    expect(Date.parse(session.body.expires_at)).toBeGreaterThan(Date.parse(session.body.start_by));
+  });
+
+  it('stop opening an unstarted interview at start_by, which the interview’s expiry brings forward', async () => {
+    const jobId = await createJob(api, tenant.testKey);
+    const candidateId = await createCandidate(api, tenant.testKey);
+    const expiresAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3000).toISOString();
+    const interview = await api.call<{ id: string }>('POST', '/v1/interviews', {
+      key: tenant.testKey,
+      body: { job_id: jobId, candidate_id: candidateId, expires_at: expiresAt },
+    });
+    expect(interview.status, describeResponse(interview)).toBe(201);
+    const session = await api.call<{ token: string; start_by: string }>(
+      'POST',
+      `/v1/interviews/${interview.body.id}/sessions`,
+      { key: tenant.testKey, body: { ttl_seconds: 3600 } },
+    );
+    expect(session.status, describeResponse(session)).toBe(201);
+    expect(session.body.start_by).toBe(expiresAt);
+    expect(new Date(claimsOf(session.body.token).start_by * 1000).toISOString()).toBe(expiresAt);
+    const before = await api.call('GET', '/v1/session', { key: session.body.token });
+    expect(before.status, describeResponse(before)).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 50));
+    const after = await api.call('GET', '/v1/session', { key: session.body.token });
+    expect(after.status, describeResponse(after)).toBe(401);
+    expect(after.body).toMatchObject({ code: 'invalid_session_token' });
   });
 
   it('check the page origin against the allowed origins', async () => {

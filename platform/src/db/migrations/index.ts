@@ -12,6 +12,7 @@ import { Migration20261207EventsUndispatched } from './Migration20261207EventsUn
 import { Migration20261207IdempotencyClaims } from './Migration20261207IdempotencyClaims.ts';
 import { Migration20261207InterviewJobSnapshot } from './Migration20261207InterviewJobSnapshot.ts';
 import { Migration20261208ScorecardTakeovers } from './Migration20261208ScorecardTakeovers.ts';
+import { Migration20261209CandidateUpdatedAt } from './Migration20261209CandidateUpdatedAt.ts';
 
 /** Every migration in order. Listed, not globbed, so a build or bundler cannot drop one. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   Migration20261207InterviewJobSnapshot,
   Migration20261207CandidateBlobErasure,
   Migration20261208ScorecardTakeovers,
+  Migration20261209CandidateUpdatedAt,
 ];
