@@ -2,7 +2,8 @@
  * `pnpm --filter @viva/sdk run manifest:check`: fails when the committed custom-elements.json is not what
  * `pnpm --filter @viva/sdk run manifest` makes of the source today. The manifest is generated from the
  * element's JSDoc and committed for the tools that read it (editors, Storybook, docs); a stale one tells
- * them about an API that no longer exists. The test script runs this first.
+ * them about an API that no longer exists. It also fails when the parts table of docs/embedding.md and the
+ * element's `@csspart`s name different parts. The test script runs this first.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { cli } from '@custom-elements-manifest/analyzer/cli.js';
 
 const sdkDir = fileURLToPath(new URL('..', import.meta.url));
 const committedPath = join(sdkDir, 'custom-elements.json');
+const guidePath = join(sdkDir, '..', 'docs', 'embedding.md');
 
 /** Where two JSON values differ, as readable paths; arrays of named things are matched by name. */
 function differences(committed: unknown, fresh: unknown, path: string, found: string[]): void {
@@ -53,6 +55,32 @@ function differences(committed: unknown, fresh: unknown, path: string, found: st
   found.push(`${path}: ${JSON.stringify(committed) ?? '(none)'} → ${JSON.stringify(fresh) ?? '(none)'}`);
 }
 
+/** The parts the guide's "### Parts" table lists: the first cell of each row, a name in backticks. */
+function documentedParts(markdown: string): string[] {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => line.trim() === '### Parts');
+  if (start === -1) throw new Error(`${guidePath} has no "### Parts" section.`);
+  const parts: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('#')) break;
+    const name = /^\|\s*`([\w-]+)`\s*\|/.exec(line)?.[1];
+    if (name) parts.push(name);
+  }
+  if (parts.length === 0) throw new Error(`The "### Parts" section of ${guidePath} has no table of parts.`);
+  return parts;
+}
+
+/** The `cssParts` of every custom element in a manifest. */
+function manifestParts(manifest: unknown): string[] {
+  const modules = (manifest as { modules?: { declarations?: { cssParts?: { name: string }[] }[] }[] })
+    .modules;
+  return (modules ?? []).flatMap((module) =>
+    (module.declarations ?? []).flatMap((declaration) =>
+      (declaration.cssParts ?? []).map((part) => part.name),
+    ),
+  );
+}
+
 // The analyzer records the manifest's path in the package.json of the current directory: make that the SDK's.
 process.chdir(sdkDir);
 const generated = await cli({
@@ -80,4 +108,24 @@ if (isDeepStrictEqual(committed, fresh)) {
     ].join('\n'),
   );
   process.exitCode = 1;
+}
+
+// Parts are styled by name from the host page: one the guide lists but the element lacks does nothing, and
+// one the element has but the guide leaves out is one nobody knows to style.
+const documented = new Set(documentedParts(readFileSync(guidePath, 'utf8')));
+const declared = new Set(manifestParts(fresh));
+const undeclared = [...documented].filter((name) => !declared.has(name));
+const undocumented = [...declared].filter((name) => !documented.has(name));
+if (undeclared.length > 0 || undocumented.length > 0) {
+  console.error(
+    [
+      'The parts of docs/embedding.md ("### Parts") and the element\'s @csspart JSDoc differ.',
+      ...undeclared.map((name) => `  ${name}: in the guide's table, no @csspart in the element's JSDoc`),
+      ...undocumented.map((name) => `  ${name}: a @csspart of the element, not in the guide's table`),
+      'Add the missing @csspart to src/element/ai-interview.component.ts, or the row to the guide.',
+    ].join('\n'),
+  );
+  process.exitCode = 1;
+} else {
+  console.log(`The ${declared.size} parts of the element and of docs/embedding.md agree.`);
 }

@@ -403,6 +403,8 @@ function rtl(): Shot {
         apiBase: stage.platform.url,
         dir: 'rtl',
         lang: 'ar',
+        // The widget's words are Arabic (its strings): its region says so.
+        attributes: { locale: 'ar' },
         strings: arabicStrings,
       };
       await withPage(stage, 'light', options, async (page, url) => {

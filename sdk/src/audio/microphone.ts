@@ -68,6 +68,16 @@ export class Microphone {
         retryable: false,
       });
     }
+    if (!microphoneAllowedByPage()) {
+      // The browser would refuse it without asking anyone, as though the candidate had: no Try again and no
+      // setting of theirs can change that, so it is told as a page that cannot capture a voice.
+      throw new InterviewClientError({
+        code: 'microphone_unavailable',
+        message:
+          'The page does not let this document use the microphone (Permissions-Policy). In an <iframe>, give the frame allow="microphone".',
+        retryable: false,
+      });
+    }
     let stream: MediaStream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({
@@ -116,6 +126,25 @@ export function meterLevel(rms: number): number {
   if (rms <= 0) return 0;
   const db = 20 * Math.log10(rms);
   return Math.min(1, Math.max(0, (db + 60) / 60));
+}
+
+/** The `allowsFeature()` of Chromium's `document.permissionsPolicy` (formerly `featurePolicy`). */
+interface PermissionsPolicy {
+  allowsFeature(feature: string): boolean;
+}
+
+/**
+ * Whether the page's Permissions Policy lets this document use the microphone: an `<iframe>` without
+ * `allow="microphone"`, or a `Permissions-Policy: microphone=()` header, does not. Only Chromium can tell;
+ * elsewhere this says yes, and `getUserMedia` is refused as if by the candidate.
+ */
+function microphoneAllowedByPage(): boolean {
+  const { permissionsPolicy, featurePolicy } = document as Document & {
+    permissionsPolicy?: PermissionsPolicy;
+    featurePolicy?: PermissionsPolicy;
+  };
+  const policy = permissionsPolicy ?? featurePolicy;
+  return typeof policy?.allowsFeature !== 'function' || policy.allowsFeature('microphone');
 }
 
 /** What `getUserMedia` threw, as the candidate is to be told it. */

@@ -67,6 +67,8 @@ import { watch } from './watch.ts';
  * @csspart interviewer-visual - The interviewer's avatar and status line, which react to who is speaking.
  * @csspart captions - The live captions (an `aria-live` log).
  * @csspart caption - One caption line; also `caption-interviewer` or `caption-candidate`.
+ * @csspart caption-interviewer - A caption line of the interviewer's.
+ * @csspart caption-candidate - A caption line of the candidate's.
  * @csspart text-answer - The typed-answer form.
  * @csspart answer-input - The typed-answer text box.
  * @csspart send-button - Sends the typed answer.
@@ -92,10 +94,10 @@ import { watch } from './watch.ts';
  * @cssproperty [--ai-interview-color-border=#7d8590] - Borders of fields and secondary buttons (dark: #7d8590).
  * @cssproperty [--ai-interview-color-focus=var(--ai-interview-color-primary)] - The focus ring.
  * @cssproperty [--ai-interview-font-family=system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Helvetica Neue', Arial, sans-serif] - The font.
- * @cssproperty [--ai-interview-font-size=1rem] - The base font size.
- * @cssproperty [--ai-interview-radius=0.75rem] - Corner radius of the frame, panels and buttons.
- * @cssproperty [--ai-interview-spacing=1rem] - The base spacing unit.
- * @cssproperty [--ai-interview-max-width=44rem] - The widest the widget grows; it centres in wider hosts.
+ * @cssproperty [--ai-interview-font-size=1rem] - The base font size; every size in the widget follows it.
+ * @cssproperty [--ai-interview-radius=0.75em] - Corner radius of the frame, panels and buttons.
+ * @cssproperty [--ai-interview-spacing=1em] - The base spacing unit.
+ * @cssproperty [--ai-interview-max-width=44em] - The widest the widget grows; it centres in wider hosts.
  */
 export default class AiInterview extends LitElement {
   static override styles = styles;
@@ -396,7 +398,7 @@ export default class AiInterview extends LitElement {
         class="interview"
         role="region"
         aria-label=${job ? this.localize.term('regionLabelJob', { job }) : this.localize.term('regionLabel')}
-        lang=${this.localize.lang()}
+        lang=${this.localize.langTag()}
         data-screen=${screen}
       >
         ${renderHeader(this.localize, this.slots, this.session)} ${renderReconnecting(this.localize, this.interview.state.status === 'reconnecting')}

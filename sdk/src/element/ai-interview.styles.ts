@@ -13,6 +13,21 @@ const darkTokens = css`
   color-scheme: dark;
 `;
 
+// Comments on the rules are here, not in the style sheet, whose text goes into the bundle as it is written.
+//
+// The host page's text styles stop at the host: `:host` resets what an ancestor would hand down (a centred,
+// upper-case, spaced or italic section), so the widget is set as designed wherever it sits. Rules on the
+// element itself and on its parts come from outside and still win.
+//
+// Sizes are in `em`, not `rem`: they follow the widget's own font size (`--ai-interview-font-size`), not the
+// page's root, which some pages set to 62.5%; controls are `max(2.75em, 44px)` tall, a touch target however
+// small the fonts. The container query's `30em` is in the host's font size too. A length in a custom property
+// is resolved where it is used, so an element with a font size of its own sizes its box in its own `em`:
+// - the avatar's initial is 0.4 of `--_avatar`, and the avatar 2.5 of its initial (all of `--_avatar`); at full
+//   voice its ring grows by an eighth of the avatar (0.3125 of the initial);
+// - the badge's mark is 1.75 of the base size and the badge twice its mark;
+// - the checkbox takes the label's font (a form control has a smaller one of its own);
+// - the footer's text is smaller inside its slot, so its padding stays in the base unit.
 export default css`
   :host {
     --ai-interview-color-primary: #4338ca;
@@ -27,9 +42,9 @@ export default css`
     --ai-interview-font-family:
       system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Helvetica Neue', Arial, sans-serif;
     --ai-interview-font-size: 1rem;
-    --ai-interview-radius: 0.75rem;
-    --ai-interview-spacing: 1rem;
-    --ai-interview-max-width: 44rem;
+    --ai-interview-radius: 0.75em;
+    --ai-interview-spacing: 1em;
+    --ai-interview-max-width: 44em;
 
     display: block;
     container-type: inline-size;
@@ -37,6 +52,20 @@ export default css`
     font-family: var(--ai-interview-font-family);
     font-size: var(--ai-interview-font-size);
     line-height: 1.5;
+    font-style: normal;
+    font-weight: 400;
+    font-variant: normal;
+    font-stretch: normal;
+    text-align: start;
+    text-indent: 0;
+    text-transform: none;
+    text-shadow: none;
+    letter-spacing: normal;
+    word-spacing: normal;
+    white-space: normal;
+    word-break: normal;
+    overflow-wrap: normal;
+    hyphens: manual;
   }
 
   :host([theme='dark']) {
@@ -86,14 +115,14 @@ export default css`
     --_gap: var(--ai-interview-spacing);
     --_tint: color-mix(in srgb, var(--ai-interview-color-text) 6%, var(--ai-interview-color-surface));
     --_line: color-mix(in srgb, var(--ai-interview-color-text) 16%, var(--ai-interview-color-surface));
-    --_avatar: 6rem;
-    --_captions-height: 18rem;
+    --_avatar: 6em;
+    --_captions-height: 18em;
 
     display: flex;
     flex-direction: column;
     position: relative;
     max-inline-size: var(--ai-interview-max-width);
-    min-block-size: 28rem;
+    min-block-size: 28em;
     margin-inline: auto;
     overflow: hidden;
     color: var(--ai-interview-color-text);
@@ -104,8 +133,8 @@ export default css`
 
   :host([layout='compact']) .interview {
     --_gap: calc(var(--ai-interview-spacing) * 0.75);
-    --_avatar: 3.5rem;
-    --_captions-height: 11rem;
+    --_avatar: 3.5em;
+    --_captions-height: 11em;
     min-block-size: 0;
   }
 
@@ -126,8 +155,8 @@ export default css`
   .logo img,
   .logo ::slotted(img) {
     display: block;
-    max-block-size: 2.25rem;
-    max-inline-size: 8rem;
+    max-block-size: 2.25em;
+    max-inline-size: 8em;
     object-fit: contain;
   }
 
@@ -144,7 +173,7 @@ export default css`
 
   .title__company {
     color: var(--ai-interview-color-muted);
-    font-size: 0.875rem;
+    font-size: 0.875em;
   }
 
   .body {
@@ -158,7 +187,10 @@ export default css`
     padding: calc(var(--_gap) * 0.75) var(--_gap);
     border-block-start: 1px solid var(--_line);
     color: var(--ai-interview-color-muted);
-    font-size: 0.875rem;
+  }
+
+  .footer slot {
+    font-size: 0.875em;
   }
 
   .screen {
@@ -175,11 +207,11 @@ export default css`
   }
 
   h2 {
-    font-size: 1.375rem;
+    font-size: 1.375em;
   }
 
   h3 {
-    font-size: 1rem;
+    font-size: 1em;
   }
 
   h2:focus,
@@ -218,10 +250,10 @@ export default css`
     display: inline-flex;
     align-items: center;
     justify-content: center;
-    gap: 0.5rem;
-    min-block-size: 2.75rem;
-    padding-block: 0.5rem;
-    padding-inline: 1.25rem;
+    gap: 0.5em;
+    min-block-size: max(2.75em, 44px);
+    padding-block: 0.5em;
+    padding-inline: 1.25em;
     font: inherit;
     font-weight: 600;
     line-height: 1.25;
@@ -279,7 +311,7 @@ export default css`
 
   .link-button {
     align-self: flex-start;
-    min-block-size: 2.75rem;
+    min-block-size: max(2.75em, 44px);
     padding: 0;
     font: inherit;
     color: var(--ai-interview-color-primary);
@@ -301,14 +333,14 @@ export default css`
   }
 
   select {
-    min-block-size: 2.75rem;
-    padding-inline: 0.75rem;
+    min-block-size: max(2.75em, 44px);
+    padding-inline: 0.75em;
   }
 
   textarea {
     display: block;
-    min-block-size: 5.5rem;
-    padding: 0.625rem 0.75rem;
+    min-block-size: 5.5em;
+    padding: 0.625em 0.75em;
     resize: vertical;
   }
 
@@ -341,8 +373,8 @@ export default css`
   }
 
   .spinner {
-    inline-size: 2.5rem;
-    block-size: 2.5rem;
+    inline-size: 2.5em;
+    block-size: 2.5em;
     border: 4px solid var(--_line);
     border-block-start-color: var(--ai-interview-color-primary);
     border-radius: 50%;
@@ -350,8 +382,8 @@ export default css`
   }
 
   .spinner--small {
-    inline-size: 1.25rem;
-    block-size: 1.25rem;
+    inline-size: 1.25em;
+    block-size: 1.25em;
     border-width: 3px;
     flex: none;
   }
@@ -370,22 +402,23 @@ export default css`
 
   .checkbox {
     display: flex;
-    gap: 0.625rem;
+    gap: 0.625em;
     align-items: flex-start;
     cursor: pointer;
   }
 
   .checkbox input {
     flex: none;
-    inline-size: 1.25rem;
-    block-size: 1.25rem;
-    margin: 0.15rem 0 0;
+    font: inherit;
+    inline-size: 1.25em;
+    block-size: 1.25em;
+    margin: 0.15em 0 0;
     accent-color: var(--ai-interview-color-primary);
   }
 
   .level-meter {
     position: relative;
-    block-size: 0.75rem;
+    block-size: 0.75em;
     overflow: hidden;
     background: var(--ai-interview-color-surface);
     border: 1px solid var(--ai-interview-color-border);
@@ -416,7 +449,7 @@ export default css`
   .timer__value {
     color: var(--ai-interview-color-text);
     font-variant-numeric: tabular-nums;
-    margin-inline-start: 0.375rem;
+    margin-inline-start: 0.375em;
   }
 
   .visual {
@@ -437,9 +470,9 @@ export default css`
     display: grid;
     flex: none;
     place-items: center;
-    inline-size: var(--_avatar);
-    block-size: var(--_avatar);
     font-size: calc(var(--_avatar) * 0.4);
+    inline-size: 2.5em;
+    block-size: 2.5em;
     font-weight: 700;
     line-height: 1;
     color: var(--ai-interview-color-on-primary);
@@ -471,7 +504,7 @@ export default css`
 
   .visual[data-speaking='candidate'] .visual__ring {
     opacity: 1;
-    inset: calc(var(--candidate-level, 0) * -0.75rem);
+    inset: calc(var(--candidate-level, 0) * -0.3125em);
     transition: inset 80ms linear;
   }
 
@@ -493,10 +526,10 @@ export default css`
   .captions {
     display: flex;
     flex-direction: column;
-    gap: 0.625rem;
-    min-block-size: 5rem;
+    gap: 0.625em;
+    min-block-size: 5em;
     max-block-size: var(--_captions-height);
-    padding: 0.75rem;
+    padding: 0.75em;
     overflow-y: auto;
     background: var(--_tint);
     border-radius: var(--ai-interview-radius);
@@ -513,14 +546,14 @@ export default css`
 
   .caption__speaker {
     display: block;
-    font-size: 0.8125rem;
+    font-size: 0.8125em;
     font-weight: 700;
     color: var(--ai-interview-color-muted);
   }
 
   .caption[data-speaker='candidate'] {
     align-self: flex-end;
-    padding: 0.5rem 0.75rem;
+    padding: 0.5em 0.75em;
     background: var(--ai-interview-color-surface);
     border-radius: var(--ai-interview-radius);
   }
@@ -528,7 +561,7 @@ export default css`
   .answer {
     display: grid;
     grid-template-columns: 1fr auto;
-    gap: 0.375rem calc(var(--_gap) * 0.5);
+    gap: 0.375em calc(var(--_gap) * 0.5);
     align-items: end;
   }
 
@@ -538,7 +571,7 @@ export default css`
   }
 
   .answer__hint {
-    font-size: 0.875rem;
+    font-size: 0.875em;
   }
 
   .controls {
@@ -555,10 +588,10 @@ export default css`
 
   .banner {
     display: flex;
-    gap: 0.75rem;
+    gap: 0.75em;
     align-items: center;
     margin: var(--_gap) var(--_gap) 0;
-    padding: 0.75rem var(--_gap);
+    padding: 0.75em var(--_gap);
     color: var(--ai-interview-color-text);
     background: var(--_tint);
     border-inline-start: 4px solid var(--ai-interview-color-primary);
@@ -577,9 +610,9 @@ export default css`
   .badge {
     display: grid;
     place-items: center;
-    inline-size: 3.5rem;
-    block-size: 3.5rem;
-    font-size: 1.75rem;
+    font-size: 1.75em;
+    inline-size: 2em;
+    block-size: 2em;
     font-weight: 700;
     border-radius: 50%;
     color: var(--ai-interview-color-on-primary);
@@ -592,16 +625,16 @@ export default css`
   }
 
   .reference {
-    font-size: 0.875rem;
+    font-size: 0.875em;
     font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   }
 
   /* Narrow containers: stacked controls, full-width buttons. */
 
-  @container (max-width: 30rem) {
+  @container (max-width: 30em) {
     .interview {
       --_gap: calc(var(--ai-interview-spacing) * 0.75);
-      --_avatar: 4rem;
+      --_avatar: 4em;
       min-block-size: 0;
     }
 

@@ -52,6 +52,17 @@ export function supportedLocale(tag: string | null | undefined): InterviewLocale
   return locales.find((locale) => locale === language);
 }
 
+/** `tag` trimmed and in its canonical case (` pt-br ` → `pt-BR`); `undefined` when empty or not BCP 47. */
+function canonicalTag(tag: string | null | undefined): string | undefined {
+  const trimmed = tag?.trim();
+  if (!trimmed) return undefined;
+  try {
+    return Intl.getCanonicalLocales(trimmed)[0];
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Localization for one element: which language to show (its `locale`, else the browser's, else English),
  * which direction to lay out in, and the strings, with the host's `strings` overrides first. The strings
@@ -103,6 +114,20 @@ export class LocalizeController implements ReactiveController {
   lang(): InterviewLocale {
     const wanted = this.wanted();
     return tables[wanted] ? wanted : 'en';
+  }
+
+  /**
+   * The language of the widget's own text, as its `lang` attribute gives it: the host's `locale` as written
+   * (`pt-BR`, or `ar` for a page that gives Arabic `strings`) once its strings show, else the locale shown.
+   */
+  langTag(): string {
+    const shown = this.lang();
+    const tag = canonicalTag(this.host.locale);
+    if (!tag) return shown;
+    const supported = supportedLocale(tag);
+    // A language without strings of ours is one the host supplies through `strings`: the widget's words are
+    // in it. One of ours counts once its strings have loaded; until then the words are English.
+    return supported === undefined || supported === shown ? tag : shown;
   }
 
   /** A string with its `{placeholders}` filled in. */

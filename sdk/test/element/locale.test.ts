@@ -43,6 +43,7 @@ describe('<ai-interview> languages', () => {
     };
     const localize = new LocalizeController(host as unknown as LocalizedHost);
     expect(localize.lang()).to.equal('en');
+    expect(localize.langTag(), 'the words are English until the strings arrive').to.equal('en');
     expect(localize.term('preCheckHeading')).to.equal(en.preCheckHeading);
     expect(localize.term('start')).to.equal('Vamos lá');
     // English plural rules while English shows: "0 questions".
@@ -50,6 +51,7 @@ describe('<ai-interview> languages', () => {
 
     await localize.ready();
     expect(localize.lang()).to.equal('pt');
+    expect(localize.langTag()).to.equal('pt-BR');
     expect(localize.term('preCheckHeading')).to.equal(pt.preCheckHeading);
     expect(localize.term('start')).to.equal('Vamos lá');
     // Portuguese counts 0 as singular.
@@ -90,6 +92,60 @@ describe('<ai-interview> languages', () => {
     await element.localeReady;
     const expected = { es, fr, de, pt }[navigator.language.slice(0, 2) as 'es'] ?? en;
     expect(text(part(element, 'start-button'))).to.equal(expected.start);
+  });
+
+  it("marks the job's words with the job's language, and the widget's with its own", async () => {
+    const session = await newSession({
+      job: {
+        title: 'Ingeniera de frontend',
+        description: 'Equipo de sistemas de diseño.',
+        language: 'es',
+        questions: [
+          { text: '¿De qué componente está orgullosa?' },
+          { text: '¿Cómo prueba la accesibilidad?' },
+        ],
+        rubric: { dimensions: [{ key: 'craft', name: 'Oficio', weight: 1 }] },
+      },
+    });
+    const element = await interviewFixture(session, { locale: 'en' });
+    await untilScreen(element, 'pre-check');
+    const root = element.shadowRoot!;
+    const consent = root.querySelector<HTMLElement>('#consent-text')!;
+    expect(text(consent)).to.contain('Esta entrevista la realiza un entrevistador de IA');
+    const marked = {
+      widget: part(element, 'base').lang,
+      consent: consent.lang,
+      jobTitle: root.querySelector<HTMLElement>('.title__job')!.lang,
+    };
+    expect(marked).to.deep.equal({ widget: 'en', consent: 'es', jobTitle: 'es' });
+    await expect(element).to.be.accessible();
+  });
+
+  it('gives the region the lang of the locale set, for a language of its own strings too', async () => {
+    const session = await newSession();
+    const arabic = {
+      preCheckHeading: 'قبل أن تبدأ',
+      start: 'ابدأ المقابلة',
+    };
+    const element = await interviewFixture(session, { locale: ' ar ' });
+    element.strings = arabic;
+    await untilScreen(element, 'pre-check');
+    await element.localeReady;
+    expect(part(element, 'base').lang, 'the trimmed locale').to.equal('ar');
+    expect(text(part(element, 'start-button'))).to.equal(arabic.start);
+
+    // A locale of ours keeps its region (pt-BR), once its strings show.
+    element.strings = undefined;
+    element.locale = 'pt-br';
+    await element.localeReady;
+    expect(part(element, 'base').lang).to.equal('pt-BR');
+    expect(text(part(element, 'start-button'))).to.equal(pt.start);
+
+    // Unset: the language shown.
+    element.locale = undefined;
+    await element.localeReady;
+    const shown = supportedLocale(navigator.language) ?? 'en';
+    expect(part(element, 'base').lang).to.equal(shown);
   });
 
   it('lays out right to left under dir="rtl"', async () => {

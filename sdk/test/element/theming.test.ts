@@ -73,6 +73,62 @@ describe('<ai-interview> theming', () => {
     }
   });
 
+  it("keeps its text as designed inside a page's text styles, and sizes itself from its own font size", async () => {
+    const session = await newSession();
+    const style = document.createElement('style');
+    // A page on the 62.5% root-size convention, and a section that centres, upper-cases, spaces and italicises.
+    style.textContent = `
+      html { font-size: 62.5%; }
+      .shouting { text-align: center; text-transform: uppercase; letter-spacing: 2px; word-spacing: 6px;
+        font-style: italic; font-weight: 700; text-indent: 3em; }
+    `;
+    document.head.append(style);
+    try {
+      const section = await fixture<HTMLElement>(html`
+        <section class="shouting">
+          <ai-interview locale="en" api-base=${session.apiBase} session-token=${session.token}></ai-interview>
+        </section>
+      `);
+      const element = section.querySelector('ai-interview')!;
+      await untilScreen(element, 'pre-check');
+      const heading = element.shadowRoot!.querySelector('h2')!;
+      const consent = element.shadowRoot!.querySelector<HTMLElement>('#consent-text')!;
+      for (const [what, node] of Object.entries({ heading, consent })) {
+        const computed = getComputedStyle(node);
+        const text = {
+          textAlign: computed.textAlign,
+          textTransform: computed.textTransform,
+          letterSpacing: computed.letterSpacing,
+          wordSpacing: computed.wordSpacing,
+          fontStyle: computed.fontStyle,
+          textIndent: computed.textIndent,
+        };
+        expect(text, `${what}: ${JSON.stringify(text)}`).to.deep.equal({
+          textAlign: 'start',
+          textTransform: 'none',
+          letterSpacing: 'normal',
+          wordSpacing: '0px',
+          fontStyle: 'normal',
+          textIndent: '0px',
+        });
+      }
+      expect(getComputedStyle(consent).fontWeight, 'the notice is not bold').to.equal('400');
+
+      // The default size is the page's root size (10 px here), and the touch target still 44 px.
+      const start = part(element, 'start-button');
+      expect(start.getBoundingClientRect().height).to.be.at.least(44);
+
+      // One property sizes it all: the heading is 1.375 times the base size, the button 2.75 times at least.
+      for (const size of [16, 24]) {
+        element.style.setProperty('--ai-interview-font-size', `${size}px`);
+        expect(getComputedStyle(heading).fontSize, `heading at ${size} px`).to.equal(`${size * 1.375}px`);
+        expect(start.getBoundingClientRect().height, `Start at ${size} px`).to.be.at.least(size * 2.75);
+      }
+    } finally {
+      style.remove();
+    }
+  });
+
   it('takes a logo, a header and a footer through slots, and hides what is empty', async () => {
     const element = await preCheck();
     expect(part(element, 'logo').hidden, 'no logo in the session, none slotted').to.equal(true);

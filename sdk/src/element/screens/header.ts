@@ -1,11 +1,12 @@
 import { html, nothing, type TemplateResult } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { Session } from '../../client/types.ts';
 import type { HasSlotController } from '../has-slot.ts';
 import type { LocalizeController } from '../localize.ts';
 
 /**
  * The header: the company's logo (or the `logo` slot) and the job title; the `header` slot replaces it all.
- * Hidden while there is nothing to show in it.
+ * Hidden while there is nothing to show in it. The job title is in the interview's language, not the widget's.
  */
 export function renderHeader(
   localize: LocalizeController,
@@ -27,7 +28,7 @@ export function renderHeader(
             </slot>
           </span>
           <div part="title" class="title">
-            <span class="title__job">${session?.job.title ?? ''}</span>
+            <span class="title__job" lang=${ifDefined(session?.language)}>${session?.job.title ?? ''}</span>
             <span class="title__company">${session?.company.name ?? ''}</span>
           </div>
         </slot>

@@ -1,6 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { InterviewError, InterviewState, Session, TranscriptEntry } from '../../client/types.ts';
+import { cssProperties } from '../css-properties.ts';
 import type { LocalizeController } from '../localize.ts';
 import { cannotCaptureVoice, errorMessage, isMicrophoneProblem } from './error.ts';
 
@@ -105,7 +106,9 @@ function renderVisual(view: LiveView): TemplateResult {
       class="visual"
       data-speaking=${state.speaking ?? 'none'}
       data-turn=${state.turn}
-      style="--candidate-level: ${state.speaking === 'candidate' ? Math.min(1, view.level).toFixed(2) : 0}"
+      ${cssProperties({
+        '--candidate-level': state.speaking === 'candidate' ? Math.min(1, view.level).toFixed(2) : '0',
+      })}
     >
       <div class="visual__avatar" aria-hidden="true">
         ${initial}<span class="visual__ring"></span><span class="visual__ring visual__ring--late"></span></div>
@@ -131,7 +134,7 @@ function renderCaptions(view: LiveView): TemplateResult {
     >
       ${
         view.captions.length === 0
-          ? html`<p class="muted" lang=${localize.lang()}>
+          ? html`<p class="muted" lang=${localize.langTag()}>
               ${localize.term('captionsEmpty', { interviewer: session.interviewer.name })}
             </p>`
           : repeat(
@@ -144,7 +147,7 @@ function renderCaptions(view: LiveView): TemplateResult {
                   data-speaker=${entry.speaker}
                   data-final=${entry.final ? 'true' : 'false'}
                 >
-                  <span class="caption__speaker" lang=${localize.lang()}
+                  <span class="caption__speaker" lang=${localize.langTag()}
                     >${entry.speaker === 'interviewer' ? session.interviewer.name : localize.term('you')}</span
                   ><span class="caption__text" dir="auto">${entry.text}</span>
                 </p>

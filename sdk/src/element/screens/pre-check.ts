@@ -1,7 +1,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { Session } from '../../client/types.ts';
-import type { LocalizeController } from '../localize.ts';
+import { cssProperties } from '../css-properties.ts';
+import { type LocalizeController, supportedLocale } from '../localize.ts';
 
 /** Where the microphone check stands. */
 /**
@@ -124,7 +125,7 @@ function renderMicrophone(view: PreCheckView): TemplateResult {
           aria-valuemin="0"
           aria-valuemax="100"
           aria-valuenow=${percent}
-          style="--level: ${percent}%"
+          ${cssProperties({ '--level': `${percent}%` })}
         >
           <div class="level-meter__fill"></div>
         </div>
@@ -179,7 +180,7 @@ function renderConsent(view: PreCheckView): TemplateResult {
   return html`
     <div part="consent" class="panel" role="group" aria-labelledby="consent-heading">
       <h3 id="consent-heading">${localize.term('consentHeading')}</h3>
-      <p id="consent-text" class="consent__text">${view.session.consent_text}</p>
+      <p id="consent-text" class="consent__text" lang=${consentLanguage(view.session)}>${view.session.consent_text}</p>
       <label class="checkbox">
         <input
           id="consent-checkbox"
@@ -199,4 +200,12 @@ function renderConsent(view: PreCheckView): TemplateResult {
       }
     </div>
   `;
+}
+
+/**
+ * The language of the session's recording notice: the platform writes it in the interview's language when it
+ * has a translation (the languages the widget has strings for), else in English.
+ */
+function consentLanguage(session: Session): string {
+  return supportedLocale(session.language) ? session.language : 'en';
 }
