@@ -709,7 +709,7 @@ export interface paths {
          *     - Every connection gets a fresh `state` event, so the widget can draw the status, the question, the
          *       time left and whose turn it is at once.
          *     - The stream opens with `retry: 3000`: after a drop, reconnect after 3 seconds.
-         *     - Every 15 seconds (the operator may change it) a `: ping` comment keeps proxies from closing a quiet
+         *     - Every 15 seconds (the operator may shorten it) a `: ping` comment keeps proxies from closing a quiet
          *       connection. It is not an event; ignore it. An interview that ended without its last events
          *       reaching the stream has the stream closed within two of these intervals; the reconnect then gets
          *       the `401` whose `interview_status` says how it ended.

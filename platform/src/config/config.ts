@@ -252,7 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
     interviewerLeaseSeconds: lease,
     interviewerTurnSeconds: integer(env, 'VIVA_INTERVIEWER_TURN_SECONDS', lease * 0.75, 1, 3600),
     shutdownGraceSeconds: integer(env, 'VIVA_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600),
-    sessionHeartbeatSeconds: integer(env, 'VIVA_SESSION_HEARTBEAT_SECONDS', 15, 1, 300),
+    sessionHeartbeatSeconds: integer(env, 'VIVA_SESSION_HEARTBEAT_SECONDS', 15, 1, 20),
     webhooks: {
       worker: boolean(env, 'VIVA_WEBHOOK_WORKER', true),
       // A server (DATABASE_URL set) must not let tenants make it call internal services; a laptop on the

@@ -102,6 +102,8 @@ export class HttpVoice implements VoiceTransport {
         if (this.#options.takingOver && seq > 0) this.#halfwayTurns.add(turn_id);
       }
       if (!this.#halfwayTurns.has(turn_id)) this.#playback.push(turn_id, format, data);
+    } else if (event.event === 'candidate.transcript') {
+      this.#playback.answered();
     } else if (event.event === 'interviewer.done') {
       const turnId = event.data.turn_id;
       this.#committedTurns.add(turnId);

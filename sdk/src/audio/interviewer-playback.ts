@@ -1,6 +1,9 @@
 import { PlaybackSchedule } from './playback-schedule.ts';
 import { createSpeechDecoder, type SpeechDecoder, type SpeechFormat } from './speech-decoder.ts';
 
+// How far ahead of now a piece that cannot follow another is started (see PlaybackSchedule).
+const leadSeconds = 0.05;
+
 export interface InterviewerPlaybackOptions {
   context: AudioContext;
   /** The interviewer's voice started or stopped being heard. */
@@ -23,18 +26,22 @@ interface TurnAudio {
 /**
  * The interviewer's voice: each turn's `interviewer.audio` pieces decoded in order and played back to back on
  * the context's clock, while more are still arriving. `interrupt()` silences it at once (the candidate spoke
- * over it); the rest of that turn is then dropped as it arrives. A turn whose audio never completed (the
- * model failed mid-turn) is dropped, and silenced, when the next turn's audio comes: the platform tries a
- * failed turn again whole, under a new id.
+ * over it); the rest of that turn is then dropped as it arrives. When the next turn's audio comes, the turns
+ * before it are dropped unless they are being heard: one whose audio never completed (the model failed
+ * mid-turn; the platform tries it again whole, under a new id) is silenced even then, and one not yet heard
+ * is silent for good. And once the candidate has answered, nothing the interviewer said before is heard any
+ * more. The platform sends every reply's audio again to a page that connects from the start (a reload), faster
+ * than it is spoken: only the last turn is spoken, not the whole interview over again.
  */
 export class InterviewerPlayback {
   readonly #context: AudioContext;
   readonly #onPlayingChange: (playing: boolean) => void;
   readonly #output: GainNode;
-  readonly #schedule = new PlaybackSchedule();
+  readonly #schedule = new PlaybackSchedule(leadSeconds);
   readonly #turns = new Map<string, TurnAudio>();
   readonly #interrupted = new Set<string>();
-  readonly #sources = new Set<AudioBufferSourceNode>();
+  /** What is scheduled or playing, and whose turn each is. */
+  readonly #sources = new Map<AudioBufferSourceNode, string>();
   /** Decoding is asynchronous; this chain keeps pieces in the order they came. */
   #work: Promise<void> = Promise.resolve();
   #playing = false;
@@ -57,7 +64,7 @@ export class InterviewerPlayback {
     if (this.#closed || this.#interrupted.has(turnId)) return;
     let turn = this.#turns.get(turnId);
     if (!turn) {
-      this.#abandonUnfinished();
+      this.#dropEarlierTurns();
       turn = { decoder: createSpeechDecoder(format, this.#context), format, done: false };
       this.#turns.set(turnId, turn);
     }
@@ -94,6 +101,16 @@ export class InterviewerPlayback {
     return { turnId, heardMs };
   }
 
+  /**
+   * The candidate's answer is in (its transcript came): the turns it answers are over, and what of them is
+   * still to be heard is dropped. Not an interruption to report: the candidate may have heard it all before.
+   */
+  answered(): void {
+    for (const id of this.#turns.keys()) this.#interrupted.add(id);
+    this.#turns.clear();
+    this.#stopSources();
+  }
+
   /** Whether the interviewer is speaking: audio playing, or a turn's audio still arriving. */
   get speaking(): boolean {
     return this.#playing || [...this.#turns.keys()].some((id) => !this.#interrupted.has(id));
@@ -106,15 +123,29 @@ export class InterviewerPlayback {
     this.#output.disconnect();
   }
 
-  /** Otherwise the unfinished turn would count as still arriving for good, and be heard before the retry. */
-  #abandonUnfinished(): void {
+  /**
+   * A new turn's audio came: the turns before it go, but for a complete one being heard, which ends first. An
+   * unfinished turn would otherwise count as still arriving for good, and be heard before its retry.
+   */
+  #dropEarlierTurns(): void {
     const now = this.#context.currentTime;
-    for (const [id, turn] of this.#turns) {
-      if (turn.done) continue;
+    const heard = new Set(this.#schedule.pieces.filter((piece) => piece.start <= now).map((p) => p.turnId));
+    const dropped = new Set<string>();
+    for (const [id, turn] of this.#turns) if (!turn.done || !heard.has(id)) dropped.add(id);
+    // Complete turns already decoded and waiting their turn on the clock.
+    for (const piece of this.#schedule.pieces) if (!heard.has(piece.turnId)) dropped.add(piece.turnId);
+    if (dropped.size === 0) return;
+    for (const id of dropped) {
       this.#turns.delete(id);
       this.#interrupted.add(id);
-      if (this.#playing && this.#schedule.turnAt(now) === id) this.#stopSources();
     }
+    for (const [source, id] of this.#sources) if (dropped.has(id)) this.#stopSource(source);
+    // What is left plays on where it was placed; the next piece follows it, not the silence of what went.
+    const kept = this.#schedule.pieces.filter((piece) => !dropped.has(piece.turnId));
+    this.#schedule.clear();
+    for (const piece of kept)
+      this.#schedule.place(piece.turnId, piece.end - piece.start, piece.start - leadSeconds);
+    if (this.#sources.size === 0) this.#setPlaying(false);
   }
 
   #enqueue(turnId: string, decode: () => Promise<AudioBuffer[]>): void {
@@ -140,26 +171,28 @@ export class InterviewerPlayback {
     source.buffer = buffer;
     source.connect(this.#output);
     source.start(this.#schedule.place(turnId, buffer.duration, now));
-    this.#sources.add(source);
+    this.#sources.set(source, turnId);
     source.addEventListener('ended', () => {
-      this.#sources.delete(source);
+      if (!this.#sources.delete(source)) return;
       if (this.#sources.size === 0) this.#setPlaying(false);
     });
     this.#setPlaying(true);
   }
 
   #stopSources(): void {
-    for (const source of this.#sources) {
-      try {
-        source.stop();
-      } catch {
-        // Already stopped.
-      }
-      source.disconnect();
-    }
-    this.#sources.clear();
+    for (const source of this.#sources.keys()) this.#stopSource(source);
     this.#schedule.clear();
     this.#setPlaying(false);
+  }
+
+  #stopSource(source: AudioBufferSourceNode): void {
+    this.#sources.delete(source);
+    try {
+      source.stop();
+    } catch {
+      // Already stopped.
+    }
+    source.disconnect();
   }
 
   #setPlaying(playing: boolean): void {

@@ -144,7 +144,10 @@ export class Voice {
     this.#use(liveKit ?? this.#httpVoice(session, resuming));
   }
 
-  /** An event of the session's stream, for the transport (the interviewer's audio over HTTP). */
+  /**
+   * An event of the session's stream, for the transport: over HTTP, the interviewer's audio, and the
+   * candidate's transcripts, after which the interviewer's earlier words are not heard any more.
+   */
   sessionEvent(event: SessionEvent): void {
     this.#transport?.sessionEvent(event);
   }

@@ -17,6 +17,8 @@ interface QueuedAnswer {
   body: AnswerBody;
   /** Kept across retries after a failure on the way; replaced after a 409, whose refusal it would replay. */
   idempotencyKey: string;
+  /** `#replies` when it was first sent under this key: a reply seen since came after it was committed. */
+  repliesAtSend: number | null;
   resolve(answer: Answer): void;
   reject(error: InterviewClientError): void;
 }
@@ -36,7 +38,8 @@ const defaultQueueRetry: RetryPolicy = {
  * The events and the answer's response race each other, so "latest" needs care:
  * - After an accepted answer, the next one waits for a `state` that came after that answer's own
  *   `candidate.transcript` (the platform sends them in that order), whether those events arrived before the
- *   `202` or after it.
+ *   `202` or after it. The platform publishes that transcript once, and goes on without it if it cannot
+ *   (the answer stands): the interviewer's reply to the answer then stands in for it.
  * - After a `409` (the turn had moved on), it waits for a `state` that came after the refused request was
  *   sent, and goes with a new key.
  */
@@ -51,6 +54,12 @@ export class AnswerQueue {
   #sendAfterState = -1;
   /** The accepted answer whose `candidate.transcript` has not come yet: nothing goes before it does. */
   #awaitedTranscript: string | null = null;
+  /**
+   * Signs that the interviewer took its turn (a `state` of `turn: interviewer`, an `interviewer.done`): how many
+   * so far, and `#stateCount` at the latest, after which a `state` of `turn: candidate` is the candidate's next.
+   */
+  #replies = 0;
+  #lastReplyAtState = -1;
   /** `#stateCount` when each answer's `candidate.transcript` arrived. */
   readonly #transcriptsAt = new Map<string, number>();
   #sending = false;
@@ -82,7 +91,7 @@ export class AnswerQueue {
       );
     }
     const answer = new Promise<Answer>((resolve, reject) => {
-      this.#queue.push({ body, idempotencyKey: newIdempotencyKey(), resolve, reject });
+      this.#queue.push({ body, idempotencyKey: newIdempotencyKey(), repliesAtSend: null, resolve, reject });
     });
     this.#options.onPendingChange(this.#queue.length);
     this.#pump();
@@ -105,6 +114,19 @@ export class AnswerQueue {
   stateChanged(turn: 'interviewer' | 'candidate' | 'none'): void {
     this.#stateCount += 1;
     this.#turnIsCandidate = turn === 'candidate';
+    if (turn === 'interviewer') this.#replied();
+    // Either turn after the acknowledgement: the platform has moved on past the answer, and its transcript,
+    // which comes before any `state` that follows the answer, was lost. A `state` of `turn: candidate` published
+    // just before the answer was committed may arrive this late; an answer it lets go gets a 409, which corrects.
+    if (this.#awaitedTranscript !== null && turn !== 'none')
+      this.#stopAwaitingTranscript(this.#stateCount - 1);
+    this.#pump();
+  }
+
+  /** An `interviewer.done` arrived: the interviewer has replied, to the latest answer at least. */
+  interviewerDone(): void {
+    this.#replied();
+    if (this.#awaitedTranscript !== null) this.#stopAwaitingTranscript(this.#stateCount);
     this.#pump();
   }
 
@@ -146,6 +168,17 @@ export class AnswerQueue {
     this.#changed();
   }
 
+  #replied(): void {
+    this.#replies += 1;
+    this.#lastReplyAtState = this.#stateCount;
+  }
+
+  /** The awaited transcript is not coming; the next answer goes on a `state` newer than `afterState`. */
+  #stopAwaitingTranscript(afterState: number): void {
+    this.#awaitedTranscript = null;
+    this.#sendAfterState = Math.max(this.#sendAfterState, afterState);
+  }
+
   #pump(): void {
     if (this.#closed || this.#sending || this.#retryTimer !== null) return;
     const next = this.#queue[0];
@@ -160,13 +193,18 @@ export class AnswerQueue {
 
   async #send(answer: QueuedAnswer): Promise<void> {
     const sentAtState = this.#stateCount;
+    answer.repliesAtSend ??= this.#replies;
+    const repliesAtSend = answer.repliesAtSend;
     try {
       const acknowledged = await this.#options.submit(answer.body, answer.idempotencyKey, this.#abort.signal);
       this.#failures = 0;
       // The platform's turn now: the next answer waits for a `state` after this answer's transcript.
       const transcriptAt = this.#transcriptsAt.get(acknowledged.turn_id);
-      if (transcriptAt === undefined) this.#awaitedTranscript = acknowledged.turn_id;
-      else this.#sendAfterState = transcriptAt;
+      if (transcriptAt !== undefined) this.#sendAfterState = transcriptAt;
+      // Its reply began (or ended) before the 202 came, with no transcript ahead of it: the transcript was lost.
+      else if (this.#replies > repliesAtSend) {
+        this.#sendAfterState = Math.max(this.#sendAfterState, this.#lastReplyAtState);
+      } else this.#awaitedTranscript = acknowledged.turn_id;
       this.#remove(answer);
       answer.resolve(acknowledged);
     } catch (error) {
@@ -185,6 +223,7 @@ export class AnswerQueue {
       // Not the candidate's turn after all (our `state` was behind): wait for a `state` newer than the request,
       // and send with a new key, as the old one would replay this refusal.
       answer.idempotencyKey = newIdempotencyKey();
+      answer.repliesAtSend = null;
       this.#sendAfterState = Math.max(this.#sendAfterState, sentAtState);
       return;
     }

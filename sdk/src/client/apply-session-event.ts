@@ -17,12 +17,17 @@ export interface SessionEventTargets {
   complete(interviewId: string, reason: CompletionReason): void;
   /** The interview stops until `retry()`, or for good. */
   fail(error: InterviewClientError): void;
+  /** The interviewer is writing a turn: an `interviewer_unavailable` reported before it is over. */
+  replying(): void;
+  /** A `state` says the interview is completed: `interview.completed` should follow at once. */
+  completing(): void;
 }
 
 /**
  * What one event of the session's stream does: a `state` moves the turn, the question and the clock (and
  * lets the next answer go), the interviewer's and the candidate's words become captions, the interviewer's
- * audio goes to the voice, and the end or an error stops the interview.
+ * audio goes to the voice (and the candidate's answers, which end what it still had to say), and the end or
+ * an error stops the interview.
  */
 export function applySessionEvent(
   event: SessionEvent,
@@ -45,6 +50,7 @@ export function applySessionEvent(
         );
         return;
       }
+      if (status === 'completed') targets.completing();
       store.set({
         turn: status === 'in_progress' ? turn : 'none',
         questionIndex: question_index,
@@ -55,6 +61,7 @@ export function applySessionEvent(
       return;
     }
     case 'interviewer.delta': {
+      targets.replying();
       const entry = book.interviewerDelta(event.data.turn_id, event.data.text);
       if (entry) store.emit('transcript', entry);
       return;
@@ -63,11 +70,16 @@ export function applySessionEvent(
       voice.sessionEvent(event);
       return;
     case 'interviewer.done':
+      queue.interviewerDone();
+      targets.replying();
       store.emit('transcript', book.interviewerDone(event.data.turn_id, event.data.text));
       voice.sessionEvent(event);
       return;
     case 'candidate.transcript': {
-      if (event.data.final) queue.transcriptArrived(event.data.turn_id);
+      if (event.data.final) {
+        queue.transcriptArrived(event.data.turn_id);
+        voice.sessionEvent(event);
+      }
       const entry = book.candidate(event.data.turn_id, event.data.text, event.data.final);
       if (entry) store.emit('transcript', entry);
       return;
@@ -78,7 +90,9 @@ export function applySessionEvent(
       return;
     case 'error': {
       const { code, message } = event.data;
-      // The platform's `interviewer_unavailable` turn is tried again when the stream reconnects: `retry()`.
+      // The platform's `interviewer_unavailable` turn is tried again when the stream reconnects (`retry()`), or
+      // by the platform itself after a while; either way the reply's first words end the error (`replying`). A
+      // page that connects without `Last-Event-ID` is sent an old error again, followed by what came after it.
       targets.fail(
         new InterviewClientError({
           code: code === 'interviewer_unavailable' ? 'interviewer_unavailable' : 'unknown',

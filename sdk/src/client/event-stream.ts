@@ -32,18 +32,30 @@ export interface EventStreamOptions {
   fetch?: typeof fetch;
   /** Reconnect attempts in a row before giving up (`onFail`); each waits longer, up to `maxDelayMs`. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * A connection that brings nothing, not even the platform's heartbeat, for this long is taken for dead and
+   * replaced, resuming after the last event.
+   */
+  heartbeatTimeoutMs?: number;
 }
 
 // About a minute and a half of trying before the candidate is asked to act.
 const defaultStreamRetry: RetryPolicy = { maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 10_000 };
 // Ids remembered to drop repeats: more than the platform keeps per interview (about 2,000).
 const rememberedIds = 4096;
+// Three of the platform's heartbeats at their default interval (15 s): one lost or late is not a dead line.
+const defaultHeartbeatTimeoutMs = 45_000;
+// After the interview's end, how long the platform has to end the stream before it is let go from here.
+const finishGraceMs = 5000;
 
 class FatalStreamError extends Error {
   constructor(readonly error: SessionApiError | SessionConnectionError) {
     super(error.message);
   }
 }
+
+/** The stream was ended from here, the interview being over: no handler hears of it. */
+class StreamFinished extends Error {}
 
 class RetryableStreamError extends Error {
   constructor(
@@ -58,6 +70,10 @@ class RetryableStreamError extends Error {
  * `GET /v1/session/events`, kept open: read with `fetch` (an `EventSource` cannot send the token), resumed
  * after a drop with `Last-Event-ID`, with backoff between attempts. It ends when `finish()` is called (the
  * platform ends the stream after `interview.completed`, and the token is dead then) or on `close()`.
+ *
+ * A connection can die without a word (the laptop slept, the network changed under a NAT): the platform's
+ * heartbeat is what tells it apart from a quiet one. A connection silent for `heartbeatTimeoutMs` is aborted,
+ * and the next attempt resumes after the last event.
  */
 export class SessionEventStream {
   readonly #options: EventStreamOptions;
@@ -70,10 +86,16 @@ export class SessionEventStream {
   #serverRetryMs = 0;
   #finished = false;
   #open = false;
+  readonly #heartbeatTimeoutMs: number;
+  /** Aborts the connection being made or read (not the stream: the library's retry makes the next one). */
+  #attempt: AbortController | null = null;
+  #watchdog: ReturnType<typeof setTimeout> | null = null;
+  #finishTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: EventStreamOptions) {
     this.#options = options;
     this.#policy = { ...defaultStreamRetry, ...options.retry };
+    this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? defaultHeartbeatTimeoutMs;
     this.#lastEventId = options.lastEventId;
     this.#seen = options.seenIds ?? new Set();
   }
@@ -107,17 +129,19 @@ export class SessionEventStream {
           const headers = { ...(init?.headers as Record<string, string>) };
           delete headers['last-event-id'];
           if (this.#lastEventId !== null) headers['last-event-id'] = this.#lastEventId;
-          return baseFetch(input, { ...init, headers });
+          return baseFetch(input, { ...init, headers, signal: this.#newAttempt(init?.signal) });
         },
         onopen: async (response) => this.#opened(response),
         onmessage: (message) => this.#message(message),
         onclose: () => {
-          this.#open = false;
+          this.#attemptOver();
           // The platform ends the stream after the interview's last event; any other end is a drop.
           if (!this.#finished) throw new RetryableStreamError('the event stream ended early');
         },
         onerror: (error: unknown) => {
-          this.#open = false;
+          this.#attemptOver();
+          // Over: whatever ended the connection, no other is worth making.
+          if (this.#finished) throw new StreamFinished();
           if (error instanceof FatalStreamError) throw error;
           this.#failures += 1;
           if (this.#failures >= this.#policy.maxAttempts) {
@@ -138,7 +162,7 @@ export class SessionEventStream {
         },
       });
     } catch (error) {
-      if (this.#abort.signal.aborted) return;
+      if (this.#abort.signal.aborted || error instanceof StreamFinished) return;
       handlers.onFail(
         error instanceof FatalStreamError
           ? error.error
@@ -146,14 +170,21 @@ export class SessionEventStream {
               cause: error,
             }),
       );
+    } finally {
+      this.#attemptOver();
+      if (this.#finishTimer !== null) clearTimeout(this.#finishTimer);
     }
   }
 
-  /** The interview is over: the platform ends the stream next, and it must not be reopened. */
+  /**
+   * The interview is over: the platform ends the stream next, and it must not be reopened. Should its last
+   * event never come (it could not be published), the stream is let go from here after a few seconds.
+   */
   finish(): void {
     this.#finished = true;
     // Learned elsewhere (a refused answer, `end()`) while between connections: no reconnect is worth making.
     if (!this.#open) this.#abort.abort();
+    else this.#finishTimer ??= setTimeout(() => this.close(), finishGraceMs);
   }
 
   /** Stops reading and reconnecting; no handler is called after this. */
@@ -161,9 +192,43 @@ export class SessionEventStream {
     this.#finished = true;
     this.#open = false;
     this.#abort.abort();
+    this.#attemptOver();
+  }
+
+  /** A connection is being made: the signal its request goes with, which the watchdog may abort. */
+  #newAttempt(librarySignal: AbortSignal | null | undefined): AbortSignal {
+    const attempt = new AbortController();
+    // The library aborts its own signal to stop (the stream closed); that stops this attempt as well.
+    if (librarySignal?.aborted) attempt.abort(librarySignal.reason);
+    librarySignal?.addEventListener('abort', () => attempt.abort(librarySignal.reason), { once: true });
+    this.#attempt = attempt;
+    this.#heard();
+    return attempt.signal;
+  }
+
+  /** Something came on the connection (a response, an event, a heartbeat): it is alive for a while more. */
+  #heard(): void {
+    const attempt = this.#attempt;
+    if (attempt === null) return;
+    if (this.#watchdog !== null) clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => {
+      this.#watchdog = null;
+      // Rejects the pending fetch or read, and the library's retry path reconnects, after the last event.
+      attempt.abort(
+        new RetryableStreamError(`the event stream was silent for ${this.#heartbeatTimeoutMs} ms`),
+      );
+    }, this.#heartbeatTimeoutMs);
+  }
+
+  #attemptOver(): void {
+    this.#open = false;
+    this.#attempt = null;
+    if (this.#watchdog !== null) clearTimeout(this.#watchdog);
+    this.#watchdog = null;
   }
 
   async #opened(response: Response): Promise<void> {
+    this.#heard();
     const type = response.headers.get('content-type') ?? '';
     if (response.ok && type.startsWith('text/event-stream')) {
       this.#failures = 0;
@@ -180,6 +245,9 @@ export class SessionEventStream {
 
   #message(message: EventSourceMessage): void {
     if (this.#abort.signal.aborted) return;
+    // Every message counts, the heartbeat too: its `: ping` line is a comment, which the library skips, but the
+    // blank line after it hands over an empty message.
+    this.#heard();
     if (message.retry !== undefined) this.#serverRetryMs = Math.min(message.retry, this.#policy.maxDelayMs);
     // The `retry:` field alone makes an empty message.
     if (message.event === '' && message.data === '') return;

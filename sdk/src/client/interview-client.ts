@@ -21,6 +21,9 @@ import type {
 
 // How long `end()` lets answers still on their way arrive before it ends the interview.
 const endFlushMs = 10_000;
+// How long `interview.completed` may lag the `state` that says the interview is completed before the client
+// asks the platform how it ended; the two are published together, so this is already generous.
+const completionGraceMs = 5000;
 
 /** The typed `addEventListener` / `removeEventListener` of an `InterviewClient`, for its event map. */
 export interface InterviewClient {
@@ -84,6 +87,7 @@ export class InterviewClient extends EventTarget {
   readonly #voice: Voice;
   #byVoice = false;
   #ending: Promise<void> | null = null;
+  #completionCheck: ReturnType<typeof setTimeout> | null = null;
 
   /** A client for one interview session; nothing is requested until `load()`. */
   constructor(options: InterviewClientOptions) {
@@ -125,11 +129,14 @@ export class InterviewClient extends EventTarget {
       voice: this.#voice,
       complete: (interviewId, reason) => this.#complete(interviewId, reason),
       fail: (error) => this.#fail(error),
+      replying: () => this.#interviewerReplying(),
+      completing: () => this.#awaitCompletion(),
     };
     this.#connection = new SessionConnection({
       apiBase: options.apiBase,
       sessionToken: options.sessionToken,
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
       store: this.#store,
       restored: () => this.#queue.connectionRestored(),
       event: (event, stream) => applySessionEvent(event, stream, targets),
@@ -345,6 +352,7 @@ export class InterviewClient extends EventTarget {
     if (this.#store.closed) return;
     this.#store.close();
     this.#abort.abort();
+    if (this.#completionCheck !== null) clearTimeout(this.#completionCheck);
     this.#connection.close();
     this.#queue.close('The interview client was closed.');
     this.#voice.close();
@@ -427,6 +435,45 @@ export class InterviewClient extends EventTarget {
     const completion = Object.freeze({ interviewId, reason });
     this.#store.set({ status: 'completed', turn: 'none', completion });
     this.#store.emit('completed', completion);
+  }
+
+  /**
+   * The interviewer is replying after all (the platform tried the failed turn again by itself, or the error
+   * was an old one, sent again to a page that reconnected from the start): the interview goes on, and so
+   * does the voice the error stopped.
+   */
+  #interviewerReplying(): void {
+    const { status, error } = this.#state;
+    if (status !== 'error' || error?.code !== 'interviewer_unavailable') return;
+    this.#store.set({ status: 'live', error: null });
+    this.#voice.resume().catch((failure: unknown) => {
+      if (!this.#store.closed) this.#report(toInterviewClientError(failure));
+    });
+  }
+
+  /**
+   * A `state` said the interview is completed. `interview.completed`, which says why, comes right behind it,
+   * unless the platform could not publish it: then `GET /v1/session` is refused with how the interview ended.
+   */
+  #awaitCompletion(): void {
+    if (this.#completionCheck !== null || this.#completed) return;
+    this.#completionCheck = setTimeout(() => {
+      if (this.#completed || this.#store.closed) return;
+      this.#api.getSession(this.#abort.signal).then(
+        () => {
+          // Not over after all (the `state` was not this interview's last word): nothing to do.
+          this.#completionCheck = null;
+        },
+        (error: unknown) => {
+          if (this.#store.closed) return;
+          const failure = toInterviewClientError(error);
+          // A refusal that says how it ended completes the interview; a network failure leaves it to the stream,
+          // which the platform closes, and whose reconnect meets the same refusal.
+          if (failure.code === 'session_invalid') this.#fail(failure);
+          else this.#completionCheck = null;
+        },
+      );
+    }, completionGraceMs);
   }
 
   /** Reports an error that stops the interview until `retry()` (or for good): status `error`. */

@@ -26,6 +26,10 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
  * The wait before retry number `retry` when the server asked for `askedMs` (a `Retry-After`, or an event
  * stream's `retry:`): never sooner than it asked, nor than the backoff; never longer than `maxDelayMs`, so a
  * proxy's `Retry-After: 3600` cannot leave a candidate on "Reconnecting…" for an hour.
+ *
+ * What the server asks is the same for every client, and a deploy ends every stream at once: a wait of
+ * exactly what it asked would bring them all back in the same instant. Up to half as much again, at random,
+ * spreads them out above it.
  */
 export function retryDelay(
   retry: number,
@@ -33,7 +37,9 @@ export function retryDelay(
   askedMs: number | null,
   random: () => number = Math.random,
 ): number {
-  return Math.min(policy.maxDelayMs, Math.max(askedMs ?? 0, backoffDelay(retry, policy, random)));
+  const backoff = backoffDelay(retry, policy, random);
+  if (askedMs === null || askedMs <= backoff) return Math.min(policy.maxDelayMs, backoff);
+  return Math.min(policy.maxDelayMs, Math.round(askedMs + (random() * askedMs) / 2));
 }
 
 /**

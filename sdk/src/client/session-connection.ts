@@ -8,6 +8,8 @@ export interface SessionConnectionOptions {
   apiBase: string;
   sessionToken: string;
   fetch?: typeof fetch;
+  /** The stream's silence, in milliseconds, after which it is taken for dead and reopened. */
+  heartbeatTimeoutMs?: number;
   /** The state whose status the connection moves between `connecting` or `reconnecting`, and `live`. */
   store: InterviewStateStore;
   /** A stream is open (again): what waited for the connection may go. */
@@ -62,6 +64,7 @@ export class SessionConnection {
       lastEventId: this.#lastEventId,
       seenIds: this.#seenEventIds,
       ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+      ...(this.#options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: this.#options.heartbeatTimeoutMs } : {}),
       handlers: {
         onOpen: () => this.#opened(),
         onEvent: (event) => this.#options.event(event, stream),

@@ -130,6 +130,13 @@ export interface InterviewClientOptions {
   transport?: TransportPreference;
   /** How long joining the LiveKit room may take before the interview goes on over HTTP instead. Default 15000. */
   liveKitTimeoutMs?: number;
+  /**
+   * How long the event stream may stay silent, not even a heartbeat, before it is taken for dead (a connection
+   * lost to sleep or a network change can look open for ever) and reopened where it left off. Default 45000:
+   * three of the platform's heartbeats, sent every 15 seconds unless its operator set
+   * `VIVA_SESSION_HEARTBEAT_SECONDS`; keep it at least twice that interval.
+   */
+  heartbeatTimeoutMs?: number;
   /** For tests and unusual environments; defaults to the global `fetch`. */
   fetch?: typeof fetch;
 }

@@ -100,4 +100,40 @@ describe('InterviewerPlayback', () => {
     expect(playback.interrupt(), 'nothing to interrupt').to.equal(null);
     playback.close();
   });
+
+  it('speaks only the last turn when every earlier one comes again at once (a page reconnecting from the start)', async () => {
+    const playback = new InterviewerPlayback({ context, onPlayingChange: () => {} });
+    // What the platform kept, in one burst: two earlier replies, complete, then the current one.
+    for (const turnId of ['turn_1', 'turn_2']) {
+      for (const piece of wavPieces(2, [24_044])) playback.push(turnId, 'wav', piece);
+      playback.turnDone(turnId);
+    }
+    for (const piece of wavPieces(2, [24_044])) playback.push('turn_3', 'wav', piece);
+    playback.turnDone('turn_3');
+    await until(() => playback.playing, 'the interviewer heard');
+    expect(playback.interrupt()?.turnId, 'the turn heard first').to.equal('turn_3');
+    playback.close();
+  });
+
+  it('a turn heard plays to its end; one waiting behind it goes when a newer turn comes', async () => {
+    const playback = new InterviewerPlayback({ context, onPlayingChange: () => {} });
+    for (const piece of wavPieces(1, [24_044])) playback.push('turn_1', 'wav', piece);
+    playback.turnDone('turn_1');
+    await until(() => playback.playing, 'the first turn playing');
+    await sleep(300);
+    // Heard for a while; it ends in about 0.7 s.
+    const heardAt = context.currentTime;
+    // Decoded, and placed on the clock behind the first turn...
+    for (const piece of wavPieces(3, [24_044])) playback.push('turn_2', 'wav', piece);
+    playback.turnDone('turn_2');
+    await sleep(200);
+    // ...when the next turn comes: that one follows the first instead.
+    for (const piece of wavPieces(3, [24_044])) playback.push('turn_3', 'wav', piece);
+    playback.turnDone('turn_3');
+    await sleep(200);
+    expect(playback.playing, 'the first turn plays on').to.equal(true);
+    await until(() => context.currentTime > heardAt + 2, 'a second into what follows the first turn');
+    expect(playback.interrupt()?.turnId).to.equal('turn_3');
+    playback.close();
+  });
 });

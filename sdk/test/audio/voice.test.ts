@@ -211,6 +211,75 @@ describe('InterviewClient voice', () => {
     }
   });
 
+  it('a page reloaded mid-interview speaks the current turn, not the interview again', async function () {
+    this.timeout(90_000);
+    const session = await newSession({ live: true });
+    // The interview so far, typed on a first page: each of the interviewer's replies has its audio.
+    const { client: first } = clientFor(session);
+    await first.load();
+    await first.start({ voice: false });
+    await untilState(first, (s) => s.turn === 'candidate', 'the candidate’s first turn');
+    await first.sendText(
+      'I rebuilt the date picker for keyboard and screen reader users across every product.',
+    );
+    await untilState(first, (s) => s.turn === 'candidate' && s.questionIndex === 1, 'the second question');
+    first.close();
+
+    // What the interviewer's voice puts on the audio clock, and takes off it before it is heard.
+    const pieces = new Map<AudioBufferSourceNode, { seconds: number; at: number; stoppedAt?: number }>();
+    const { start, stop } = AudioBufferSourceNode.prototype;
+    AudioBufferSourceNode.prototype.start = function (this: AudioBufferSourceNode, when = 0, ...rest) {
+      pieces.set(this, { seconds: this.buffer?.duration ?? 0, at: Math.max(when, this.context.currentTime) });
+      return start.call(this, when, ...rest);
+    };
+    AudioBufferSourceNode.prototype.stop = function (this: AudioBufferSourceNode, ...args) {
+      const piece = pieces.get(this);
+      if (piece) piece.stoppedAt ??= this.context.currentTime;
+      return stop.apply(this, args);
+    };
+    try {
+      // The reload: the same token, no Last-Event-ID, so every reply's audio comes again, at once.
+      const { client } = clientFor(session, { silenceMs });
+      await client.load();
+      await client.openMicrophone();
+      client.setMuted(true); // the fake microphone would speak over the interviewer
+      await client.start({ voice: true });
+      await untilState(
+        client,
+        (s) => s.status === 'live' && s.turn === 'candidate' && s.questionIndex === 1,
+        'the second question again',
+      );
+      await untilState(client, (s) => s.speaking === 'interviewer', 'the interviewer heard');
+      // Every piece sent again is decoded and placed by now.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    } finally {
+      AudioBufferSourceNode.prototype.start = start;
+      AudioBufferSourceNode.prototype.stop = stop;
+    }
+    const heard = (piece: { seconds: number; at: number; stoppedAt?: number }) =>
+      piece.stoppedAt === undefined
+        ? piece.seconds
+        : Math.min(piece.seconds, Math.max(0, piece.stoppedAt - piece.at));
+    const heardSeconds = [...pieces.values()].reduce((sum, piece) => sum + heard(piece), 0);
+    // The replies' own audio, as the platform recorded it: the greeting with the first question, then the
+    // second question.
+    const transcript = await serverTranscript(session.interviewId);
+    const replies = transcript.turns.filter((turn) => turn.speaker === 'interviewer');
+    const lengths = await Promise.all(
+      replies.map(async (turn) => {
+        const audio = await recordingAudio(session.interviewId, turn.id);
+        return (await new OfflineAudioContext(1, 44_100, 44_100).decodeAudioData(audio!.bytes.buffer))
+          .duration;
+      }),
+    );
+    const summary = JSON.stringify({ heardSeconds, lengths, pieces: [...pieces.values()] });
+    expect(lengths, summary).to.have.length(2);
+    expect(heardSeconds, `the second question alone: ${summary}`).to.be.within(
+      lengths[1]! - 0.5,
+      lengths[1]! + 0.5,
+    );
+  });
+
   it('muted, nothing is heard or sent; the microphone stays open', async function () {
     this.timeout(60_000);
     const session = await newSession({ live: true, proxy: true });

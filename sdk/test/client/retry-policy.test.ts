@@ -21,6 +21,18 @@ describe('retry policy', () => {
     expect(retryDelay(1, policy, 3_600_000, fixed), 'a proxy asking for an hour').to.equal(4000);
   });
 
+  it('spreads the waits above what the server asked, so widgets dropped together come back apart', () => {
+    // The event stream's policy, and its `retry: 3000`: every widget asks the same after a deploy.
+    const stream = { maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 10_000 };
+    for (const retry of [1, 2]) {
+      const waits = Array.from({ length: 1000 }, () => retryDelay(retry, stream, 3000));
+      const [least, most] = [Math.min(...waits), Math.max(...waits)];
+      expect(least, `retry ${retry}: never sooner than asked`).to.be.at.least(3000);
+      expect(most - least, `retry ${retry}: from ${least} to ${most} ms`).to.be.at.least(1000);
+      expect(most, `retry ${retry}: never past the cap`).to.be.at.most(10_000);
+    }
+  });
+
   it('reads Retry-After as seconds or as a date', () => {
     const now = Date.parse('2026-11-22T23:00:00Z');
     expect(retryAfterMs('2', now)).to.equal(2000);
