@@ -9,8 +9,9 @@ import type { Locator, Page } from 'playwright-core';
 export async function watchPageProblems(page: Page): Promise<string[]> {
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() !== 'error') return;
     const source = message.location().url;
+    // The browser asks for the origin's favicon by itself: a page without one has done nothing wrong.
+    if (message.type() !== 'error' || source.endsWith('/favicon.ico')) return;
     problems.push(`console error on ${page.url()}: ${message.text()}${source ? ` (${source})` : ''}`);
   });
   page.on('pageerror', (error) => problems.push(`uncaught on ${page.url()}: ${error.message}`));

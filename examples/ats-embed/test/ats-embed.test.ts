@@ -10,6 +10,7 @@ import { type RunningPlatform, startPlatform } from '@viva/platform/src/platform
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAtsServer } from '../server.ts';
+import { vivaApi } from '../viva-api.ts';
 import {
   answerByTextUntilCompleted,
   completed,
@@ -62,6 +63,19 @@ async function viva<T>(path: string): Promise<T> {
   return JSON.parse(text) as T;
 }
 
+/** The WCAG contrast ratio of two computed `rgb(…)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (colour: string) => {
+    const [r = 0, g = 0, bl = 0] = (colour.match(/\d+(\.\d+)?/g) ?? []).map((c) => {
+      const s = Number(c) / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
+}
+
 describe('ats-embed', () => {
   it('lets a candidate take a text interview on the ATS page, holding only a session token', async () => {
     const candidate = await openCandidatePage(browser, `${atsUrl}/`);
@@ -97,6 +111,65 @@ describe('ats-embed', () => {
       );
       const said = transcript.turns.filter((t) => t.speaker === 'candidate').map((t) => t.text);
       expect(said).toEqual([answer, answer]);
+    } finally {
+      await candidate.close();
+    }
+  });
+
+  it('keeps its light theme on a dark system: the brand green keeps readable text', async () => {
+    const candidate = await openCandidatePage(browser, `${atsUrl}/`, { colorScheme: 'dark' });
+    try {
+      await candidate.page.locator('body[data-interview="ready"]').waitFor();
+      const start = candidate.widget.locator('[part~="start-button"]');
+      const colours = await start.evaluate((button) => {
+        const style = button.ownerDocument.defaultView!.getComputedStyle(button);
+        return { text: style.color, background: style.backgroundColor };
+      });
+      // theme="auto" would give the dark theme's text on primary, #1e1b4b: 2.55:1 on this green.
+      expect(colours).toEqual({ text: 'rgb(255, 255, 255)', background: 'rgb(11, 110, 79)' });
+      expect(contrast(colours.text, colours.background)).toBeGreaterThanOrEqual(4.5);
+      expect(candidate.problems).toEqual([]);
+    } finally {
+      await candidate.close();
+    }
+  });
+
+  it('notes an error by its code and request id, never by the developer message', async () => {
+    const api = vivaApi(platform.url, apiKey);
+    const job = await api.createJob({ title: 'Warehouse Lead', questions: [{ text: 'Why this role?' }] });
+    const { id: candidateId } = await api.createCandidate({ name: 'Lin Ma' });
+    const { id: interviewId } = await api.scheduleInterview(job.id, candidateId);
+    const candidate = await openCandidatePage(browser, `${atsUrl}/?interview=${interviewId}`);
+    try {
+      const { page, widget } = candidate;
+      await page.locator('body[data-interview="ready"]').waitFor();
+      type Reported = { code: string; message: string; requestId?: string };
+      const reported = widget.evaluate(
+        (element) =>
+          new Promise<Reported>((resolve) => {
+            element.addEventListener(
+              'interview-error',
+              (event: unknown) => resolve((event as { detail: Reported }).detail),
+              { once: true },
+            );
+          }),
+      );
+      // The recruiter cancels while the candidate has the page open; the candidate then presses Start.
+      const canceled = await fetch(`${platform.url}/v1/interviews/${interviewId}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+      expect(canceled.status, await canceled.text()).toBe(200);
+      await widget.locator('[part~="consent-checkbox"]').check();
+      await widget.locator('[part~="start-button"]').click();
+
+      const error = await reported;
+      await page.locator('body[data-interview-error]').waitFor();
+      const noted = await page.locator('#interview-problem').textContent();
+      expect(error.requestId, await candidate.describe()).toMatch(/^req_/);
+      expect(noted).toBe(`Reference for support: ${error.code}, ${error.requestId}`);
+      expect(noted).not.toContain(error.message);
+      expect(await page.locator('aside').textContent()).not.toContain(error.message);
     } finally {
       await candidate.close();
     }

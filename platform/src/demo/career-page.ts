@@ -8,10 +8,18 @@ export interface CareerView {
   interview: Schemas['Interview'];
   /** A token minted for this page view, or null when the interview can no longer be taken. */
   session: Schemas['InterviewSession'] | null;
-  /** Where the widget calls the API: this page's own origin, which serves it. */
+  /** Where the widget calls the API, short of the public URL's path: this page's own origin, which serves it. */
   apiBase: string;
   /** Whether `sdk/dist/cdn/ai-interview.js` exists; without it the element stays undefined. */
   sdkBuilt: boolean;
+}
+
+/**
+ * The path the platform is under as browsers reach it: empty, unless `VIVA_PUBLIC_URL` carries one (a proxy
+ * serving the platform under `/viva`, say). The session's `join_url`, `{public URL}/join#token=…`, says it.
+ */
+function platformPath(session: Schemas['InterviewSession']): string {
+  return new URL(session.join_url).pathname.replace(/\/join$/, '');
 }
 
 function interviewSection(view: CareerView): Html {
@@ -19,10 +27,11 @@ function interviewSection(view: CareerView): Html {
     return html`<p>This interview is <strong>${view.interview.status.replace('_', ' ')}</strong>. Thank you for
       your interest in Acme Robotics.</p>`;
   }
+  const path = platformPath(view.session);
   // Exactly what an ATS puts in its page: the script tag and the element with a session token, nothing secret.
-  return html`<script type="module" src="/sdk/ai-interview.js"></script>
+  return html`<script type="module" src="${path}/sdk/ai-interview.js"></script>
 <div class="interview-slot">
-  <ai-interview session-token="${view.session.token}" api-base="${view.apiBase}"></ai-interview>
+  <ai-interview session-token="${view.session.token}" api-base="${view.apiBase}${path}"></ai-interview>
   <div class="widget-waiting" role="status">
     ${
       view.sdkBuilt

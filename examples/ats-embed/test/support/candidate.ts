@@ -17,8 +17,12 @@ export interface CandidatePage {
   close(): Promise<void>;
 }
 
-export async function openCandidatePage(browser: Browser, url: string): Promise<CandidatePage> {
-  const context = await browser.newContext();
+export async function openCandidatePage(
+  browser: Browser,
+  url: string,
+  options: { colorScheme?: 'light' | 'dark' } = {},
+): Promise<CandidatePage> {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {
