@@ -11,7 +11,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List tenants
+         * @description Lists every tenant, newest first, a page at a time. Keys are not listed. The CLI command
+         *     `pnpm viva tenant list` does the same.
+         *
+         *     Authenticate with the operator key: `Authorization: Bearer $VIVA_ADMIN_KEY`.
+         */
+        get: operations["listTenants"];
         put?: never;
         /**
          * Create a tenant
@@ -50,6 +57,33 @@ export interface paths {
          *     Authenticate with the operator key: `Authorization: Bearer $VIVA_ADMIN_KEY`.
          */
         patch: operations["updateTenant"];
+        trace?: never;
+    };
+    "/admin/v1/tenants/{id}/api_keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a tenant an API key
+         * @description Creates a secret key for a tenant in the mode asked for, with full access (`*`) unless `scopes` says
+         *     otherwise. It is how a tenant that lost or revoked its keys gets back in. The response carries the
+         *     full `secret`, **the only time it is ever shown**, as `POST /v1/api_keys` does. The tenant's other
+         *     keys are untouched. The CLI command `pnpm viva tenant keys create ID --mode test` does the same.
+         *
+         *     The operator API does not support `Idempotency-Key`: a repeated request issues a second key.
+         *
+         *     Authenticate with the operator key: `Authorization: Bearer $VIVA_ADMIN_KEY`.
+         */
+        post: operations["createTenantApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/api_keys": {
@@ -1536,6 +1570,29 @@ export interface components {
                 test: string;
                 live: string;
             };
+        };
+        TenantList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["Tenant"][];
+            /** @description Whether more tenants follow this page. */
+            has_more: boolean;
+        };
+        CreateTenantApiKeyRequest: {
+            /** @description What the key is for. */
+            name: string;
+            /**
+             * @description The key's mode; `test` issues a `sk_test_` key, `live` a `sk_live_` key.
+             * @enum {string}
+             */
+            mode: "test" | "live";
+            /** @description The key's permissions. Defaults to `["*"]`. */
+            scopes?: components["schemas"]["Scope"][];
+            /**
+             * Format: date-time
+             * @description When the key stops working; must be in the future. Omitted, the key never expires.
+             */
+            expires_at?: string;
         };
         /** @description A secret API key, without its secret. */
         ApiKey: {
@@ -3232,6 +3289,8 @@ export interface components {
          *     id of a revoked key still works.
          */
         StartingAfterApiKey: components["schemas"]["ApiKeyId"];
+        /** @description A cursor: the id of the last tenant of the previous page. Returns tenants created before it. */
+        StartingAfterTenant: components["schemas"]["TenantId"];
         /**
          * @description A cursor: the id of the last job of the previous page. Returns jobs created before it. A well-formed
          *     id of a deleted job still works.
@@ -3314,6 +3373,53 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listTenants: {
+        parameters: {
+            query?: {
+                /** @description How many objects to return, from 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description A cursor: the id of the last tenant of the previous page. Returns tenants created before it. */
+                starting_after?: components["parameters"]["StartingAfterTenant"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tenants. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "id": "ten_06gzgbryg0000b6evc91z3nh80",
+                     *           "object": "tenant",
+                     *           "name": "Acme Recruiting",
+                     *           "allowed_origins": [
+                     *             "https://careers.acme.example"
+                     *           ],
+                     *           "logo_url": null,
+                     *           "created_at": "2026-11-20T09:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TenantList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
     createTenant: {
         parameters: {
             query?: never;
@@ -3416,6 +3522,62 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Tenant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    createTenantApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. */
+                id: components["schemas"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Recovery key",
+                 *       "mode": "live"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateTenantApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The new key, with its secret. */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "key_06gzv6h4m0000j4mzx2kgk15tg",
+                     *       "object": "api_key",
+                     *       "livemode": true,
+                     *       "name": "Recovery key",
+                     *       "scopes": [
+                     *         "*"
+                     *       ],
+                     *       "redacted": "sk_live_AYIz…w4w1",
+                     *       "created_at": "2026-11-21T10:15:00.000Z",
+                     *       "last_used_at": null,
+                     *       "expires_at": null,
+                     *       "secret": "sk_live_AYIzRUiBvrJI4kxT97g5s0aDPqLC7f5B2Fw4w1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyWithSecret"];
                 };
             };
             400: components["responses"]["BadRequest"];

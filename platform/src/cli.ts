@@ -1,42 +1,57 @@
 #!/usr/bin/env node
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config/config.ts';
+import type { Logger } from 'pino';
+import { apiKeyResource } from './api-keys/api-key-operations.ts';
+import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { databaseError } from './db/database-error.ts';
 import { DataDirInUseError } from './db/embedded-postgres.ts';
-import { migrate, openDatabase } from './db/orm.ts';
+import { type Database, migrate, openDatabase } from './db/orm.ts';
+import { type PageRequest, toPage } from './db/pagination.ts';
 import { ApiError } from './http/api-error.ts';
 import { LiveKitAgentWorker } from './livekit/agent-worker.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { type MetricsServer, startMetricsServer } from './observability/metrics-server.ts';
-import { createValidatorFactory } from './openapi/request-validator.ts';
+import { createValidatorFactory, type ValidatedRequest } from './openapi/request-validator.ts';
 import { loadSpec, specRoutes } from './openapi/spec.ts';
 import { buildProviders } from './providers/provider-config.ts';
 import { ScoringWorker } from './scoring/scoring-worker.ts';
 import { SigningKeys } from './sessions/signing-keys.ts';
-import { createTenant, type TenantUpdate, tenantResource, updateTenant } from './tenants/tenants.ts';
+import { StartupError } from './startup-error.ts';
+import {
+  createTenant,
+  issueTenantKey,
+  listTenants,
+  type TenantKeyInput,
+  type TenantUpdate,
+  tenantResource,
+  updateTenant,
+} from './tenants/tenants.ts';
 import { DeliveryWorker } from './webhooks/delivery-worker.ts';
 
-const usage = `usage:
-  viva migrate                                   apply pending database migrations
-  viva tenant create --name NAME [--origin URL]  create a tenant; prints it and its keys as JSON (keys shown once)
-  viva tenant update ID [--name NAME] [--origin URL]... [--logo-url URL | --clear-logo]
-                                                 change a tenant (--origin replaces the allowed origins)
-  viva keys rotate                               start signing session tokens with a new key; old tokens keep working
-  viva worker                                    deliver webhooks, score interviews and (with LiveKit) run interviewer
-                                                 agents until stopped (SIGTERM or SIGINT); run as many as you like;
-                                                 with VIVA_WORKER_METRICS_PORT, serves /metrics and /healthz`;
-
-async function withDatabase<T>(
-  run: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
-): Promise<T> {
-  const config = loadConfig();
-  const db = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    logger: createLogger('silent'),
-  });
+/**
+ * Opens the database and migrates it, as the platform does: one that cannot be reached or opened is named by
+ * its setting, in the platform's words.
+ */
+async function openMigrated(config: Config, logger: Logger): Promise<Database> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }).catch(
+    (error: unknown) => {
+      throw databaseError(config, error, true);
+    },
+  );
   try {
     await migrate(db);
+  } catch (error) {
+    // The migration's failure is the one to tell, not a failure to close after it.
+    await db.close().catch(() => undefined);
+    throw databaseError(config, error, false);
+  }
+  return db;
+}
+
+async function withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openMigrated(loadConfig(), createLogger('silent'));
+  try {
     return await run(db);
   } finally {
     await db.close();
@@ -56,10 +71,7 @@ async function runWorker(): Promise<void> {
         )
       : null;
   const logger = services?.logger ?? createLogger(config.logLevel);
-  const db =
-    services?.db ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }));
-  if (!services) await migrate(db);
+  const db = services?.db ?? (await openMigrated(config, logger));
   let agents: LiveKitAgentWorker | null = null;
   if (services && config.livekit) {
     if (services.redis) {
@@ -120,6 +132,7 @@ async function runWorker(): Promise<void> {
     await services.engine.close(config.shutdownGraceSeconds);
     await services.bus.close();
     services.redis?.disconnect();
+    services.requestRedis?.disconnect();
   }
   await db.close();
 }
@@ -127,103 +140,306 @@ async function runWorker(): Promise<void> {
 /** A mistake on the command line: said in one line, with exit code 2. */
 class UsageError extends Error {}
 
-async function main(argv: string[]): Promise<number> {
-  const [command, sub, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(`${usage}\n`);
-    return command === undefined ? 2 : 0;
-  }
-  if (command === 'keys' && sub === 'rotate') {
-    const kid = await withDatabase((db) => new SigningKeys(db.orm).rotate());
-    process.stdout.write(`session tokens are now signed with ${kid}\n`);
-    return 0;
-  }
-  if (command === 'worker' && sub === undefined) {
-    await runWorker();
-    return 0;
-  }
-  if (command === 'migrate') {
-    await withDatabase(async () => undefined);
-    process.stdout.write('migrations applied\n');
-    return 0;
-  }
-  if (command === 'tenant' && sub === 'create') {
-    const { values } = flags(rest, { name: { type: 'string' }, origin: { type: 'string', multiple: true } });
-    if (values.name === undefined) throw new UsageError('tenant create needs --name NAME');
-    const input = { name: values.name, allowed_origins: values.origin ?? [] };
-    if (!validAsInSpec('createTenant', {}, input)) return 2;
-    const created = await withDatabase((db) => createTenant(db.orm.em.fork(), input));
-    process.stdout.write(
-      `${JSON.stringify({ tenant: tenantResource(created.tenant), api_keys: created.keys }, null, 2)}\n`,
-    );
-    return 0;
-  }
-  if (command === 'tenant' && sub === 'update' && rest[0] && !rest[0].startsWith('-')) {
-    const [id, ...given] = rest;
-    const { values } = flags(given, {
-      name: { type: 'string' },
-      origin: { type: 'string', multiple: true },
-      'logo-url': { type: 'string' },
-      'clear-logo': { type: 'boolean' },
-    });
-    if (values['logo-url'] !== undefined && values['clear-logo']) {
-      throw new UsageError('give --logo-url or --clear-logo, not both');
-    }
-    if (!/^ten_[0-9a-z]{26}$/.test(id)) throw new UsageError(`"${id}" is not a tenant id (ten_…)`);
-    const update: TenantUpdate = {
-      ...(values.name === undefined ? {} : { name: values.name }),
-      ...(values.origin === undefined ? {} : { allowed_origins: values.origin }),
-      ...(values['logo-url'] === undefined ? {} : { logo_url: values['logo-url'] }),
-      ...(values['clear-logo'] ? { logo_url: null } : {}),
-    };
-    if (Object.keys(update).length === 0) {
-      throw new UsageError('nothing to change: give --name, --origin, --logo-url or --clear-logo');
-    }
-    if (!validAsInSpec('updateTenant', { id }, update)) return 2;
-    const tenant = await withDatabase(async (db) => {
-      try {
-        return await updateTenant(db.orm.em.fork(), id, update);
-      } catch (error) {
-        if (error instanceof ApiError) return error;
-        throw error;
-      }
-    });
-    if (tenant instanceof ApiError) {
-      process.stderr.write(`viva: ${tenant.message}\n`);
-      return 2;
-    }
-    process.stdout.write(`${JSON.stringify(tenantResource(tenant), null, 2)}\n`);
-    return 0;
-  }
-  process.stderr.write(`${usage}\n`);
-  return 2;
+/**
+ * One command: the words that name it, its lines of the usage, and what it does with the rest of the
+ * command line. Every command parses that rest strictly, so a flag it does not know (`migrate --dry-run`)
+ * is refused rather than ignored while the command does its work anyway.
+ */
+interface Command {
+  words: string[];
+  usage: string;
+  run(args: string[]): Promise<number>;
 }
 
-/** `parseArgs`, with an unknown or malformed flag said in the CLI's own words. */
-function flags<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+/** A usage entry: the synopsis, then what it does in a column of its own (below it, if it is too long). */
+function entry(synopsis: string, ...description: string[]): string {
+  const column = 47;
+  const indent = ' '.repeat(2 + column);
+  const [first = '', ...more] = description;
+  const head =
+    synopsis.length < column - 1
+      ? [`  ${synopsis.padEnd(column)}${first}`]
+      : [`  ${synopsis}`, `${indent}${first}`];
+  return [...head, ...more.map((line) => `${indent}${line}`)].join('\n');
+}
+
+const tenantIdPattern = /^ten_[0-9a-z]{26}$/;
+
+const commands: Command[] = [
+  {
+    words: ['migrate'],
+    usage: entry('viva migrate', 'apply pending database migrations'),
+    async run(args) {
+      flags(this, args, {});
+      await withDatabase(async () => undefined);
+      process.stdout.write('migrations applied\n');
+      return 0;
+    },
+  },
+  {
+    words: ['tenant', 'list'],
+    usage: entry(
+      'viva tenant list [--limit N] [--starting-after ID]',
+      'list tenants as JSON, newest first, 20 (--limit: 1 to 100)',
+      'at a time; --starting-after the last id lists the next ones',
+    ),
+    async run(args) {
+      const { values } = flags(this, args, {
+        limit: { type: 'string' },
+        'starting-after': { type: 'string' },
+      });
+      const query = {
+        ...(values.limit === undefined ? {} : { limit: values.limit }),
+        ...(values['starting-after'] === undefined ? {} : { starting_after: values['starting-after'] }),
+      };
+      const checked = validAsInSpec('listTenants', {}, query, undefined);
+      if (!checked) return 2;
+      const page = await withDatabase((db) => listTenants(db.orm.em.fork(), checked.query as PageRequest));
+      printJson(toPage(page, tenantResource));
+      return 0;
+    },
+  },
+  {
+    words: ['tenant', 'create'],
+    usage: entry(
+      'viva tenant create --name NAME [--origin URL]',
+      'create a tenant; prints it and its keys as JSON (keys shown once)',
+    ),
+    async run(args) {
+      const { values } = flags(this, args, {
+        name: { type: 'string' },
+        origin: { type: 'string', multiple: true },
+      });
+      if (values.name === undefined) throw new UsageError('tenant create needs --name NAME');
+      const input = { name: values.name, allowed_origins: values.origin ?? [] };
+      if (!validAsInSpec('createTenant', {}, {}, input)) return 2;
+      const created = await withDatabase((db) => createTenant(db.orm.em.fork(), input));
+      printJson({ tenant: tenantResource(created.tenant), api_keys: created.keys });
+      return 0;
+    },
+  },
+  {
+    words: ['tenant', 'update'],
+    usage: entry(
+      'viva tenant update ID [--name NAME] [--origin URL]... [--logo-url URL | --clear-logo]',
+      'change a tenant (--origin replaces the allowed origins)',
+    ),
+    async run(args) {
+      const { values, positionals } = flags(
+        this,
+        args,
+        {
+          name: { type: 'string' },
+          origin: { type: 'string', multiple: true },
+          'logo-url': { type: 'string' },
+          'clear-logo': { type: 'boolean' },
+        },
+        ['ID'],
+      );
+      const id = tenantId(this, positionals[0]);
+      if (values['logo-url'] !== undefined && values['clear-logo']) {
+        throw new UsageError('give --logo-url or --clear-logo, not both');
+      }
+      const update: TenantUpdate = {
+        ...(values.name === undefined ? {} : { name: values.name }),
+        ...(values.origin === undefined ? {} : { allowed_origins: values.origin }),
+        ...(values['logo-url'] === undefined ? {} : { logo_url: values['logo-url'] }),
+        ...(values['clear-logo'] ? { logo_url: null } : {}),
+      };
+      if (Object.keys(update).length === 0) {
+        throw new UsageError('nothing to change: give --name, --origin, --logo-url or --clear-logo');
+      }
+      if (!validAsInSpec('updateTenant', { id }, {}, update)) return 2;
+      const tenant = await withDatabase((db) => refusedAsApi(updateTenant(db.orm.em.fork(), id, update)));
+      if (tenant instanceof ApiError) return refusal(tenant);
+      printJson(tenantResource(tenant));
+      return 0;
+    },
+  },
+  {
+    words: ['tenant', 'keys', 'create'],
+    usage: entry(
+      'viva tenant keys create ID --mode test|live [--name NAME] [--scope SCOPE]...',
+      'issue a tenant a new secret key, full access unless --scope',
+      'says otherwise; prints it as JSON (secret shown once)',
+    ),
+    async run(args) {
+      const { values, positionals } = flags(
+        this,
+        args,
+        {
+          mode: { type: 'string' },
+          name: { type: 'string' },
+          scope: { type: 'string', multiple: true },
+        },
+        ['ID'],
+      );
+      const id = tenantId(this, positionals[0]);
+      if (values.mode === undefined)
+        throw new UsageError('tenant keys create needs --mode test or --mode live');
+      const input = {
+        mode: values.mode,
+        name: values.name ?? `Issued by the operator (${values.mode})`,
+        ...(values.scope === undefined ? {} : { scopes: values.scope }),
+      };
+      if (!validAsInSpec('createTenantApiKey', { id }, {}, input)) return 2;
+      const issued = await withDatabase((db) =>
+        refusedAsApi(issueTenantKey(db.orm.em.fork(), id, input as TenantKeyInput)),
+      );
+      if (issued instanceof ApiError) return refusal(issued);
+      printJson({ ...apiKeyResource(issued.key), secret: issued.secret });
+      return 0;
+    },
+  },
+  {
+    words: ['keys', 'rotate'],
+    usage: entry('viva keys rotate', 'start signing session tokens with a new key; old tokens keep working'),
+    async run(args) {
+      flags(this, args, {});
+      const kid = await withDatabase((db) => new SigningKeys(db.orm).rotate());
+      process.stdout.write(`session tokens are now signed with ${kid}\n`);
+      return 0;
+    },
+  },
+  {
+    words: ['worker'],
+    usage: entry(
+      'viva worker',
+      'deliver webhooks, score interviews and (with LiveKit) run interviewer',
+      'agents until stopped (SIGTERM or SIGINT); run as many as you like;',
+      'with VIVA_WORKER_METRICS_PORT, serves /metrics and /healthz',
+    ),
+    async run(args) {
+      flags(this, args, {});
+      await runWorker();
+      return 0;
+    },
+  },
+];
+
+const usage = (shown: Command[] = commands) => `usage:\n${shown.map((c) => c.usage).join('\n')}\n`;
+
+/** `--help` or `-h` anywhere before a `--`: what is asked for is the usage, not the command. */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+/** The commands named by the leading words of `words` (`tenant` names every tenant command). */
+function commandsNamed(words: string[]): Command[] {
+  const firstFlag = words.findIndex((word) => word.startsWith('-'));
+  const leading = firstFlag === -1 ? words : words.slice(0, firstFlag);
+  for (let length = leading.length; length > 0; length--) {
+    const named = commands.filter((c) => leading.slice(0, length).every((word, i) => c.words[i] === word));
+    if (named.length > 0) return named;
+  }
+  return [];
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    process.stdout.write(usage());
+    return 2;
+  }
+  if (first === 'help' || first === '--help' || first === '-h') {
+    const named = commandsNamed(rest);
+    process.stdout.write(usage(named.length > 0 ? named : commands));
+    return 0;
+  }
+  const command = commands.find((c) => c.words.every((word, i) => argv[i] === word));
+  if (!command) {
+    // A group of commands asked about (`viva tenant --help`): the usage of each of them.
+    const named = commandsNamed(argv);
+    if (named.length > 0 && asksForHelp(argv)) {
+      process.stdout.write(usage(named));
+      return 0;
+    }
+    process.stderr.write(usage(named.length > 0 ? named : commands));
+    return 2;
+  }
+  const args = argv.slice(command.words.length);
+  if (asksForHelp(args)) {
+    process.stdout.write(usage([command]));
+    return 0;
+  }
+  return command.run(args);
+}
+
+/**
+ * `parseArgs`, strict, with an unknown or malformed flag, or an argument too many, said in the CLI's own
+ * words. `positionals` names the arguments the command takes besides its flags.
+ */
+function flags<T extends ParseArgsOptionsConfig>(
+  command: Command,
+  args: string[],
+  options: T,
+  positionals: string[] = [],
+) {
+  const seeHelp = `(see viva ${command.words.join(' ')} --help)`;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+  >;
   try {
-    return parseArgs({ args, options, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (!code.startsWith('ERR_PARSE_ARGS_')) throw error;
-    throw new UsageError(`${(error as Error).message.replace(/\.$/, '')} (see viva --help)`);
+    throw new UsageError(`${(error as Error).message.replace(/\.$/, '')} ${seeHelp}`);
+  }
+  const extra = parsed.positionals[positionals.length];
+  if (extra !== undefined) {
+    throw new UsageError(`${command.words.join(' ')} takes no argument "${extra}" ${seeHelp}`);
+  }
+  return parsed;
+}
+
+function tenantId(command: Command, id: string | undefined): string {
+  if (id === undefined) throw new UsageError(`${command.words.join(' ')} needs the tenant's id (ten_…)`);
+  if (!tenantIdPattern.test(id)) throw new UsageError(`"${id}" is not a tenant id (ten_…)`);
+  return id;
+}
+
+/** What the operator API would answer with a 4xx (no such tenant) is returned, to be said as a refusal. */
+async function refusedAsApi<T>(work: Promise<T>): Promise<T | ApiError> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
   }
 }
 
-/** The same check the operator API applies, from the same spec: the CLI accepts nothing the API would not. */
-function validAsInSpec(operationId: string, params: Record<string, string>, body: unknown): boolean {
+function refusal(error: ApiError): number {
+  process.stderr.write(`viva: ${error.message}\n`);
+  return 2;
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * The same check the operator API applies, from the same spec: the CLI accepts nothing the API would not.
+ * Returns the request as the API would see it (the query's numbers read), or null once the problems are said.
+ */
+function validAsInSpec(
+  operationId: string,
+  params: Record<string, string>,
+  query: Record<string, unknown>,
+  body: unknown,
+): ValidatedRequest | null {
   const spec = loadSpec();
   const route = specRoutes(spec).find((r) => r.operation.operationId === operationId)!;
   try {
-    createValidatorFactory(spec)(route).validate({ params, query: {}, body });
-    return true;
+    return createValidatorFactory(spec)(route).validate({ params, query, body });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     const problems = (error.errors ?? []).map(
-      (e) => `${e.pointer.replace(/^\/(body|params)\//, '')} ${e.detail}`,
+      (e) => `${e.pointer.replace(/^\/(body|params|query)\//, '')} ${e.detail}`,
     );
     process.stderr.write(`viva: ${problems.join('; ') || error.message}\n`);
-    return false;
+    return null;
   }
 }
 
@@ -239,7 +455,10 @@ main(process.argv.slice(2)).then(
         ? `invalid configuration: ${error.message}`
         : error instanceof DataDirInUseError
           ? error.message
-          : String(error);
+          : // A database or service that cannot be reached: named by its setting, as `pnpm start` names it.
+            error instanceof StartupError
+            ? `${error.message} (check ${error.setting})`
+            : String(error);
     process.stderr.write(`viva: ${message}\n`);
     process.exit(1);
   },

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { type KeyChanges, MemoryKeyChanges, RedisKeyChanges } from './api-keys/key-changes.ts';
 import { SecretKeys } from './api-keys/secret-keys.ts';
 import { createApp } from './app.ts';
@@ -12,7 +12,7 @@ import { LocalBlobStore } from './blobs/local-blob-store.ts';
 import { S3BlobStore } from './blobs/s3-blob-store.ts';
 import { finishBlobErasures } from './candidates/candidates.ts';
 import type { Config } from './config/config.ts';
-import { DataDirInUseError } from './db/embedded-postgres.ts';
+import { databaseError } from './db/database-error.ts';
 import { migrate, openDatabase } from './db/orm.ts';
 import { DemoAts } from './demo/demo-ats.ts';
 import { InterviewEngine } from './engine/engine.ts';
@@ -33,7 +33,7 @@ import { MemoryEventBus } from './sessions/memory-event-bus.ts';
 import { RedisEventBus } from './sessions/redis-event-bus.ts';
 import type { SessionEventBus } from './sessions/session-events.ts';
 import { SigningKeys } from './sessions/signing-keys.ts';
-import { isReachProblem, reasonOf, StartupError } from './startup-error.ts';
+import { reasonOf, StartupError } from './startup-error.ts';
 import { type DemoTenant, ensureDemoTenant } from './tenants/demo-tenant.ts';
 import { DeliveryWorker } from './webhooks/delivery-worker.ts';
 
@@ -84,26 +84,54 @@ function hostOf(url: string | null): string {
 }
 
 /**
- * A database that cannot be reached or opened, named by the setting that chose it (the embedded one's
- * folder, else its URL). Anything else (a failing migration) stays as it is, with its stack.
+ * How long a request waits for Redis before it goes by its fallback in the process: far above a healthy
+ * round trip (well under a millisecond on a local network), far below what a client notices.
  */
-function databaseError(config: Config, error: unknown, opening: boolean): unknown {
-  // The embedded database held by another process says so itself, in its own words.
-  if (error instanceof DataDirInUseError) return error;
-  if (!config.databaseUrl) {
-    if (!opening) return error;
-    return new StartupError('VIVA_DATA_DIR', `cannot open the embedded database: ${reasonOf(error)}`, {
-      cause: error,
-    });
-  }
-  if (!isReachProblem(error)) return error;
-  return new StartupError(
-    'DATABASE_URL',
-    `cannot use the PostgreSQL database at ${hostOf(config.databaseUrl)}: ${reasonOf(error)}`,
-    {
-      cause: error,
-    },
+const requestRedisTimeoutMs = 300;
+
+interface RedisConnections {
+  /** Session events, key-change announcements, readiness: rides out a blip in its offline queue. */
+  main: Redis;
+  /** What a request asks (its key's change mark, its rate limit): never waits out an outage. */
+  requests: Redis;
+}
+
+function redisConnections(url: string, logger: Logger): RedisConnections {
+  const main = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    // Commands sent in the same turn of the event loop go out in one write: on the request connection, a
+    // request's key check and rate limit, and those of every other request in that turn.
+    enableAutoPipelining: true,
+  });
+  // What a request asks Redis has a fallback in the process, so the request must not wait out an outage in
+  // the main connection's offline queue and retries (that took 25 to 38 s a request). This connection fails
+  // a command at once while it is not connected, and after `requestRedisTimeoutMs` when Redis does not
+  // answer; a command cut off with its connection is failed, not sent again later. A connection that hears
+  // nothing for a second is dropped and made again, so a hung Redis is soon failed at once too, and the
+  // commands it leaves unanswered do not pile up. Session events stay on the main connection: their
+  // blocking reads wait seconds on purpose (and are duplicated from it), and a publish had better ride out
+  // a blip than fail.
+  const requests = main.duplicate({
+    connectionName: 'viva:requests',
+    commandTimeout: requestRedisTimeoutMs,
+    socketTimeout: 1_000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+  });
+  // Without a listener ioredis prints connection errors outside the JSON logs; readiness reports them.
+  main.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  requests.on('error', (err: Error) =>
+    logger.warn({ err: err.message, connection: 'viva:requests' }, 'redis connection error'),
   );
+  return { main, requests };
+}
+
+function disconnectRedis(services: Pick<Services, 'redis' | 'requestRedis'>): void {
+  services.redis?.disconnect();
+  services.requestRedis?.disconnect();
 }
 
 export async function createServices(
@@ -118,29 +146,24 @@ export async function createServices(
       throw databaseError(config, error, true);
     },
   );
+  const connections = config.redisUrl ? redisConnections(config.redisUrl, logger) : null;
+  const redis = connections?.main ?? null;
+  const requestRedis = connections?.requests ?? null;
   try {
     await migrate(db).catch((error: unknown) => {
       throw databaseError(config, error, false);
     });
-    const redis = config.redisUrl
-      ? new Redis(config.redisUrl, {
-          lazyConnect: true,
-          maxRetriesPerRequest: 2,
-          enableOfflineQueue: true,
-          // Commands sent in the same turn of the event loop go out in one write: a request's key check and
-          // rate limit, and those of every other request in that turn.
-          enableAutoPipelining: true,
-        })
-      : null;
-    // Without a listener ioredis prints connection errors outside the JSON logs; readiness reports them.
-    redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-    await redis?.connect().catch((error: unknown) => {
-      throw new StartupError(
-        'REDIS_URL',
-        `cannot connect to Redis at ${hostOf(config.redisUrl)}: ${reasonOf(error)}`,
-        { cause: error },
+    if (connections) {
+      await Promise.all([connections.main.connect(), connections.requests.connect()]).catch(
+        (error: unknown) => {
+          throw new StartupError(
+            'REDIS_URL',
+            `cannot connect to Redis at ${hostOf(config.redisUrl)}: ${reasonOf(error)}`,
+            { cause: error },
+          );
+        },
       );
-    });
+    }
     let blobs: BlobStore;
     let localBlobs: LocalBlobStore | null = null;
     if (config.s3) {
@@ -163,7 +186,9 @@ export async function createServices(
     }
     const providers = buildProviders(config.providers, config.scoring);
     const bus: SessionEventBus = redis ? new RedisEventBus(redis) : new MemoryEventBus();
-    const keyChanges: KeyChanges = redis ? new RedisKeyChanges(redis) : new MemoryKeyChanges();
+    const keyChanges: KeyChanges = connections
+      ? new RedisKeyChanges({ reads: connections.requests, writes: connections.main })
+      : new MemoryKeyChanges();
     const engine = new InterviewEngine({
       orm: db.orm,
       bus,
@@ -179,9 +204,10 @@ export async function createServices(
       logger,
       db,
       redis,
+      requestRedis,
       blobs,
       localBlobs,
-      rateLimiter: createRateLimiter({ ...config.rateLimit, redis }),
+      rateLimiter: createRateLimiter({ ...config.rateLimit, redis: requestRedis }),
       secretKeys: new SecretKeys(db.orm, keyChanges),
       keyChanges,
       metrics: createMetrics({ databasePool: () => db.orm.em.getConnection().getNativeClient() }),
@@ -192,22 +218,37 @@ export async function createServices(
       engine,
     };
   } catch (error) {
+    disconnectRedis({ redis, requestRedis });
     await db.close();
     throw error;
   }
 }
 
+/** `GET /healthz` (or HEAD), whatever its query. */
+function isLivenessProbe(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  return (req.url ?? '').split('?', 1)[0] === '/healthz';
+}
+
 /**
- * Listens first (answering 503 while it migrates), then builds the services and the app. Listening first
- * tells us the real address when `config.port` is 0 (tests), which signed links need.
+ * Listens first (alive on `/healthz`, answering everything else 503 while it migrates), then builds the
+ * services and the app. Listening first tells us the real address when `config.port` is 0 (tests), which
+ * signed links need.
  */
 export async function startPlatform(
   baseConfig: Config,
   options: StartOptions = {},
 ): Promise<RunningPlatform> {
   const config = options.sdkDir ? { ...baseConfig, sdkDir: options.sdkDir } : baseConfig;
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
     const requestId = newId('request');
+    // Alive, not ready: a liveness probe that failed here would restart an instance in the middle of a long
+    // migration, or while it waits for another instance's, again and again. Readiness (and all else) waits.
+    if (isLivenessProbe(req)) {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ status: 'ok' }));
+      return;
+    }
     res.writeHead(503, {
       'content-type': 'application/problem+json',
       'retry-after': '1',
@@ -273,7 +314,7 @@ export async function startPlatform(
     }
   } catch (error) {
     server.close();
-    services.redis?.disconnect();
+    disconnectRedis(services);
     await services.db.close();
     throw error;
   }
@@ -352,7 +393,7 @@ export async function startPlatform(
       server.closeIdleConnections();
       await closed;
       await Promise.all([webhookWorker?.stop(), scoringWorker?.stop()]);
-      services.redis?.disconnect();
+      disconnectRedis(services);
       await services.db.close();
     },
   };

@@ -18,7 +18,13 @@ export interface Services {
   config: Config;
   logger: Logger;
   db: Database;
+  /** Session events, key-change announcements and readiness; it waits out a short outage. */
   redis: Redis | null;
+  /**
+   * The connection requests ask (key-change marks, rate limits), beside `redis`: it fails a command at once
+   * while Redis is out of reach, and after 300 ms unanswered, so requests go by their fallbacks instead.
+   */
+  requestRedis: Redis | null;
   blobs: BlobStore;
   /** Set when blobs live in the data directory and the platform serves their signed URLs itself. */
   localBlobs: LocalBlobStore | null;

@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { apiKeyResource } from '../api-keys/api-key-operations.ts';
+import { type PageRequest, toPage } from '../db/pagination.ts';
 import { ApiError } from '../http/api-error.ts';
 import { parseJson, readBody } from '../http/read-body.ts';
 import { createValidatorFactory } from '../openapi/request-validator.ts';
@@ -8,7 +10,10 @@ import { type OpenApiDocument, specRoutes, toRouterPath } from '../openapi/spec.
 import type { Services } from '../services.ts';
 import {
   createTenant,
+  issueTenantKey,
+  listTenants,
   type TenantInput,
+  type TenantKeyInput,
   type TenantUpdate,
   tenantResource,
   updateTenant,
@@ -55,6 +60,15 @@ export function adminRouter(services: Services, spec: OpenApiDocument): Router {
     return validator.validate({ params: ctx.params, query: ctx.query, body: parseJson(bytes) });
   };
 
+  const list = routeOf('listTenants');
+  router.get('listTenants', list.path, async (ctx) => {
+    requireAdmin(ctx, services.config.adminKey);
+    const { query } = list.validator.validate({ params: ctx.params, query: ctx.query, body: undefined });
+    const found = await listTenants(services.db.orm.em.fork(), query as PageRequest);
+    ctx.status = 200;
+    ctx.body = toPage(found, tenantResource);
+  });
+
   const create = routeOf('createTenant');
   router.post('createTenant', create.path, async (ctx) => {
     const { body } = await input(ctx, create.validator);
@@ -69,6 +83,14 @@ export function adminRouter(services: Services, spec: OpenApiDocument): Router {
     const tenant = await updateTenant(services.db.orm.em.fork(), String(params.id), body as TenantUpdate);
     ctx.status = 200;
     ctx.body = tenantResource(tenant);
+  });
+
+  const issueKey = routeOf('createTenantApiKey');
+  router.post('createTenantApiKey', issueKey.path, async (ctx) => {
+    const { body, params } = await input(ctx, issueKey.validator);
+    const issued = await issueTenantKey(services.db.orm.em.fork(), String(params.id), body as TenantKeyInput);
+    ctx.status = 201;
+    ctx.body = { ...apiKeyResource(issued.key), secret: issued.secret };
   });
   return router;
 }

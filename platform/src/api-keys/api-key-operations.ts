@@ -5,7 +5,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 
 type ApiKeyResource = SuccessBody<'listApiKeys'>['data'][number];
 
-function apiKeyResource(key: ApiKey): ApiKeyResource {
+export function apiKeyResource(key: ApiKey): ApiKeyResource {
   return {
     id: key.id,
     object: 'api_key',

@@ -21,20 +21,32 @@ export interface KeyChanges {
  */
 const markSeconds = 24 * 60 * 60;
 
+export interface RedisKeyChangesOptions {
+  /**
+   * Where every request reads its key's mark: a connection that fails at once, or within a bound, when
+   * Redis does not answer (SecretKeys then reads the row instead).
+   */
+  reads: Redis;
+  /** Where a change is announced: a connection that rides out a blip, as a lost announcement costs more. */
+  writes: Redis;
+}
+
 /** Marks in Redis, shared by every instance. */
 export class RedisKeyChanges implements KeyChanges {
-  readonly #redis: Redis;
+  readonly #reads: Redis;
+  readonly #writes: Redis;
 
-  constructor(redis: Redis) {
-    this.#redis = redis;
+  constructor(options: RedisKeyChangesOptions) {
+    this.#reads = options.reads;
+    this.#writes = options.writes;
   }
 
   async markOf(lookup: string): Promise<string> {
-    return (await this.#redis.get(markKey(lookup))) ?? '';
+    return (await this.#reads.get(markKey(lookup))) ?? '';
   }
 
   async changed(lookup: string): Promise<void> {
-    await this.#redis.set(markKey(lookup), randomBytes(8).toString('hex'), 'EX', markSeconds);
+    await this.#writes.set(markKey(lookup), randomBytes(8).toString('hex'), 'EX', markSeconds);
   }
 }
 

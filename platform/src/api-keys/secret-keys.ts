@@ -13,8 +13,11 @@ interface RememberedKey {
   caller: Caller;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
-  /** The key's change mark, as read before its row was. */
-  mark: string;
+  /**
+   * The key's change mark, as read before its row was; null when the marks could not be asked, and then the
+   * row is never trusted, only recalled (see `recall`).
+   */
+  mark: string | null;
 }
 
 export interface SecretKeysOptions {
@@ -32,6 +35,11 @@ export interface SecretKeysOptions {
  * only the key's change mark (one Redis read, sent together with the rate limit's) instead of querying the
  * database. Revoking a key gives it a new mark (see KeyChanges), so every instance refuses the key from the
  * next request on, and rows are keyed by the secret's hash, never by the secret.
+ *
+ * When the marks cannot be asked (Redis down, or not answering within its bound), the row is read from the
+ * database on every request instead: a key revoked meanwhile, on any instance, is still refused at once, at
+ * the cost of one indexed query per request for the length of the outage. Trusting the remembered row
+ * instead would spare the database but let a revoked key work on other instances for up to `rememberMs`.
  */
 export class SecretKeys {
   readonly #orm: Orm;
@@ -90,10 +98,11 @@ export class SecretKeys {
       }),
       expiresAt: row.expiresAt ?? null,
       lastUsedAt: row.lastUsedAt ?? null,
-      mark: mark ?? '',
+      mark,
     };
-    if (mark === null) this.#remembered.delete(hash);
-    else this.#remembered.set(hash, key);
+    // Remembered even without a mark, for `recall`: a request then checks its key and spends its budget
+    // together, so an outage costs it one wait for Redis, not two in a row.
+    this.#remembered.set(hash, key);
     return key;
   }
 }

@@ -119,8 +119,9 @@ function read(env: Env, name: string): string | null {
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = read(env, name);
   if (raw === null) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
+  // Digits only: `Number` would also read `0x1F90`, `1e3` and `4000.0`, none of which an operator means.
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= min && value <= max)) {
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
@@ -141,6 +142,36 @@ function url(env: Env, name: string, protocols: string[]): string | null {
     );
   }
   return raw;
+}
+
+/**
+ * The platform's own address: the issuer of its session tokens and the base of the links it hands out
+ * (`join_url`, download links), which append their own path and query to it. A path is kept (a platform
+ * behind a proxy under `/viva`); a query or fragment would end up in the middle of every such link.
+ */
+function publicUrl(env: Env): string | null {
+  const raw = url(env, 'VIVA_PUBLIC_URL', ['http', 'https']);
+  if (raw === null) return null;
+  if (/[?#]/.test(raw)) {
+    throw new ConfigError(
+      `VIVA_PUBLIC_URL must not have a query or fragment (a path is fine), got "${redactUrl(raw)}"`,
+    );
+  }
+  return raw.replace(/\/$/, '');
+}
+
+/**
+ * A turn still running when its lease lapses is taken over by another instance and generated twice, so the
+ * turn's time limit must end before the lease does.
+ */
+function interviewerTurnSeconds(env: Env, lease: number): number {
+  const turn = integer(env, 'VIVA_INTERVIEWER_TURN_SECONDS', lease * 0.75, 1, 3600);
+  if (turn >= lease) {
+    throw new ConfigError(
+      `VIVA_INTERVIEWER_TURN_SECONDS must be below VIVA_INTERVIEWER_LEASE_SECONDS (${lease}), got "${turn}": a turn still running when its lease lapses is generated twice`,
+    );
+  }
+  return turn;
 }
 
 /** Keeps credentials in a URL out of error messages and logs. */
@@ -232,7 +263,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port,
     host,
-    publicUrl: url(env, 'VIVA_PUBLIC_URL', ['http', 'https'])?.replace(/\/$/, '') ?? null,
+    publicUrl: publicUrl(env),
     // Relative to where the user ran `pnpm start` (pnpm's INIT_CWD), not the package folder pnpm runs in.
     dataDir: resolve(read(env, 'INIT_CWD') ?? process.cwd(), read(env, 'VIVA_DATA_DIR') ?? '.viva'),
     sdkDir: resolve(read(env, 'INIT_CWD') ?? process.cwd(), read(env, 'VIVA_SDK_DIR') ?? defaultSdkDir),
@@ -250,7 +281,7 @@ export function loadConfig(env: Env = process.env): Config {
     providers: parseProviderEnv(env),
     interviewTokenBudget: integer(env, 'VIVA_INTERVIEW_TOKEN_BUDGET', 50_000, 1000, 10_000_000),
     interviewerLeaseSeconds: lease,
-    interviewerTurnSeconds: integer(env, 'VIVA_INTERVIEWER_TURN_SECONDS', lease * 0.75, 1, 3600),
+    interviewerTurnSeconds: interviewerTurnSeconds(env, lease),
     shutdownGraceSeconds: integer(env, 'VIVA_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600),
     sessionHeartbeatSeconds: integer(env, 'VIVA_SESSION_HEARTBEAT_SECONDS', 15, 1, 20),
     webhooks: {

@@ -47,9 +47,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       migrations: { migrationsList: migrations, silent: true, snapshot: false, transactional: true },
       // The identity map is per request (`em.fork()`); the global one must never be used by accident.
       allowGlobalContext: false,
+      // A database that does not exist is a mistake in DATABASE_URL: created, it would start an empty
+      // platform that looks healthy. Databases are made by whoever runs PostgreSQL (or the tests' harness).
+      ensureDatabase: false,
       debug: false,
       ...connection,
     });
+    try {
+      // MikroORM's migrator creates a missing database whatever `ensureDatabase` says, should it be the first
+      // to connect: a query here finds the database missing first, in PostgreSQL's own words (3D000,
+      // `database "…" does not exist`), and the caller names DATABASE_URL.
+      await orm.em.getConnection().execute('select 1');
+    } catch (error) {
+      await orm.close(true);
+      throw error;
+    }
     return {
       orm,
       kind: embedded ? 'embedded' : 'postgres',

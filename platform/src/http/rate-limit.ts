@@ -21,6 +21,10 @@ export interface RateLimitOptions {
   perKey: number;
   /** Requests per second for all of a tenant's keys together. */
   perTenant: number;
+  /**
+   * Where the budgets are shared, if anywhere: a connection that fails a command at once, or within a short
+   * bound, while Redis is out of reach, since every request waits for it before it falls back.
+   */
   redis: Redis | null;
 }
 
@@ -34,7 +38,8 @@ interface Spent {
 
 /**
  * Fixed one-second windows: in Redis when configured, so every instance shares the budgets (with in-memory
- * limiters as insurance while Redis does not answer), in process otherwise.
+ * limiters as insurance while Redis does not answer: each instance then allows the whole budget on its
+ * own), in process otherwise.
  */
 export function createRateLimiter(options: RateLimitOptions): RateLimiter {
   const inMemory = inMemoryBudgets(options);

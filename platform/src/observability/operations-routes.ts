@@ -38,7 +38,10 @@ export function operationsRouter(services: Services, spec: OpenApiDocument): Rou
     const em = services.db.orm.em.fork();
     const checks: Record<'database' | 'redis' | 'blobs', Check> = {
       database: await probe(() => em.getConnection().execute('select 1')),
-      redis: services.redis ? await probe(() => services.redis!.ping()) : 'disabled',
+      // Both connections: the one requests ask falls back quietly, so only readiness tells it is cut off.
+      redis: services.redis
+        ? await probe(() => Promise.all([services.redis?.ping(), services.requestRedis?.ping()]))
+        : 'disabled',
       blobs: await probe(() => services.blobs.check()),
     };
     const ready = !Object.values(checks).includes('error');

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { issueKey } from '../api-keys/api-keys.ts';
+import type { ApiKey } from '../api-keys/api-key.entity.ts';
+import { type ApiKeyInput, issueKey } from '../api-keys/api-keys.ts';
+import { findPage, type PageRequest } from '../db/pagination.ts';
 import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
 import { Tenant } from './tenant.entity.ts';
@@ -45,6 +47,38 @@ export async function updateTenant(em: EntityManager, id: string, update: Tenant
   if (update.logo_url !== undefined) tenant.logoUrl = update.logo_url;
   await em.flush();
   return tenant;
+}
+
+/** Every tenant, newest first, a page at a time: the operator's view, across all of them. */
+export async function listTenants(em: EntityManager, page: PageRequest) {
+  return findPage(em, Tenant, {}, page);
+}
+
+export interface TenantKeyInput extends ApiKeyInput {
+  mode: 'test' | 'live';
+}
+
+/**
+ * A key the operator issues a tenant: the way back in for a tenant that lost or revoked all its keys, so
+ * unlike a key a tenant makes itself it is bounded by nothing but the expiry asked for.
+ */
+export async function issueTenantKey(
+  em: EntityManager,
+  tenantId: string,
+  input: TenantKeyInput,
+): Promise<{ key: ApiKey; secret: string }> {
+  const tenant = await em.findOne(Tenant, tenantId);
+  if (!tenant) throw new ApiError('resource_missing', `No tenant ${tenantId}.`, { param: 'id' });
+  if (input.expires_at !== undefined && new Date(input.expires_at) <= new Date()) {
+    throw new ApiError('invalid_request', 'expires_at must be in the future.', {
+      param: 'expires_at',
+      errors: [{ pointer: '/body/expires_at', detail: 'must be in the future' }],
+    });
+  }
+  const { mode, ...key } = input;
+  const issued = issueKey(em, { tenantId, livemode: mode === 'live' }, key);
+  await em.flush();
+  return issued;
 }
 
 export function tenantResource(tenant: Tenant) {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/config.ts';
 import {
   type ApiClient,
   apiClient,
@@ -51,16 +52,17 @@ beforeAll(async () => {
   const env = {
     LLM_BASE_URL: fake.baseUrl,
     VIVA_INTERVIEWER_LEASE_SECONDS: String(leaseSeconds),
-    // Turns may run past their lease here, as on an instance that stalls: the commit must still refuse them.
-    VIVA_INTERVIEWER_TURN_SECONDS: '60',
     // Session tokens name the platform's public URL as issuer: instances behind one address share it.
     VIVA_PUBLIC_URL: 'https://interviews.example.com',
     // Scoring calls would reach the scripted interviewer model; scoring is tested apart.
     VIVA_SCORING_WORKER: 'false',
   };
+  // Turns may run past their lease here, as on an instance that stalls (no setting allows it): the commit
+  // must still refuse them.
+  const configure = (config: Config): Config => ({ ...config, interviewerTurnSeconds: 60 });
   // A's warnings say when it drops a turn whose lease it lost.
-  a = await startTestPlatform({ ...env, LOG_LEVEL: 'warn' }, { logDestination: sink });
-  b = await startTestPlatform(env, { databaseUrl: a.databaseUrl!, s3: a.s3! });
+  a = await startTestPlatform({ ...env, LOG_LEVEL: 'warn' }, { logDestination: sink, configure });
+  b = await startTestPlatform(env, { databaseUrl: a.databaseUrl!, s3: a.s3!, configure });
   apiA = apiClient(a.url);
   apiB = apiClient(b.url);
   tenant = await createTestTenant(apiA);

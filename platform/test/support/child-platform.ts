@@ -30,7 +30,8 @@ export interface ChildPlatform {
 
 /**
  * Runs the platform as `pnpm start` does (`node src/main.ts`) in a child process, with only `env` (and
- * PATH) in its environment, and resolves once GET /healthz answers 200 on `PORT`.
+ * PATH) in its environment, and resolves once GET /readyz answers 200 on `PORT` (`/healthz` answers 200 from
+ * the moment it listens, while it still migrates).
  */
 export async function startChildPlatform(
   env: Record<string, string>,
@@ -69,7 +70,7 @@ export async function startChildPlatform(
         `the platform exited (${child.exitCode ?? child.signalCode}) before it was healthy: ${stderr}`,
       );
     }
-    const healthy = await fetch(`${url}/healthz`)
+    const healthy = await fetch(`${url}/readyz`)
       .then((res) => res.status === 200)
       .catch(() => false);
     if (healthy) return platform;

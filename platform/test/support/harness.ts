@@ -36,6 +36,11 @@ export interface TestPlatformOptions extends StartOptions {
   databaseUrl?: string;
   /** Shares this S3 server (another test platform's `s3`) instead of starting one; stopping leaves it running. */
   s3?: S3Server;
+  /**
+   * Changes the loaded configuration: for states no valid setting gives, but a real instance can be in (one
+   * so stalled that its turns outlive their lease, say).
+   */
+  configure?: (config: Config) => Config;
 }
 
 async function withAdminClient<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -71,7 +76,7 @@ export async function startTestPlatform(
   env: Record<string, string> = {},
   options: TestPlatformOptions = {},
 ): Promise<TestPlatform> {
-  const { databaseUrl: sharedDatabaseUrl, s3: sharedS3, ...startOptions } = options;
+  const { databaseUrl: sharedDatabaseUrl, s3: sharedS3, configure, ...startOptions } = options;
   const dataDir = await mkdtemp(join(tmpdir(), 'viva-test-'));
   const base: Record<string, string> = {
     PORT: '0',
@@ -104,7 +109,8 @@ export async function startTestPlatform(
     });
   }
   if (databaseUrl) base.DATABASE_URL = databaseUrl;
-  const config: Config = loadConfig({ ...base, ...env });
+  const loaded: Config = loadConfig({ ...base, ...env });
+  const config = configure ? configure(loaded) : loaded;
   const platform = await startPlatform(config, startOptions);
   return {
     url: platform.url,

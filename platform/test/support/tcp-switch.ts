@@ -6,6 +6,11 @@ export interface TcpSwitch {
   url: string;
   /** Refuses every connection from now on, and cuts the open ones. */
   off(): void;
+  /**
+   * Keeps every connection, and accepts new ones, but carries nothing either way from now on: a server that
+   * hangs, or a network that drops packets, rather than one that is gone. `on` cuts the stalled connections.
+   */
+  stall(): void;
   on(): void;
   close(): Promise<void>;
 }
@@ -17,16 +22,35 @@ export interface TcpSwitch {
 export async function startTcpSwitch(target: string): Promise<TcpSwitch> {
   const { hostname, port } = new URL(target);
   const open = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   let up = true;
+  let stalled = false;
+  /** Swallows what `socket` receives, forwarding nothing. */
+  const swallow = (socket: Socket) => {
+    socket.on('data', () => undefined);
+    socket.resume();
+  };
   const server = createServer((client) => {
     if (!up) {
       client.destroy();
       return;
     }
+    if (stalled) {
+      open.add(client);
+      client.on('close', () => open.delete(client));
+      client.on('error', () => client.destroy());
+      swallow(client);
+      return;
+    }
     const upstream = connect(Number(port), hostname);
-    for (const socket of [client, upstream]) {
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    for (const socket of pair) {
       open.add(socket);
-      socket.on('close', () => open.delete(socket));
+      socket.on('close', () => {
+        open.delete(socket);
+        pairs.delete(pair);
+      });
       socket.on('error', () => {
         client.destroy();
         upstream.destroy();
@@ -47,7 +71,18 @@ export async function startTcpSwitch(target: string): Promise<TcpSwitch> {
       up = false;
       cut();
     },
+    stall() {
+      stalled = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        swallow(client);
+        swallow(upstream);
+      }
+    },
     on() {
+      if (stalled) cut();
+      stalled = false;
       up = true;
     },
     async close() {

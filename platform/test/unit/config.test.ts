@@ -32,6 +32,27 @@ describe('configuration', () => {
   it.each([
     [{ PORT: 'eighty' }, /^PORT must be a whole number/],
     [{ PORT: '70000' }, /^PORT must be a whole number from 0 to 65535/],
+    // What `Number` would read, but no one means: hexadecimal, an exponent, a fraction, a sign.
+    [{ PORT: '0x1F90' }, /^PORT must be a whole number from 0 to 65535, got "0x1F90"$/],
+    [{ PORT: '1e3' }, /^PORT must be a whole number from 0 to 65535, got "1e3"$/],
+    [{ PORT: '4000.0' }, /^PORT must be a whole number from 0 to 65535, got "4000.0"$/],
+    [{ PORT: '+4000' }, /^PORT must be a whole number/],
+    [{ VIVA_MAX_JSON_BYTES: '2e6' }, /^VIVA_MAX_JSON_BYTES must be a whole number/],
+    [{ VIVA_WORKER_METRICS_PORT: '0x10' }, /^VIVA_WORKER_METRICS_PORT must be a whole number/],
+    [
+      { VIVA_PUBLIC_URL: 'https://viva.example/?tenant=acme' },
+      /^VIVA_PUBLIC_URL must not have a query or fragment \(a path is fine\), got "https:\/\/viva.example\/\?tenant=acme"$/,
+    ],
+    [{ VIVA_PUBLIC_URL: 'https://viva.example#top' }, /^VIVA_PUBLIC_URL must not have a query or fragment/],
+    [{ VIVA_PUBLIC_URL: 'https://viva.example/?' }, /^VIVA_PUBLIC_URL must not have a query or fragment/],
+    [
+      { VIVA_INTERVIEWER_LEASE_SECONDS: '30', VIVA_INTERVIEWER_TURN_SECONDS: '30' },
+      /^VIVA_INTERVIEWER_TURN_SECONDS must be below VIVA_INTERVIEWER_LEASE_SECONDS \(30\), got "30": a turn still running when its lease lapses is generated twice$/,
+    ],
+    [
+      { VIVA_INTERVIEWER_TURN_SECONDS: '120' },
+      /^VIVA_INTERVIEWER_TURN_SECONDS must be below VIVA_INTERVIEWER_LEASE_SECONDS \(60\)/,
+    ],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must use postgres or postgresql/],
     [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL must be a URL/],
     [{ REDIS_URL: 'http://x' }, /^REDIS_URL must use redis or rediss/],
@@ -68,6 +89,28 @@ describe('configuration', () => {
   ])('refuses %o with one line naming the setting', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads whole numbers written in plain digits', () => {
+    expect(loadConfig({ PORT: '8080', VIVA_WORKER_METRICS_PORT: '0' })).toMatchObject({
+      port: 8080,
+      workerMetricsPort: 0,
+    });
+    expect(loadConfig({ PORT: ' 0 ' }).port).toBe(0);
+  });
+
+  it('keeps a path in VIVA_PUBLIC_URL, without its trailing slash', () => {
+    expect(loadConfig({ VIVA_PUBLIC_URL: 'https://viva.example/interviews/' }).publicUrl).toBe(
+      'https://viva.example/interviews',
+    );
+    expect(loadConfig({ VIVA_PUBLIC_URL: 'http://127.0.0.1:4000' }).publicUrl).toBe('http://127.0.0.1:4000');
+  });
+
+  it('takes an interviewer turn limit below the lease, and three quarters of it by default', () => {
+    expect(
+      loadConfig({ VIVA_INTERVIEWER_LEASE_SECONDS: '30', VIVA_INTERVIEWER_TURN_SECONDS: '29' }),
+    ).toMatchObject({ interviewerLeaseSeconds: 30, interviewerTurnSeconds: 29 });
+    expect(loadConfig({ VIVA_INTERVIEWER_LEASE_SECONDS: '40' }).interviewerTurnSeconds).toBe(30);
   });
 
   it('turns realtime voice on with all three LiveKit settings, and off with none', () => {
