@@ -1,7 +1,8 @@
 import { Countdown } from './countdown.ts';
 import type { InterviewClientEventMap, InterviewState } from './types.ts';
 
-const initialState: InterviewState = Object.freeze({
+/** A client's state before `load()`: also what a view shows while it has no client. */
+export const initialState: InterviewState = Object.freeze({
   status: 'idle',
   session: null,
   turn: 'none',

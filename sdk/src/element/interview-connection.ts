@@ -1,25 +1,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { initialState } from '../client/interview-state-store.ts';
 import { isSecretKey, secretKeyError, secretKeyWarning } from '../client/secret-key.ts';
 import type { InterviewError, InterviewState, TranscriptEntry } from '../client/types.ts';
 import { emit } from './events.ts';
 import { type InterviewClientFactory, type InterviewClientLike, listen } from './interview-client-like.ts';
 import { ReactiveState } from './reactive-state.ts';
-
-const idleState: InterviewState = {
-  status: 'idle',
-  session: null,
-  turn: 'none',
-  questionIndex: 0,
-  questionCount: 0,
-  timeLeftSeconds: null,
-  speaking: null,
-  listening: false,
-  transport: null,
-  muted: false,
-  pendingAnswers: 0,
-  error: null,
-  completion: null,
-};
 
 /** The element's settings a client is made from. */
 export interface InterviewConnectionHost extends ReactiveControllerHost, HTMLElement {
@@ -62,7 +47,7 @@ export class InterviewConnectionController implements ReactiveController {
     private readonly host: InterviewConnectionHost,
     private readonly options: InterviewConnectionOptions,
   ) {
-    this.#view = new ReactiveState(host, { state: idleState, captions: [], localError: null });
+    this.#view = new ReactiveState(host, { state: initialState, captions: [], localError: null });
     host.addController(this);
   }
 
@@ -150,7 +135,7 @@ export class InterviewConnectionController implements ReactiveController {
     this.#client?.close();
     this.#client = null;
     this.#clientKey = '';
-    this.#view.set({ state: idleState, captions: [], localError: null });
+    this.#view.set({ state: initialState, captions: [], localError: null });
     this.options.reset();
     this.#startedEmitted = false;
     this.#readyEmitted = false;
