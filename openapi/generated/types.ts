@@ -1244,7 +1244,10 @@ export interface paths {
          * @description Checks that the dependencies this instance needs answer (each probe times out after 2 seconds):
          *     the database, Redis (`disabled` when `REDIS_URL` is not set and in-process equivalents are used)
          *     and the blob store. Answers `200` when none failed, `503` otherwise, with the same body either way.
-         *     Use it as a readiness probe: take the instance out of the load balancer while it fails.
+         *     Use it as a readiness probe: take the instance out of the load balancer while it fails. While the
+         *     instance starts (migrating, or waiting for another instance to finish migrating), it answers `503`
+         *     with a `service_unavailable` problem and `Retry-After: 1` instead, as every route but `/healthz`
+         *     does then.
          */
         get: operations["checkReadiness"];
         put?: never;
@@ -6305,7 +6308,10 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description A dependency is failing. This is a probe result in the readiness shape, not a problem document. */
+            /**
+             * @description A dependency is failing: a probe result in the readiness shape (`application/json`). While the
+             *     instance is still starting: a `service_unavailable` problem (`application/problem+json`).
+             */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -6323,6 +6329,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Readiness"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             default: components["responses"]["UnexpectedError"];
