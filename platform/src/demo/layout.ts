@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DemoApiError } from './demo-api.ts';
 import { Html, html } from './html.ts';
 
@@ -125,9 +126,12 @@ export function errorBox(error: DemoApiError): Html {
 </div>`;
 }
 
+/** The CSP source of the one inline `<style>` the demo's pages carry: its hash. */
+const stylesheetHash = `'sha256-${createHash('sha256').update(stylesheet).digest('base64')}'`;
+
 /**
- * Scripts only from this origin (the widget's bundle), no inline script; styles inline (ours, and the
- * widget's shadow roots); media from this origin and the recording links' hosts; connections to this origin
+ * Scripts only from this origin (the widget's bundle), no inline script; of inline styles, only our own
+ * stylesheet, pinned by its hash (the widget's are constructed style sheets, which need nothing); media from this origin and the recording links' hosts; connections to this origin
  * and `connectOrigins` (the LiveKit server the widget joins); never framed.
  */
 export function pageSecurityPolicy(
@@ -137,7 +141,7 @@ export function pageSecurityPolicy(
   return [
     "default-src 'none'",
     "script-src 'self'",
-    "style-src 'unsafe-inline'",
+    `style-src ${stylesheetHash}`,
     "img-src 'self' https: data:",
     `connect-src 'self'${connectOrigins.map((o) => ` ${o}`).join('')}`,
     `media-src 'self' blob: data:${mediaOrigins.map((o) => ` ${o}`).join('')}`,

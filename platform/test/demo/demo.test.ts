@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoTenant } from '../../src/tenants/demo-tenant.ts';
 import { type ApiClient, apiClient, describeResponse } from '../support/api.ts';
@@ -31,7 +32,12 @@ describe('the demo ATS', () => {
     const page = await browser.open('/demo');
     expect(page.status, page.html).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self';/);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toMatch(/script-src 'self';/);
+    // Its one inline stylesheet is pinned by hash: no other inline style applies.
+    expect(policy).not.toContain('unsafe-inline');
+    const inline = /<style>([\s\S]*?)<\/style>/.exec(page.html)?.[1] ?? '';
+    expect(policy).toContain(`style-src 'sha256-${createHash('sha256').update(inline).digest('base64')}'`);
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.html).toContain('<main id="main"');
     expect(page.html).toContain('<form method="post" action="/demo/jobs">');
