@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { LockMode } from '@mikro-orm/core';
+import type { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/blob-store.ts';
+import { lockOwned } from '../db/lock-owned.ts';
 import { deletedObject, findPage, type PageRequest } from '../db/pagination.ts';
 import { Event } from '../events/event.entity.ts';
 import { recordEvent } from '../events/record-event.ts';
@@ -186,15 +187,8 @@ async function discard(blobs: BlobStore, logger: Logger, key: string): Promise<v
 }
 
 /** The candidate's row, locked for the rest of the transaction; erasure and writes about them queue on it. */
-export async function lockCandidate(em: EntityManager, owner: Owner, id: string): Promise<Candidate> {
-  const candidate = await em.findOne(
-    Candidate,
-    { id, tenantId: owner.tenantId, livemode: owner.livemode, deletedAt: null },
-    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-  );
-  if (!candidate) throw new ApiError('resource_missing', `No candidate ${id}.`, { param: 'id' });
-  return candidate;
-}
+export const lockCandidate = (em: EntityManager, owner: Owner, id: string) =>
+  lockOwned(em, Candidate, owner, id, 'candidate', { deletedAt: null });
 
 /**
  * Erasure: personal fields are cleared, open interviews are canceled, and what was said in every interview

@@ -1,6 +1,7 @@
 import { type FilterQuery, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { findCandidate } from '../candidates/candidates.ts';
+import { lockOwned } from '../db/lock-owned.ts';
 import { findPage, type PageRequest } from '../db/pagination.ts';
 import { initialProgress } from '../engine/progress.ts';
 import { recordInterviewEvent } from '../events/record-event.ts';
@@ -207,19 +208,8 @@ export async function listInterviews(em: EntityManager, owner: Owner, filters: I
   return findPage(em, Interview, { $and: where }, filters);
 }
 
-/**
- * The interview's row, locked for the rest of the transaction and read afresh: the engine and the sweeper
- * move the same interview on, and a write must start from what they committed and not undo their step.
- */
-async function lockInterview(em: EntityManager, owner: Owner, id: string): Promise<Interview> {
-  const interview = await em.findOne(
-    Interview,
-    { id, tenantId: owner.tenantId, livemode: owner.livemode },
-    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-  );
-  if (!interview) throw new ApiError('resource_missing', `No interview ${id}.`, { param: 'id' });
-  return interview;
-}
+const lockInterview = (em: EntityManager, owner: Owner, id: string) =>
+  lockOwned(em, Interview, owner, id, 'interview');
 
 /**
  * Applies a PATCH under the interview's row lock. `expires_at` is the deadline to start, so it moves only

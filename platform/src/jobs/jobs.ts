@@ -1,5 +1,5 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { lockOwned } from '../db/lock-owned.ts';
 import { findPage, type PageRequest } from '../db/pagination.ts';
 import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
@@ -108,19 +108,8 @@ export async function listJobs(
   );
 }
 
-/**
- * The job's row, locked for the rest of the transaction and read afresh: writes to one job queue on it, so
- * each starts from what the one before it committed.
- */
-async function lockJob(em: EntityManager, owner: Owner, id: string): Promise<Job> {
-  const job = await em.findOne(
-    Job,
-    { id, tenantId: owner.tenantId, livemode: owner.livemode, deletedAt: null },
-    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-  );
-  if (!job) throw new ApiError('resource_missing', `No job ${id}.`, { param: 'id' });
-  return job;
-}
+const lockJob = (em: EntityManager, owner: Owner, id: string) =>
+  lockOwned(em, Job, owner, id, 'job', { deletedAt: null });
 
 /**
  * Applies a PATCH under the job's row lock: two PATCHes at once both merge into settings and metadata, and

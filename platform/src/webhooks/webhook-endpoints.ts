@@ -4,7 +4,7 @@ import { findPage, type PageRequest } from '../db/pagination.ts';
 import { recordEvent } from '../events/record-event.ts';
 import { ApiError } from '../http/api-error.ts';
 import { newId } from '../ids.ts';
-import { mergeMetadata } from '../metadata.ts';
+import { updateMetadata } from '../metadata.ts';
 import type { Owner } from '../owner.ts';
 import { checkWebhookUrl } from './address-policy.ts';
 import { WebhookDelivery } from './webhook-delivery.entity.ts';
@@ -115,11 +115,7 @@ export async function updateEndpoint(
     if (input.description !== undefined) endpoint.description = input.description;
     if (input.enabled_events !== undefined) endpoint.enabledEvents = input.enabled_events;
     if (input.metadata !== undefined) {
-      const metadata = mergeMetadata(endpoint.metadata, input.metadata);
-      if (Object.keys(metadata).length > 50) {
-        throw new ApiError('invalid_request', 'metadata may hold at most 50 keys.', { param: 'metadata' });
-      }
-      endpoint.metadata = metadata;
+      endpoint.metadata = updateMetadata(endpoint.metadata, input.metadata);
     }
     if (input.enabled === true && !endpoint.enabled) {
       endpoint.enabled = true;
