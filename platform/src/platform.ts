@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import type { DestinationStream, Logger } from 'pino';
+import type { DestinationStream } from 'pino';
 import { type KeyChanges, MemoryKeyChanges, RedisKeyChanges } from './api-keys/key-changes.ts';
 import { SecretKeys } from './api-keys/secret-keys.ts';
 import { createApp } from './app.ts';
@@ -27,6 +26,7 @@ import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { loadSpec } from './openapi/spec.ts';
 import { buildProviders } from './providers/provider-config.ts';
+import { connectRedis, disconnectRedis, redisConnections } from './redis/redis-connections.ts';
 import { ScoringWorker } from './scoring/scoring-worker.ts';
 import type { Services } from './services.ts';
 import { MemoryEventBus } from './sessions/memory-event-bus.ts';
@@ -83,57 +83,6 @@ function hostOf(url: string | null): string {
   return url ? new URL(url).host : '';
 }
 
-/**
- * How long a request waits for Redis before it goes by its fallback in the process: far above a healthy
- * round trip (well under a millisecond on a local network), far below what a client notices.
- */
-const requestRedisTimeoutMs = 300;
-
-interface RedisConnections {
-  /** Session events, key-change announcements, readiness: rides out a blip in its offline queue. */
-  main: Redis;
-  /** What a request asks (its key's change mark, its rate limit): never waits out an outage. */
-  requests: Redis;
-}
-
-function redisConnections(url: string, logger: Logger): RedisConnections {
-  const main = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 2,
-    enableOfflineQueue: true,
-    // Commands sent in the same turn of the event loop go out in one write: on the request connection, a
-    // request's key check and rate limit, and those of every other request in that turn.
-    enableAutoPipelining: true,
-  });
-  // What a request asks Redis has a fallback in the process, so the request must not wait out an outage in
-  // the main connection's offline queue and retries (that took 25 to 38 s a request). This connection fails
-  // a command at once while it is not connected, and after `requestRedisTimeoutMs` when Redis does not
-  // answer; a command cut off with its connection is failed, not sent again later. A connection that hears
-  // nothing for a second is dropped and made again, so a hung Redis is soon failed at once too, and the
-  // commands it leaves unanswered do not pile up. Session events stay on the main connection: their
-  // blocking reads wait seconds on purpose (and are duplicated from it), and a publish had better ride out
-  // a blip than fail.
-  const requests = main.duplicate({
-    connectionName: 'viva:requests',
-    commandTimeout: requestRedisTimeoutMs,
-    socketTimeout: 1_000,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-  });
-  // Without a listener ioredis prints connection errors outside the JSON logs; readiness reports them.
-  main.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-  requests.on('error', (err: Error) =>
-    logger.warn({ err: err.message, connection: 'viva:requests' }, 'redis connection error'),
-  );
-  return { main, requests };
-}
-
-function disconnectRedis(services: Pick<Services, 'redis' | 'requestRedis'>): void {
-  services.redis?.disconnect();
-  services.requestRedis?.disconnect();
-}
-
 export async function createServices(
   config: Config,
   publicUrl: string,
@@ -154,15 +103,13 @@ export async function createServices(
       throw databaseError(config, error, false);
     });
     if (connections) {
-      await Promise.all([connections.main.connect(), connections.requests.connect()]).catch(
-        (error: unknown) => {
-          throw new StartupError(
-            'REDIS_URL',
-            `cannot connect to Redis at ${hostOf(config.redisUrl)}: ${reasonOf(error)}`,
-            { cause: error },
-          );
-        },
-      );
+      await connectRedis(connections).catch((error: unknown) => {
+        throw new StartupError(
+          'REDIS_URL',
+          `cannot connect to Redis at ${hostOf(config.redisUrl)}: ${reasonOf(error)}`,
+          { cause: error },
+        );
+      });
     }
     let blobs: BlobStore;
     let localBlobs: LocalBlobStore | null = null;
@@ -218,7 +165,7 @@ export async function createServices(
       engine,
     };
   } catch (error) {
-    disconnectRedis({ redis, requestRedis });
+    disconnectRedis({ main: redis, requests: requestRedis });
     await db.close();
     throw error;
   }
@@ -314,7 +261,7 @@ export async function startPlatform(
     }
   } catch (error) {
     server.close();
-    disconnectRedis(services);
+    disconnectRedis({ main: services.redis, requests: services.requestRedis });
     await services.db.close();
     throw error;
   }
@@ -393,7 +340,7 @@ export async function startPlatform(
       server.closeIdleConnections();
       await closed;
       await Promise.all([webhookWorker?.stop(), scoringWorker?.stop()]);
-      disconnectRedis(services);
+      disconnectRedis({ main: services.redis, requests: services.requestRedis });
       await services.db.close();
     },
   };

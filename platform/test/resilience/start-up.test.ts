@@ -11,11 +11,13 @@ import { StartupError } from '../../src/startup-error.ts';
 import { freePort } from '../support/child-platform.ts';
 import {
   createTestDatabase,
+  redisUrl,
   startTestPlatform,
   type TestDatabase,
   type TestPlatform,
 } from '../support/harness.ts';
 import { sql, until } from '../support/interview-flow.ts';
+import { startTcpSwitch } from '../support/tcp-switch.ts';
 
 /**
  * Start-up on a shared PostgreSQL: an instance migrates under an advisory lock, so it waits while another
@@ -121,6 +123,26 @@ describe('a database that does not exist', () => {
     } finally {
       await sql(adminUrl, `drop database if exists ${name} with (force)`);
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a Redis that answers slowly while the platform starts', () => {
+  it('waits for it to come round instead of failing start-up', async () => {
+    // Slower than the request connection's 300 ms command timeout, as on a machine busy starting many
+    // things at once: its handshake times out, ioredis makes the connection again, and start-up waits.
+    const redisSwitch = await startTcpSwitch(redisUrl);
+    redisSwitch.slow(500);
+    const recovered = setTimeout(() => redisSwitch.slow(0), 1_500);
+    let slowStart: TestPlatform | null = null;
+    try {
+      slowStart = await startTestPlatform({ REDIS_URL: `redis://${new URL(redisSwitch.url).host}` });
+      const ready = await fetch(`${slowStart.url}/readyz`);
+      expect(ready.status, await ready.text()).toBe(200);
+    } finally {
+      clearTimeout(recovered);
+      await slowStart?.stop();
+      await redisSwitch.close();
     }
   });
 });

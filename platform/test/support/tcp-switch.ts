@@ -12,6 +12,8 @@ export interface TcpSwitch {
    */
   stall(): void;
   on(): void;
+  /** Holds back what the target sends, `ms` from now on (0: no longer), keeping its order: a slow link. */
+  slow(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function startTcpSwitch(target: string): Promise<TcpSwitch> {
   const pairs = new Set<[Socket, Socket]>();
   let up = true;
   let stalled = false;
+  let lagMs = 0;
   /** Swallows what `socket` receives, forwarding nothing. */
   const swallow = (socket: Socket) => {
     socket.on('data', () => undefined);
@@ -56,7 +59,18 @@ export async function startTcpSwitch(target: string): Promise<TcpSwitch> {
         upstream.destroy();
       });
     }
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    // By hand rather than piped, to hold it back while the link is slow; `notBefore` keeps it in order when
+    // the lag shrinks.
+    let notBefore = 0;
+    upstream.on('data', (chunk: Buffer) => {
+      if (stalled) return;
+      const now = Date.now();
+      notBefore = Math.max(now + lagMs, notBefore);
+      if (notBefore <= now) client.write(chunk);
+      else setTimeout(() => client.writable && client.write(chunk), notBefore - now);
+    });
+    upstream.on('end', () => setTimeout(() => client.end(), Math.max(0, notBefore - Date.now())));
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -75,7 +89,6 @@ export async function startTcpSwitch(target: string): Promise<TcpSwitch> {
       stalled = true;
       for (const [client, upstream] of pairs) {
         client.unpipe(upstream);
-        upstream.unpipe(client);
         swallow(client);
         swallow(upstream);
       }
@@ -84,6 +97,9 @@ export async function startTcpSwitch(target: string): Promise<TcpSwitch> {
       if (stalled) cut();
       stalled = false;
       up = true;
+    },
+    slow(ms) {
+      lagMs = ms;
     },
     async close() {
       cut();

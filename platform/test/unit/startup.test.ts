@@ -66,8 +66,8 @@ describe('a platform that cannot start', () => {
 
     const noRedis = await start({ DATABASE_URL: database.url, REDIS_URL: 'redis://127.0.0.1:1', PORT: '0' });
     expect(noRedis.code).toBe(1);
-    expect(noRedis.stderr).toMatch(
-      /^viva: could not start: cannot connect to Redis at 127\.0\.0\.1:1: .+ \(check REDIS_URL\)\n$/,
+    expect(noRedis.stderr).toBe(
+      'viva: could not start: cannot connect to Redis at 127.0.0.1:1: connection refused (check REDIS_URL)\n',
     );
   });
 });
