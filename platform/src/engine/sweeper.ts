@@ -67,8 +67,15 @@ async function abandonedInterviews(em: EntityManager, now: Date): Promise<Interv
 }
 
 /**
+ * When the interviewer's turn fell due: at the last turn (the candidate's answer), or at the start. Not
+ * `updated_at`, which an integrator's metadata PATCH moves: each would put off taking up the turn again.
+ */
+const dueSince = `coalesce((select t.created_at from interview_turns t where t.interview_id = i.id
+  order by t.seq desc limit 1), i.started_at)`;
+
+/**
  * Interviews waiting on an interviewer turn that no live instance holds: its lease lapsed, or it has had
- * none for `idleSeconds` since the interview last changed. That is a turn that failed (the lease is let go
+ * none for `idleSeconds` since it fell due. That is a turn that failed (the lease is let go
  * so a reconnect retries at once, and the widget may not know: the `error` event may have failed to publish
  * too), or one whose answer committed on an instance that died before claiming it.
  */
@@ -77,10 +84,10 @@ export async function stalledTurns(orm: Orm, idleSeconds: number): Promise<strin
     .fork()
     .getConnection()
     .execute<{ id: string }[]>(
-      `select id from interviews
-        where status = 'in_progress' and progress->>'awaiting' = 'interviewer'
-          and ((progress->>'leaseUntil')::timestamptz < now()
-            or (progress->>'leaseUntil' is null and updated_at < now() - make_interval(secs => ?)))
+      `select i.id from interviews i
+        where i.status = 'in_progress' and i.progress->>'awaiting' = 'interviewer'
+          and ((i.progress->>'leaseUntil')::timestamptz < now()
+            or (i.progress->>'leaseUntil' is null and ${dueSince} < now() - make_interval(secs => ?)))
         limit ?`,
       [idleSeconds, batchSize],
     );

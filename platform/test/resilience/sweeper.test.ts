@@ -190,20 +190,32 @@ describe('the interview sweeper', () => {
   it('takes up an interviewer turn no instance holds once it has waited a lease, and not before', async () => {
     const { interviewId, events } = await startedInterview();
     // What a turn that failed leaves behind (its lease let go; its `error` event perhaps lost with Redis), or
-    // an answer committed on an instance that died before claiming the reply: due, and held by no one.
-    const orphan = (secondsAgo: number) =>
-      sql(
+    // an answer committed on an instance that died before claiming the reply: due since its last turn, and
+    // held by no one.
+    const orphan = async (secondsAgo: number) => {
+      await sql(
         databaseUrl,
-        `update interviews set progress = progress || '{"awaiting": "interviewer", "leaseUntil": null}',
-           updated_at = now() - make_interval(secs => $2) where id = $1`,
+        `update interviews set progress = progress || '{"awaiting": "interviewer", "leaseUntil": null}' where id = $1`,
+        [interviewId],
+      );
+      await sql(
+        databaseUrl,
+        `update interview_turns set created_at = now() - make_interval(secs => $2) where interview_id = $1`,
         [interviewId, secondsAgo],
       );
+    };
     const before = events.events.length;
     await orphan(0);
     await sweep();
     expect((await rowOf(interviewId)).progress.leaseUntil, 'just now: maybe about to be claimed').toBeNull();
 
     await orphan(61);
+    // An integrator's edit in the meantime changes the interview, not when its turn fell due.
+    const edited = await api.call('PATCH', `/v1/interviews/${interviewId}`, {
+      key: tenant.testKey,
+      body: { metadata: { reviewer: 'sam' } },
+    });
+    expect(edited.status, describeResponse(edited)).toBe(200);
     await sweep();
     await events.nextAfter(before, 'interviewer.done');
     expect((await rowOf(interviewId)).progress.awaiting).toBe('candidate');
