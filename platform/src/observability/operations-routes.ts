@@ -16,13 +16,16 @@ async function probe(run: () => Promise<unknown>): Promise<Check> {
   }
 }
 
-/** Redoc's standalone bundle, pinned: the page is a shell, the spec is ours and served beside it. */
+/**
+ * Redoc's standalone bundle, pinned: the page is a shell, the spec is ours and served beside it, named
+ * relative to the page so that it is found under a public URL with a path too.
+ */
 const redocScript = 'https://cdn.redoc.ly/redoc/v2.5.2/bundles/redoc.standalone.js';
 const docsPage = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Viva API reference</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><redoc spec-url="/openapi.json"></redoc><script src="${redocScript}"></script></body>
+<body><redoc spec-url="openapi.json"></redoc><script src="${redocScript}"></script></body>
 </html>`;
 
 /** Liveness, readiness, metrics, the spec and its rendered docs: unauthenticated, for operators and tools. */

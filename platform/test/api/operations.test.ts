@@ -50,7 +50,12 @@ describe('operations endpoints', () => {
     expect(Object.keys(spec.body.paths)).toContain('/v1/jobs');
     const docs = await api.call('GET', '/docs');
     expect(docs.headers.get('content-type')).toContain('text/html');
-    expect(docs.text).toContain('/openapi.json');
+    const specUrl = /spec-url="([^"]+)"/.exec(docs.text)?.[1] ?? '';
+    const named = await fetch(new URL(specUrl, `${test.url}/docs`));
+    expect(named.status, 'the spec the page names').toBe(200);
+    expect(new URL(specUrl, 'https://ats.example/viva/docs').pathname, 'under a path').toBe(
+      '/viva/openapi.json',
+    );
   });
 });
 
