@@ -23,8 +23,10 @@ export class WebhookIdSet {
   readonly #ttlMs: number;
 
   /**
-   * The defaults outlast Viva's retry schedule (8 attempts over about 28 hours) with room to spare; the
-   * size bound keeps a flood of distinct ids from growing memory without limit.
+   * The defaults outlast Viva's automatic retries (8 attempts over about 28 hours) with room to spare; the
+   * size bound keeps a flood of distinct ids from growing memory without limit. A manual retry (of an
+   * event up to 90 days old) or a recovery (up to 14 days back) can send an id again after it was forgotten
+   * here: the durable table described above remembers it for as long as you keep the rows.
    */
   constructor({ maxSize = 10_000, ttlMs = 48 * 60 * 60 * 1000 }: { maxSize?: number; ttlMs?: number } = {}) {
     this.#maxSize = maxSize;
