@@ -57,8 +57,9 @@ export function redisConnections(url: string, logger: Logger): RedisConnections 
 }
 
 /**
- * Connects both, for start-up: a Redis that cannot be reached (refused, unknown host, connect timeout) fails
- * at once with its reason; one that answers too slowly is given until `deadlineMs` to come round.
+ * Connects both, for start-up: a Redis that cannot be reached (refused, unknown host, connect timeout) or
+ * that refuses us (a wrong password) fails at once with its reason; one that answers too slowly is given
+ * until `deadlineMs` to come round.
  */
 export async function connectRedis(
   connections: RedisConnections,
@@ -78,10 +79,11 @@ function whenReady(connection: Redis, deadlineMs: number): Promise<void> {
       else resolve();
     };
     const onReady = () => settle(null);
-    // Anything else (a handshake command timed out, the connection closed under it) ioredis retries itself.
+    // Redis's own refusal (a wrong password, say) is final too. Anything else (a handshake command timed
+    // out, the connection closed under it) ioredis retries by itself.
     const onError = (error: Error) => {
       lastError = error;
-      if (isReachProblem(error)) settle(error);
+      if (isReachProblem(error) || error.name === 'ReplyError') settle(error);
     };
     const deadline = setTimeout(
       () => settle(lastError ?? new Error(`not ready after ${deadlineMs} ms`)),

@@ -69,5 +69,16 @@ describe('a platform that cannot start', () => {
     expect(noRedis.stderr).toBe(
       'viva: could not start: cannot connect to Redis at 127.0.0.1:1: connection refused (check REDIS_URL)\n',
     );
+
+    const refused = await start({
+      DATABASE_URL: database.url,
+      REDIS_URL: 'redis://viva-nobody:not-the-password@127.0.0.1:6379',
+      PORT: '0',
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^viva: could not start: cannot connect to Redis at 127\.0\.0\.1:6379: WRONGPASS .+ \(check REDIS_URL\)\n$/,
+    );
+    expect(refused.stderr, 'no credentials').not.toContain('not-the-password');
   });
 });
