@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type JobInput, type VivaApi, VivaApiError, vivaApi } from './viva-api.ts';
@@ -37,6 +38,14 @@ export const exampleJob: JobInput = {
   external_id: 'ats-embed-example',
 };
 
+/**
+ * The example job's Idempotency-Key names it and its text: restarting this server within Viva's 24 hours
+ * gets the same job back, and an edited `exampleJob` makes a new job instead of being refused as a
+ * different request under a used key (`422 idempotency_key_reused`).
+ */
+const exampleJobDigest = createHash('sha256').update(JSON.stringify(exampleJob)).digest('base64url');
+const exampleJobKey = `job:${exampleJob.external_id}:${exampleJobDigest.slice(0, 16)}`;
+
 const page = readFileSync(new URL('./index.html', import.meta.url), 'utf8');
 const interviewIdPattern = /^int_[A-Za-z0-9]{1,64}$/;
 
@@ -45,11 +54,11 @@ export function createAtsServer(options: AtsOptions): Server {
   const apiBase = options.apiBase.replace(/\/+$/, '');
   const html = page
     .replaceAll('{{VIVA_SDK_URL}}', escapeHtml(options.sdkUrl ?? `${apiBase}/sdk/ai-interview.js`))
-    .replaceAll('{{VIVA_API_BASE}}', escapeHtml(apiBase));
+    .replaceAll('{{VIVA_URL}}', escapeHtml(apiBase));
   let job: Promise<string> | null = null;
 
   function exampleJobId(): Promise<string> {
-    job ??= api.createJob(exampleJob).then(
+    job ??= api.createJob(exampleJob, exampleJobKey).then(
       (created) => created.id,
       (error: unknown) => {
         job = null;
@@ -72,7 +81,8 @@ export function createAtsServer(options: AtsOptions): Server {
     const interviewId =
       (requested as string | undefined) ?? (await scheduleInterview(api, await exampleJobId()));
     const origin = options.publicOrigin ?? `http://${req.headers.host}`;
-    const session = await api.mintSession(interviewId, [origin]);
+    // One key per page load, kept across this call's retries: each visit should get a token of its own.
+    const session = await api.mintSession(interviewId, [origin], randomUUID());
     // Only the token goes to the browser: it opens this one interview, from this origin, for a short while.
     send(res, 200, { session_token: session.token });
   }
@@ -88,22 +98,48 @@ export function createAtsServer(options: AtsOptions): Server {
           : Promise.resolve(send(res, 404, { error: { code: 'not_found', message: `No ${route}.` } }));
     handled.catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
-      if (error instanceof VivaApiError) {
-        console.error(`Viva refused: ${error.status} ${error.code} ${error.message} (${error.requestId})`);
-        // A missing or finished interview is the candidate's news; anything else is this server's problem.
-        const status = error.status === 404 || error.status === 409 ? error.status : 502;
-        return send(res, status, { error: { code: error.code, message: error.message } });
-      }
-      console.error(error);
-      send(res, 500, { error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
+      const { status, code, message } = candidateFacing(error);
+      send(res, status, { error: { code, message } });
     });
   });
 }
 
+/**
+ * What the candidate's page is told when the interview cannot be opened: the code, and the ATS's own words.
+ * Viva's `detail` is English for developers and may name ids and states the candidate has no use for, so it
+ * goes to this server's log, beside the reference the candidate can quote.
+ */
+function candidateFacing(error: unknown): { status: number; code: string; message: string } {
+  if (error instanceof VivaApiError && (error.status === 404 || error.code === 'invalid_state')) {
+    // A missing or finished interview is the candidate's news, not a fault.
+    console.warn(`Viva refused: ${error.status} ${error.code} ${error.message} (${error.requestId})`);
+    return { status: error.status, code: error.code, message: 'This interview link is no longer available.' };
+  }
+  const reference =
+    error instanceof VivaApiError && error.requestId ? error.requestId : `ats_${randomUUID()}`;
+  if (error instanceof VivaApiError) {
+    console.error(`Viva refused: ${error.status} ${error.code} ${error.message} (${reference})`);
+  } else {
+    console.error(`Could not open an interview (${reference}):`, error);
+  }
+  return {
+    status: error instanceof VivaApiError ? 502 : 500,
+    code: error instanceof VivaApiError ? error.code : 'internal_error',
+    message: `We could not open your interview just now. Please try again in a few minutes; if it keeps happening, contact us and quote ${reference}.`,
+  };
+}
+
 async function scheduleInterview(api: VivaApi, jobId: string): Promise<string> {
+  // A real ATS has the candidate's application here, and keys made from its id give a request repeated for
+  // that application (a retry, a double submit) the candidate and interview made the first time. This
+  // example has no applications: each visit makes one up.
+  const application = `app_${randomUUID()}`;
   // The applicant, as the ATS knows them. Viva keeps only what the interview needs.
-  const candidate = await api.createCandidate({ name: 'Ada Lovelace', email: 'ada@example.com' });
-  const interview = await api.scheduleInterview(jobId, candidate.id);
+  const candidate = await api.createCandidate(
+    { name: 'Ada Lovelace', email: 'ada@example.com', external_id: application },
+    `candidate:${application}`,
+  );
+  const interview = await api.scheduleInterview(jobId, candidate.id, `interview:${application}`);
   return interview.id;
 }
 
@@ -138,12 +174,12 @@ function escapeHtml(value: string): string {
 }
 
 if (import.meta.main) {
-  const apiKey = process.env.VIVA_API_KEY?.trim() ?? '';
+  const apiKey = process.env.VIVA_KEY?.trim() ?? '';
   if (!/^sk_(test|live)_/.test(apiKey)) {
-    console.error('Set VIVA_API_KEY to a Viva secret key (sk_test_…); see README.md.');
+    console.error('Set VIVA_KEY to a Viva secret key (sk_test_…); see README.md.');
     process.exit(2);
   }
-  const apiBase = process.env.VIVA_API_BASE || 'http://127.0.0.1:4000';
+  const apiBase = process.env.VIVA_URL || 'http://127.0.0.1:4000';
   const server = createAtsServer({
     apiKey,
     apiBase,

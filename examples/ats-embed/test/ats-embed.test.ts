@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { loadConfig } from '@viva/platform/src/config/config.ts';
 import { type RunningPlatform, startPlatform } from '@viva/platform/src/platform.ts';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAtsServer } from '../server.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAtsServer, exampleJob } from '../server.ts';
 import { vivaApi } from '../viva-api.ts';
 import {
   answerByTextUntilCompleted,
@@ -61,6 +61,26 @@ async function viva<T>(path: string): Promise<T> {
   const text = await res.text();
   expect(res.status, `GET ${path}: ${text}`).toBe(200);
   return JSON.parse(text) as T;
+}
+
+/** An interview scheduled by the ATS's back office, as a recruiter would, for a page to open by id. */
+async function scheduleOwnInterview(name: string): Promise<string> {
+  const api = vivaApi(platform.url, apiKey);
+  const job = await api.createJob(
+    { title: 'Warehouse Lead', questions: [{ text: 'Why this role?' }] },
+    'job:warehouse-lead',
+  );
+  const candidate = await api.createCandidate({ name }, `candidate:${name}`);
+  const interview = await api.scheduleInterview(job.id, candidate.id, `interview:warehouse-lead:${name}`);
+  return interview.id;
+}
+
+async function cancel(interviewId: string): Promise<void> {
+  const res = await fetch(`${platform.url}/v1/interviews/${interviewId}/cancel`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
+  expect(res.status, await res.text()).toBe(200);
 }
 
 /** The WCAG contrast ratio of two computed `rgb(…)` colours. */
@@ -135,10 +155,7 @@ describe('ats-embed', () => {
   });
 
   it('notes an error by its code and request id, never by the developer message', async () => {
-    const api = vivaApi(platform.url, apiKey);
-    const job = await api.createJob({ title: 'Warehouse Lead', questions: [{ text: 'Why this role?' }] });
-    const { id: candidateId } = await api.createCandidate({ name: 'Lin Ma' });
-    const { id: interviewId } = await api.scheduleInterview(job.id, candidateId);
+    const interviewId = await scheduleOwnInterview('lin-ma');
     const candidate = await openCandidatePage(browser, `${atsUrl}/?interview=${interviewId}`);
     try {
       const { page, widget } = candidate;
@@ -155,11 +172,7 @@ describe('ats-embed', () => {
           }),
       );
       // The recruiter cancels while the candidate has the page open; the candidate then presses Start.
-      const canceled = await fetch(`${platform.url}/v1/interviews/${interviewId}/cancel`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}` },
-      });
-      expect(canceled.status, await canceled.text()).toBe(200);
+      await cancel(interviewId);
       await widget.locator('[part~="consent-checkbox"]').check();
       await widget.locator('[part~="start-button"]').click();
 
@@ -172,6 +185,95 @@ describe('ats-embed', () => {
       expect(await page.locator('aside').textContent()).not.toContain(error.message);
     } finally {
       await candidate.close();
+    }
+  });
+
+  it('tells the candidate a canceled interview is no longer available, in its own words', async () => {
+    const interviewId = await scheduleOwnInterview('canceled');
+    await cancel(interviewId);
+    // What Viva says about it, in English for developers: it must stay on the ATS's server.
+    const refused = await fetch(`${platform.url}/v1/interviews/${interviewId}/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const { detail } = (await refused.json()) as { detail: string };
+    expect(detail).toContain(interviewId);
+
+    const logged = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const candidate = await openCandidatePage(browser, `${atsUrl}/?interview=${interviewId}`);
+    try {
+      const { page } = candidate;
+      await page.locator('body[data-interview="unavailable"]').waitFor();
+      expect(logged.mock.calls.flat().join(' ')).toContain(detail);
+      await expect(page.locator('#interview-problem').textContent()).resolves.toBe(
+        'This interview link is no longer available.',
+      );
+      await expect(candidate.handedOver[0]).resolves.toBe(
+        JSON.stringify({
+          error: { code: 'invalid_state', message: 'This interview link is no longer available.' },
+        }),
+      );
+      expect(await page.content()).not.toContain(detail);
+    } finally {
+      logged.mockRestore();
+      await candidate.close();
+    }
+  });
+
+  it('answers an unknown interview the same way, and any other refusal with a reference, not the detail', async () => {
+    // The ATS logs what Viva said; here, the log is checked rather than printed.
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // An ATS whose key was revoked: Viva says so in `detail`, which only the ATS's log may show.
+    const misconfigured = createAtsServer({ apiKey: 'sk_test_revoked', apiBase: platform.url });
+    try {
+      const unknown = await fetch(`${atsUrl}/api/interview-session`, {
+        method: 'POST',
+        body: JSON.stringify({ interview_id: 'int_06h0000000000000000000000' }),
+      });
+      expect(unknown.status).toBe(404);
+      await expect(unknown.json()).resolves.toEqual({
+        error: { code: 'resource_missing', message: 'This interview link is no longer available.' },
+      });
+
+      misconfigured.listen(0, '127.0.0.1');
+      await once(misconfigured, 'listening');
+      const port = (misconfigured.address() as AddressInfo).port;
+      const res = await fetch(`http://127.0.0.1:${port}/api/interview-session`, {
+        method: 'POST',
+        body: '{}',
+      });
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(res.status, JSON.stringify(body)).toBe(502);
+      expect(body.error.code).toBe('invalid_api_key');
+      const reference = /quote (req_\w+)\.$/.exec(body.error.message)?.[1];
+      expect(reference, body.error.message).toBeDefined();
+      const log = logged.mock.calls.flat().join(' ');
+      const detail = new RegExp(`invalid_api_key (.+) \\(${reference}\\)`).exec(log)?.[1];
+      expect(detail, log).toBeTruthy();
+      expect(body.error.message).not.toContain(detail);
+    } finally {
+      warned.mockRestore();
+      logged.mockRestore();
+      misconfigured.close();
+    }
+  });
+
+  it('keeps one example job across restarts: its Idempotency-Key names the job and its text', async () => {
+    const restarted = createAtsServer({ apiKey, apiBase: platform.url });
+    try {
+      restarted.listen(0, '127.0.0.1');
+      await once(restarted, 'listening');
+      const port = (restarted.address() as AddressInfo).port;
+      for (const url of [atsUrl, `http://127.0.0.1:${port}`]) {
+        const res = await fetch(`${url}/api/interview-session`, { method: 'POST', body: '{}' });
+        expect(res.status, await res.text()).toBe(200);
+      }
+      const jobs = await viva<{ data: unknown[] }>(`/v1/jobs?external_id=${exampleJob.external_id}`);
+      expect(jobs.data).toHaveLength(1);
+    } finally {
+      restarted.close();
     }
   });
 
@@ -199,10 +301,10 @@ describe('ats-embed', () => {
       execFile(
         process.execPath,
         ['server.ts'],
-        { cwd: join(import.meta.dirname, '..'), env: { ...process.env, VIVA_API_KEY: '' } },
+        { cwd: join(import.meta.dirname, '..'), env: { ...process.env, VIVA_KEY: '' } },
         (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
       );
     });
-    await expect(run).resolves.toMatchObject({ code: 2, stderr: expect.stringContaining('VIVA_API_KEY') });
+    await expect(run).resolves.toMatchObject({ code: 2, stderr: expect.stringContaining('VIVA_KEY') });
   });
 });

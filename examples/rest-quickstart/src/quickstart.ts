@@ -1,60 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { components, paths } from '@viva/openapi/types';
-import createClient, { type Middleware } from 'openapi-fetch';
+import type { components } from '@viva/openapi/types';
+import { must, type VivaClient, vivaClient } from './viva-client.ts';
 
 /**
- * The REST API from TypeScript, typed end to end: every path, body and response below is checked against
- * Viva's OpenAPI spec. `paths` comes from openapi-typescript; outside this repository, generate it from
- * your platform's spec:
+ * What an ATS does on its server when a recruiter invites a candidate to a screening interview: it creates
+ * the job, the candidate and the interview, mints a session, and e-mails the candidate the join URL.
  *
- *   npx openapi-typescript https://your-viva.example/openapi.json -o src/viva-api.ts
- *
- * Run with VIVA_URL (default http://127.0.0.1:4000) and VIVA_API_KEY (a secret key with `jobs:write`,
+ * Run with VIVA_URL (default http://127.0.0.1:4000) and VIVA_KEY (a secret key with `jobs:write`,
  * `candidates:write` and `interviews:write`; `pnpm start` of the platform prints its demo test key).
  */
 
-type Problem = components['schemas']['Problem'];
-
-/** A failed call, with everything support needs: the stable `code`, the detail and the request id. */
-export class VivaError extends Error {
-  override name = 'VivaError';
-  readonly status: number;
-  readonly code: string;
-  readonly requestId: string | null;
-
-  constructor(status: number, problem: Problem, requestId: string | null) {
-    super(`${status} ${problem.code}: ${problem.detail}${requestId ? ` (request ${requestId})` : ''}`);
-    this.status = status;
-    this.code = problem.code;
-    this.requestId = requestId;
-  }
-}
-
-export function vivaClient(baseUrl: string, apiKey: string) {
-  const client = createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${apiKey}` } });
-  // Every POST carries an Idempotency-Key, so a request retried after a network failure creates nothing twice.
-  const idempotency: Middleware = {
-    onRequest({ request }) {
-      if (request.method === 'POST' && !request.headers.has('idempotency-key')) {
-        request.headers.set('idempotency-key', randomUUID());
-      }
-      return request;
-    },
-  };
-  client.use(idempotency);
-  return client;
-}
-
-type Client = ReturnType<typeof vivaClient>;
-
-/** openapi-fetch returns `{ data, error, response }`; this turns an error into a thrown `VivaError`. */
-function must<T>(result: { data?: T; error?: unknown; response: Response }): T {
-  if (result.data !== undefined) return result.data;
-  throw new VivaError(
-    result.response.status,
-    result.error as Problem,
-    result.response.headers.get('x-request-id'),
-  );
+/** A candidate's application as the ATS keeps it: its own records, under its own ids. */
+export interface Application {
+  /** The opening the candidate applied to, and the interview plan for its role. */
+  requisition: { id: string; job: Omit<components['schemas']['CreateJobRequest'], 'external_id'> };
+  candidate: { id: string; name: string; email: string };
 }
 
 export interface Invitation {
@@ -65,47 +25,45 @@ export interface Invitation {
   token: string;
 }
 
-/** What an ATS does when a recruiter invites a candidate: the job, the candidate, the interview, a session. */
-export async function inviteCandidate(client: Client): Promise<Invitation> {
+/**
+ * Each create call's Idempotency-Key names the ATS records it stands for, so inviting again (after a
+ * partial failure, or a recruiter's second click) within Viva's 24 hours returns the job, candidate and
+ * interview made the first time instead of making new ones. Keys are per tenant and mode; the prefix keeps
+ * one operation's keys from meeting another's.
+ */
+function keyFor(operation: string, ...atsIds: string[]): string {
+  return [operation, ...atsIds.map(encodeURIComponent)].join(':');
+}
+
+export async function inviteCandidate(client: VivaClient, application: Application): Promise<Invitation> {
+  const { requisition, candidate: applicant } = application;
   const job = must(
     await client.POST('/v1/jobs', {
-      body: {
-        title: 'Senior Backend Engineer',
-        description: 'Payments platform team.',
-        questions: [
-          {
-            text: 'Tell me about a production incident you led.',
-            guidance: 'Look for ownership and a concrete fix.',
-          },
-          { text: 'How would you design an idempotent payment-capture endpoint?' },
-        ],
-        rubric: {
-          dimensions: [
-            {
-              key: 'incidents',
-              name: 'Incident handling',
-              description: 'Owns incidents end to end.',
-              weight: 1,
-            },
-            { key: 'design', name: 'API design', description: 'Designs safe, retryable APIs.', weight: 2 },
-          ],
-        },
-        external_id: 'req-4821',
-      },
+      params: { header: { 'Idempotency-Key': keyFor('job', requisition.id) } },
+      body: { ...requisition.job, external_id: requisition.id },
     }),
   );
   const candidate = must(
     await client.POST('/v1/candidates', {
-      body: { name: 'Grace Hopper', email: 'grace@example.com', external_id: 'cand-77' },
+      params: { header: { 'Idempotency-Key': keyFor('candidate', applicant.id) } },
+      body: { name: applicant.name, email: applicant.email, external_id: applicant.id },
     }),
   );
   const interview = must(
-    await client.POST('/v1/interviews', { body: { job_id: job.id, candidate_id: candidate.id } }),
+    await client.POST('/v1/interviews', {
+      params: { header: { 'Idempotency-Key': keyFor('interview', requisition.id, applicant.id) } },
+      body: { job_id: job.id, candidate_id: candidate.id },
+    }),
   );
   const session = must(
-    // An e-mailed invitation is opened later than an embedded page: give the candidate a day to start.
     await client.POST('/v1/interviews/{id}/sessions', {
-      params: { path: { id: interview.id } },
+      params: {
+        path: { id: interview.id },
+        // A new key per invitation, kept across this call's retries: a session token is a credential, not a
+        // record, and an invitation sent again should carry a link good for another full day.
+        header: { 'Idempotency-Key': randomUUID() },
+      },
+      // An e-mailed invitation is opened later than an embedded page: give the candidate a day to start.
       body: { ttl_seconds: 24 * 60 * 60 },
     }),
   );
@@ -118,17 +76,47 @@ export async function inviteCandidate(client: Client): Promise<Invitation> {
   };
 }
 
+/** The application `main` invites. In an ATS, the recruiter's click names one. */
+export const exampleApplication: Application = {
+  requisition: {
+    id: 'req-4821',
+    job: {
+      title: 'Senior Backend Engineer',
+      description: 'Payments platform team.',
+      questions: [
+        {
+          text: 'Tell me about a production incident you led.',
+          guidance: 'Look for ownership and a concrete fix.',
+        },
+        { text: 'How would you design an idempotent payment-capture endpoint?' },
+      ],
+      rubric: {
+        dimensions: [
+          {
+            key: 'incidents',
+            name: 'Incident handling',
+            description: 'Owns incidents end to end.',
+            weight: 1,
+          },
+          { key: 'design', name: 'API design', description: 'Designs safe, retryable APIs.', weight: 2 },
+        ],
+      },
+    },
+  },
+  candidate: { id: 'cand-77', name: 'Grace Hopper', email: 'grace@example.com' },
+};
+
 async function main(): Promise<void> {
   const baseUrl = process.env.VIVA_URL ?? 'http://127.0.0.1:4000';
-  const apiKey = process.env.VIVA_API_KEY;
+  const apiKey = process.env.VIVA_KEY;
   if (!apiKey) {
     process.stderr.write(
-      'Set VIVA_API_KEY to a secret key (pnpm start of the platform prints its demo test key).\n',
+      'Set VIVA_KEY to a secret key (pnpm start of the platform prints its demo test key).\n',
     );
     process.exitCode = 2;
     return;
   }
-  const invitation = await inviteCandidate(vivaClient(baseUrl, apiKey));
+  const invitation = await inviteCandidate(vivaClient(baseUrl, apiKey), exampleApplication);
   process.stdout.write(
     [
       `job        ${invitation.jobId}`,

@@ -1,19 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { components } from '@viva/openapi/types';
 import { WebhookIdSet } from './dedupe.ts';
 import { InterviewSequences } from './interview-sequences.ts';
 import { verifyWebhook, WebhookVerificationError } from './verify.ts';
 
-/** The body of a delivery: the `WebhookPayload` schema of Viva's OpenAPI spec. */
-export type VivaEvent = {
-  id: string;
-  type: string;
-  /** When the event happened; the `webhook-timestamp` header is when this attempt was signed. */
-  timestamp: string;
-  livemode: boolean;
-  interview_id: string | null;
-  /** 1, 2, 3, … per interview, in the order its changes were committed; null for other events. */
-  sequence: number | null;
-  data: { object: Record<string, unknown> };
+type WebhookPayload = components['schemas']['WebhookPayload'];
+
+/**
+ * The body of a delivery: the `WebhookPayload` schema of Viva's OpenAPI spec. `timestamp` is when the event
+ * happened (the `webhook-timestamp` header is when this attempt was signed); `sequence` counts 1, 2, 3, …
+ * per interview, in the order its changes were committed, and is null for events about no interview.
+ * `type` also admits names the spec does not list yet: an endpoint enabled for `*` receives event types
+ * added later, and should acknowledge those it does not handle.
+ */
+export type VivaEvent = Omit<WebhookPayload, 'type'> & {
+  type: WebhookPayload['type'] | (string & Record<never, never>);
 };
 
 export type DeliveryContext = {
