@@ -991,6 +991,9 @@ export interface paths {
          *     loopback, private, link-local, CGNAT or unique-local address, nor at a name that resolves to one
          *     (`400 invalid_request` with `param: url`). The address is checked again every time a delivery connects.
          *
+         *     An account has at most 16 endpoints in each mode, enabled or not: the 17th gets `400 invalid_request`.
+         *     Delete one to add another.
+         *
          *     **Scope:** `webhook_endpoints:write`.
          */
         post: operations["createWebhookEndpoint"];
@@ -1048,10 +1051,11 @@ export interface paths {
         put?: never;
         /**
          * Rotate a webhook endpoint’s secret
-         * @description Creates a new signing secret and returns it (shown this once). For the next 24 hours every delivery
-         *     carries two signatures in `webhook-signature`, one per secret, so receivers can switch to the new
-         *     secret at their own pace; after that only the new one signs. At most two secrets sign: rotating again
-         *     within the 24 hours drops the older one at once. Send no body, or an empty JSON object.
+         * @description Creates a new signing secret and returns it (shown this once). The secret it replaces keeps signing
+         *     for 24 hours, so every delivery carries one signature per secret in `webhook-signature` and receivers
+         *     can switch to the new secret at their own pace; after that only the new one signs. Older secrets still
+         *     within their own 24 hours keep signing too, so a rotation whose response was lost breaks nothing: at
+         *     most three secrets sign, the newest three. Send no body, or an empty JSON object.
          *
          *     **Scope:** `webhook_endpoints:write`.
          */
@@ -1072,8 +1076,8 @@ export interface paths {
         /**
          * List an endpoint’s deliveries
          * @description The delivery log of one endpoint, newest first: one delivery per event sent to it, with its status,
-         *     how many attempts were made, and the last attempt's response code, latency and the first 1 KiB of the
-         *     response body. Kept for 90 days.
+         *     why it failed, how many attempts were made, and the last attempt's response code, latency and the
+         *     first 1 KiB of the response body (earlier attempts are not kept). Kept for 90 days.
          *
          *     **Scope:** `webhook_endpoints:read`.
          */
@@ -1123,7 +1127,8 @@ export interface paths {
          * Retry a delivery
          * @description Sends a delivery again now, whatever its status: a failed one gets a fresh retry schedule, a pending
          *     one is brought forward, a succeeded one is sent once more (receivers dedupe by `webhook-id`). A delivery
-         *     of a disabled endpoint gets `409 invalid_state`. Send no body, or an empty JSON object.
+         *     of a disabled endpoint gets `409 invalid_state`, and so does one with an attempt in flight (at most the
+         *     15-second timeout): its outcome is recorded first, then retry. Send no body, or an empty JSON object.
          *
          *     **Scope:** `webhook_endpoints:write`.
          */
@@ -2791,7 +2796,8 @@ export interface components {
             interview_id: components["schemas"]["InterviewId"] | null;
             /**
              * @description The event's position among its interview's events (1, 2, 3, …), or `null` for an event not about
-             *     an interview. Deliveries may arrive out of order after a retry: order them by `sequence`.
+             *     an interview. Deliveries may arrive out of order after a retry: order them by `sequence`. Numbers
+             *     can be missing: erasing a candidate deletes the `scorecard.*` events of their interviews.
              */
             sequence: number | null;
             data: {
@@ -2830,8 +2836,13 @@ export interface components {
             /** @description Whether more events follow this page. */
             has_more: boolean;
         };
-        /** @description An event type, or `*` for every type (including types added later). */
-        EnabledEvent: components["schemas"]["EventType"] | "*";
+        /**
+         * @description An event type, or `*` for every type (including types added later). The types are those of
+         *     `EventType`; listed here again, rather than referenced, so that a wrong value is told every value it
+         *     may take in one message.
+         * @enum {string}
+         */
+        EnabledEvent: "interview.scheduled" | "interview.started" | "interview.completed" | "interview.expired" | "interview.canceled" | "scorecard.completed" | "scorecard.failed" | "candidate.deleted" | "webhook_endpoint.disabled" | "*";
         /**
          * Format: uri
          * @description Where deliveries are POSTed. `https` in live mode. No credentials, no fragment; must not resolve to a
@@ -2913,11 +2924,11 @@ export interface components {
         };
         /**
          * @description `pending`: not yet delivered, an attempt is due or scheduled. `succeeded`: the endpoint answered
-         *     2xx. `failed`: every attempt failed, or the endpoint was disabled.
+         *     2xx. `failed`: given up on; `failure_reason` says why.
          * @enum {string}
          */
         WebhookDeliveryStatus: "pending" | "succeeded" | "failed";
-        /** @description One attempt to deliver. */
+        /** @description The delivery's last attempt to deliver (earlier attempts are not kept). */
         WebhookAttempt: {
             /** Format: date-time */
             attempted_at: string;
@@ -2947,6 +2958,15 @@ export interface components {
             event_type: components["schemas"]["EventType"];
             status: components["schemas"]["WebhookDeliveryStatus"];
             /**
+             * @description Why the delivery is `failed`, and `null` unless it is: `attempts_exhausted` (all 8 attempts of its
+             *     schedule failed), `endpoint_gone` (its last attempt was answered `410 Gone`, which also disabled
+             *     the endpoint), `endpoint_disabled` (the endpoint was disabled, by you or by Viva, before the
+             *     delivery succeeded, or was already disabled when the event happened: then no attempt was made).
+             *     New reasons may be added.
+             * @enum {string|null}
+             */
+            failure_reason: "attempts_exhausted" | "endpoint_gone" | "endpoint_disabled" | null;
+            /**
              * @description How many attempts were made in the delivery's current schedule (a retry or a recovery starts a
              *     fresh one).
              */
@@ -2956,7 +2976,10 @@ export interface components {
              * @description When the next attempt is due, for a `pending` delivery.
              */
             next_attempt_at: string | null;
-            /** @description The latest attempt, or `null` before the first. */
+            /**
+             * @description The latest attempt, or `null` before the first; only the latest is kept. A disable does not
+             *     change it: `failure_reason` says why the delivery failed.
+             */
             last_attempt: components["schemas"]["WebhookAttempt"] | null;
         };
         WebhookDeliveryList: {

@@ -103,7 +103,19 @@ export function isForbiddenAddress(ip: string): boolean {
   return addressKind(ip) !== 'public';
 }
 
-export type WebhookUrlCheck = { ok: true } | { ok: false; reason: string };
+export type WebhookUrlCheck =
+  | { ok: true }
+  | {
+      ok: false;
+      /** Why, for the tenant. */
+      reason: string;
+      /**
+       * When the host's name resolved to a forbidden address: which one, for the platform's log only. Told
+       * to the tenant, it would map the platform's internal DNS (what `db.internal` resolves to, and what
+       * kind of address that is).
+       */
+      resolved?: { address: string; kind: string };
+    };
 
 /** An endpoint is created without waiting long on a slow resolver; the connect-time check still applies. */
 const lookupTimeoutMs = 5_000;
@@ -182,7 +194,11 @@ export async function checkWebhookUrl(
   for (const address of await resolveAll(host)) {
     const kind = addressKind(address);
     if (kind !== 'public') {
-      return refuse(`The URL's host resolves to ${kindInWords[kind]} (${address}); ${mustBePublic}`);
+      return {
+        ok: false,
+        reason: `The URL's host resolves to a non-public address; ${mustBePublic}`,
+        resolved: { address, kind },
+      };
     }
   }
   return { ok: true };

@@ -7,7 +7,7 @@ export interface ClaimedDelivery {
   id: string;
   attempts: number;
   lockedUntil: Date;
-  endpoint: { id: string; url: string; secrets: EndpointSecret[] };
+  endpoint: { id: string; tenantId: string; url: string; secrets: EndpointSecret[] };
   event: {
     id: string;
     type: EventType;
@@ -24,6 +24,7 @@ interface Row {
   attempts: number;
   locked_until: Date;
   endpoint_id: string;
+  tenant_id: string;
   url: string;
   secrets: EndpointSecret[];
   event_id: string;
@@ -35,10 +36,17 @@ interface Row {
   data: EventData;
 }
 
-/** How many attempts a held endpoint may have in flight in this worker, and how many it has now. */
-export interface EndpointShare {
+/**
+ * The share of this worker's slots that one tenant's slow endpoints may fill together, and what they fill
+ * now.
+ * Fast endpoints are not counted: their attempts free their slots in milliseconds.
+ */
+export interface SlowShare {
+  /** Attempts to one tenant's slow endpoints this worker may have in flight at once. */
   max: number;
-  /** The endpoints held to `max` (the slow ones), with this worker's attempts in flight for each. */
+  /** The slow endpoints, each with its tenant's id. */
+  slowEndpoints: ReadonlyMap<string, string>;
+  /** By tenant id: this worker's attempts in flight to the tenant's slow endpoints. */
   inFlight: ReadonlyMap<string, number>;
 }
 
@@ -57,26 +65,31 @@ export interface EndpointShare {
  * every candidate, quadratic in the backlog (seconds per claim at a few thousand pending). A scalar subquery
  * always runs per candidate, as one probe of webhook_deliveries_order_idx (and of events_undispatched_idx).
  *
- * No endpoint in `share.inFlight` (the worker holds its slow ones there) gets more than `share.max` of this
- * worker's attempts in flight. Taken strictly by due time, an endpoint that hangs until every attempt times
- * out, with a backlog queued, would hold every slot for minutes and hold up every other tenant's
- * deliveries. The held endpoints already at their share are left out of the scan (a plain comparison,
- * evaluated before the subqueries, so walking past such an endpoint's due deliveries costs no index probe),
- * and of the deliveries locked, each held endpoint keeps only what is left of its share, earliest first;
- * the others are released when the statement ends. The count is the worker's own, kept in memory, so it
- * costs no query and two workers never race on it.
+ * No tenant's slow endpoints (`share.slowEndpoints`) get more than `share.max` of this worker's attempts in
+ * flight, all of them together. Taken strictly by due time, an endpoint that hangs until every attempt
+ * times out, with a backlog queued, would hold every slot for minutes and hold up every other tenant's
+ * deliveries; and a share per endpoint would still let a tenant with a few such endpoints take every slot.
+ * The slow endpoints of tenants already at their share are left out of the scan (a plain comparison,
+ * evaluated before the subqueries, so walking past their due deliveries costs no index probe), and of the
+ * deliveries locked, each tenant's slow endpoints keep only what is left of its share, earliest first; the
+ * others are released when the statement ends. The count is the worker's own, kept in memory, so it costs no
+ * query and two workers never race on it.
  */
 export async function claimDeliveries(
   em: EntityManager,
   limit: number,
   leaseSeconds: number,
-  share: EndpointShare,
+  share: SlowShare,
 ): Promise<ClaimedDelivery[]> {
-  const full = [...share.inFlight].filter(([, n]) => n >= share.max).map(([id]) => id);
+  const slow = [...share.slowEndpoints.keys()];
+  const atShare = [...share.slowEndpoints]
+    .filter(([, tenantId]) => (share.inFlight.get(tenantId) ?? 0) >= share.max)
+    .map(([id]) => id);
   const inFlight = JSON.stringify(Object.fromEntries(share.inFlight));
   const rows = await em.getConnection().execute<Row[]>(
     `with due as (
-       select d.id, d.endpoint_id, d.next_attempt_at from webhook_deliveries d
+       select d.id, d.tenant_id, d.next_attempt_at, d.endpoint_id = any(array[?]::text[]) as slow
+         from webhook_deliveries d
          join webhook_endpoints w on w.id = d.endpoint_id and w.enabled
         where d.status = 'pending' and d.next_attempt_at <= now()
           and (d.locked_until is null or d.locked_until < now())
@@ -94,30 +107,29 @@ export async function claimDeliveries(
         for update of d skip locked
      ), within_share as (
        select id from (
-         select id, row_number() over (partition by endpoint_id order by next_attempt_at, id)
-                    + coalesce((?::jsonb ->> endpoint_id)::int, 0) as taken,
-                jsonb_exists(?::jsonb, endpoint_id) as held
+         select id, slow, row_number() over (partition by tenant_id, slow order by next_attempt_at, id)
+                          + coalesce((?::jsonb ->> tenant_id)::int, 0) as taken
            from due
        ) ranked
-        where not held or taken <= ?
+        where not slow or taken <= ?
      ), claimed as (
        update webhook_deliveries d
           set locked_until = date_trunc('milliseconds', now() + make_interval(secs => ?)), updated_at = now()
          from within_share where d.id = within_share.id
        returning d.id, d.attempts, d.locked_until, d.endpoint_id, d.event_id
      )
-     select c.id, c.attempts, c.locked_until, c.endpoint_id, w.url, w.secrets,
+     select c.id, c.attempts, c.locked_until, c.endpoint_id, w.tenant_id, w.url, w.secrets,
             c.event_id, e.type, e.created_at, e.livemode, e.interview_id, e.sequence, e.data
        from claimed c
        join webhook_endpoints w on w.id = c.endpoint_id
        join events e on e.id = c.event_id`,
-    [full, limit, inFlight, inFlight, share.max, leaseSeconds],
+    [slow, atShare, limit, inFlight, share.max, leaseSeconds],
   );
   return rows.map((r) => ({
     id: r.id,
     attempts: r.attempts,
     lockedUntil: new Date(r.locked_until),
-    endpoint: { id: r.endpoint_id, url: r.url, secrets: r.secrets },
+    endpoint: { id: r.endpoint_id, tenantId: r.tenant_id, url: r.url, secrets: r.secrets },
     event: {
       id: r.event_id,
       type: r.type,

@@ -4,7 +4,7 @@ import type { Orm } from '../db/orm.ts';
 import { webhookPayload } from '../events/event-resource.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { CycleLog } from '../observability/outages.ts';
-import { type ClaimedDelivery, claimDeliveries, type EndpointShare } from './claim-deliveries.ts';
+import { type ClaimedDelivery, claimDeliveries, type SlowShare } from './claim-deliveries.ts';
 import { fanOutEvents } from './fan-out.ts';
 import { recordFailedAttempt } from './record-attempt.ts';
 import { SuccessBatch } from './record-successes.ts';
@@ -16,6 +16,13 @@ import { webhookHeaders } from './webhook-signature.ts';
 const slowAttemptMs = 1000;
 /** How long an endpoint stays slow after its last slow attempt. */
 const slowForMs = 60_000;
+
+/** One endpoint's attempts in flight in this worker: whose endpoint it is, and when each started. */
+interface EndpointAttempts {
+  tenantId: string;
+  /** performance.now() at the start of each attempt. */
+  started: Set<number>;
+}
 
 export interface DeliveryWorkerOptions {
   orm: Orm;
@@ -35,10 +42,10 @@ export interface DeliveryWorkerOptions {
 export class DeliveryWorker {
   readonly #o: DeliveryWorkerOptions;
   readonly #inFlight = new Set<Promise<void>>();
-  /** When each attempt in flight started (performance.now()), by endpoint id. */
-  readonly #attempts = new Map<string, Set<number>>();
-  /** Endpoints whose attempts were slow lately, and until when (performance.now()) they count as slow. */
-  readonly #slowUntil = new Map<string, number>();
+  /** The attempts in flight, by endpoint id. */
+  readonly #attempts = new Map<string, EndpointAttempts>();
+  /** Endpoints whose attempts were slow lately: whose they are, and until when they count as slow. */
+  readonly #slowUntil = new Map<string, { tenantId: string; until: number }>();
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -59,22 +66,28 @@ export class DeliveryWorker {
   }
 
   /**
-   * The slots a slow endpoint may fill: a quarter (16 of the default 64), so that an endpoint whose every
-   * attempt hangs until the timeout, however long its backlog, leaves three quarters to everyone else. A
-   * fast endpoint is not held to it: its attempts free their slots in milliseconds, and one endpoint taking
-   * a burst (an ATS's single endpoint, the usual case) should go as fast as the worker can.
+   * The slots one tenant's slow endpoints may fill together: a quarter (16 of the default 64), so that a
+   * tenant whose endpoints all hang until the timeout, however many they are (at most 16 per mode) and
+   * however long their backlogs, leaves three quarters to everyone else. Fast endpoints are not held to it:
+   * their attempts free their slots in milliseconds, and one endpoint taking a burst (an ATS's single
+   * endpoint, the usual case) should go as fast as the worker can.
    */
-  #endpointShare(): EndpointShare {
+  #slowShare(): SlowShare {
     const now = performance.now();
-    const held = new Map<string, number>();
-    for (const [id, until] of this.#slowUntil) {
-      if (until <= now) this.#slowUntil.delete(id);
-      else held.set(id, this.#attempts.get(id)?.size ?? 0);
+    const slowEndpoints = new Map<string, string>();
+    for (const [id, slow] of this.#slowUntil) {
+      if (slow.until <= now) this.#slowUntil.delete(id);
+      else slowEndpoints.set(id, slow.tenantId);
     }
-    for (const [id, started] of this.#attempts) {
-      if ([...started].some((at) => now - at >= slowAttemptMs)) held.set(id, started.size);
+    for (const [id, { tenantId, started }] of this.#attempts) {
+      if ([...started].some((at) => now - at >= slowAttemptMs)) slowEndpoints.set(id, tenantId);
     }
-    return { max: Math.max(1, Math.floor(this.#o.config.concurrency / 4)), inFlight: held };
+    const inFlight = new Map<string, number>();
+    for (const [id, tenantId] of slowEndpoints) {
+      const attempts = this.#attempts.get(id)?.started.size ?? 0;
+      inFlight.set(tenantId, (inFlight.get(tenantId) ?? 0) + attempts);
+    }
+    return { max: Math.max(1, Math.floor(this.#o.config.concurrency / 4)), slowEndpoints, inFlight };
   }
 
   start(): void {
@@ -120,9 +133,9 @@ export class DeliveryWorker {
             this.#o.orm.em.fork(),
             room,
             this.#leaseSeconds,
-            this.#endpointShare(),
+            this.#slowShare(),
           );
-          for (const delivery of claimed) this.#track(delivery.endpoint.id, this.#deliver(delivery));
+          for (const delivery of claimed) this.#track(delivery.endpoint, this.#deliver(delivery));
           busy ||= claimed.length > 0;
         }
         this.#cycles.succeeded();
@@ -153,21 +166,23 @@ export class DeliveryWorker {
     return Math.max(1, Math.floor(this.#o.config.concurrency / 4));
   }
 
-  #track(endpointId: string, attempt: Promise<void>): void {
+  #track(endpoint: ClaimedDelivery['endpoint'], attempt: Promise<void>): void {
     this.#inFlight.add(attempt);
     const started = performance.now();
-    const attempts = this.#attempts.get(endpointId) ?? new Set<number>();
+    const attempts = this.#attempts.get(endpoint.id) ?? { tenantId: endpoint.tenantId, started: new Set() };
     // Two attempts may start in the same millisecond: a Set needs them apart.
     let at = started;
-    while (attempts.has(at)) at += 1e-6;
-    attempts.add(at);
-    this.#attempts.set(endpointId, attempts);
+    while (attempts.started.has(at)) at += 1e-6;
+    attempts.started.add(at);
+    this.#attempts.set(endpoint.id, attempts);
     void attempt.finally(() => {
       this.#inFlight.delete(attempt);
-      attempts.delete(at);
-      if (attempts.size === 0) this.#attempts.delete(endpointId);
+      attempts.started.delete(at);
+      if (attempts.started.size === 0) this.#attempts.delete(endpoint.id);
       const ended = performance.now();
-      if (ended - started >= slowAttemptMs) this.#slowUntil.set(endpointId, ended + slowForMs);
+      if (ended - started >= slowAttemptMs) {
+        this.#slowUntil.set(endpoint.id, { tenantId: endpoint.tenantId, until: ended + slowForMs });
+      }
       // With room for a batch (always, unless the worker is nearly full) the loop looks for work at once;
       // otherwise it waits for more attempts to finish, or its idle timer.
       if (this.#o.config.concurrency - this.#inFlight.size >= this.#claimBatch) this.nudge();

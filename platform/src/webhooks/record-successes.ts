@@ -18,11 +18,11 @@ export interface SuccessBatchOptions {
 }
 
 /**
- * Records successful attempts in batches: one `update … from (values …)` for every few milliseconds of
- * successes, instead of a transaction (and a WAL flush, and two round trips) per delivery. Each success
- * still counts only while its delivery is pending and held by the same claim, row by row, exactly as
- * `recordAttempt` checks it; a row that no longer matches comes back `stale`. A success is acknowledged
- * (its promise resolves) only once its batch is committed.
+ * Records successful attempts in batches: one transaction, with one `update … from (values …)`, for every
+ * few milliseconds of successes, instead of a transaction (and a WAL flush, and its round trips) per
+ * delivery. Each success still counts only while its delivery is pending and held by the same claim, row by
+ * row, exactly as `recordFailedAttempt` checks it; a row that no longer matches comes back `stale`. A success
+ * is acknowledged (its promise resolves) only once its batch is committed.
  */
 export class SuccessBatch {
   readonly #orm: Orm;
@@ -68,10 +68,16 @@ export class SuccessBatch {
 }
 
 /**
- * One statement: the deliveries, and the failure streaks of their endpoints, which a success ends (the
- * filter keeps that a read for a healthy endpoint). Returns the ids written.
+ * The deliveries, and the failure streaks of their endpoints, which a success ends. Returns the ids written.
+ *
+ * An endpoint whose streak is to be ended is locked before the deliveries are written, in the order every
+ * writer of both keeps (see `lockEndpoint`): a disable holds the endpoint and then fails its pending
+ * deliveries, and would deadlock with a batch that held one of those and waited for the endpoint. The lock
+ * is FOR NO KEY UPDATE, all the streak's end needs: it lets fan-outs (FOR KEY SHARE) through. Healthy
+ * endpoints, the usual case, are not locked at all.
  */
 async function writeSuccesses(orm: Orm, batch: Pending[]): Promise<Set<string>> {
+  const endpointIds = [...new Set(batch.map((p) => p.claimed.endpoint.id))];
   const values: unknown[] = [];
   const rows = batch.map((p) => {
     values.push(
@@ -85,21 +91,28 @@ async function writeSuccesses(orm: Orm, batch: Pending[]): Promise<Set<string>> 
     );
     return '(?, ?::timestamptz, ?::int, ?::timestamptz, ?::int, ?::int, ?::text)';
   });
-  const written = await orm.em.getConnection().execute<{ id: string }[]>(
-    `with done as (
-       update webhook_deliveries d
-          set status = 'succeeded', attempts = v.attempts, next_attempt_at = null,
-              last_attempt_at = v.at, last_status_code = v.status_code, last_latency_ms = v.latency_ms,
-              last_error = null, last_response_snippet = v.snippet, locked_until = null, updated_at = v.at
-         from (values ${rows.join(', ')}) as v(id, locked_until, attempts, at, status_code, latency_ms, snippet)
-        where d.id = v.id and d.status = 'pending' and d.locked_until = v.locked_until
-        returning d.id, d.endpoint_id
-     ), healed as (
-       update webhook_endpoints w set failing_since = null
-        where w.id in (select endpoint_id from done) and w.failing_since is not null
-     )
-     select id from done`,
-    values,
-  );
-  return new Set(written.map((row) => row.id));
+  return orm.em.fork().transactional(async (tx) => {
+    const failing = await tx.execute<{ id: string }[]>(
+      `select id from webhook_endpoints where id in (?) and failing_since is not null
+        order by id for no key update`,
+      [endpointIds],
+    );
+    const written = await tx.execute<{ id: string }[]>(
+      `with done as (
+         update webhook_deliveries d
+            set status = 'succeeded', attempts = v.attempts, next_attempt_at = null,
+                last_attempt_at = v.at, last_status_code = v.status_code, last_latency_ms = v.latency_ms,
+                last_error = null, last_response_snippet = v.snippet, locked_until = null, updated_at = v.at
+           from (values ${rows.join(', ')}) as v(id, locked_until, attempts, at, status_code, latency_ms, snippet)
+          where d.id = v.id and d.status = 'pending' and d.locked_until = v.locked_until
+          returning d.id, d.endpoint_id
+       ), healed as (
+         update webhook_endpoints w set failing_since = null
+          where w.id = any(array[?]::text[]) and w.id in (select endpoint_id from done)
+       )
+       select id from done`,
+      [...values, failing.map((row) => row.id)],
+    );
+    return new Set(written.map((row) => row.id));
+  });
 }

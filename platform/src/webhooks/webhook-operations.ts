@@ -1,9 +1,11 @@
 import { deletedObject, toPage } from '../db/pagination.ts';
 import { operation } from '../http/operation.ts';
+import type { Services } from '../services.ts';
 import { listDeliveries, retryDelivery } from './webhook-deliveries.ts';
 import {
   createEndpoint,
   deleteEndpoint,
+  type EndpointPolicy,
   getEndpoint,
   listEndpoints,
   recoverEndpoint,
@@ -16,10 +18,14 @@ import {
   webhookEndpointWithSecret,
 } from './webhook-resources.ts';
 
+function endpointPolicy(services: Services): EndpointPolicy {
+  return { allowPrivateNetworks: services.config.webhooks.allowPrivateNetworks, logger: services.logger };
+}
+
 export const webhookOperations = [
   operation('createWebhookEndpoint', { returnsCredential: true }, async ({ em, caller, body, services }) => ({
     status: 201,
-    body: webhookEndpointWithSecret(await createEndpoint(em, caller, services.config.webhooks, body)),
+    body: webhookEndpointWithSecret(await createEndpoint(em, caller, endpointPolicy(services), body)),
   })),
   operation('listWebhookEndpoints', {}, async ({ em, caller, query }) => ({
     status: 200,
@@ -32,7 +38,7 @@ export const webhookOperations = [
   operation('updateWebhookEndpoint', {}, async ({ em, caller, params, body, services }) => ({
     status: 200,
     body: webhookEndpointResource(
-      await updateEndpoint(em, caller, services.config.webhooks, params.id, body),
+      await updateEndpoint(em, caller, endpointPolicy(services), params.id, body),
     ),
   })),
   operation('deleteWebhookEndpoint', {}, async ({ em, caller, params }) => {

@@ -36,6 +36,7 @@ export function webhookDeliveryResource(delivery: WebhookDelivery): WebhookDeliv
     event_id: delivery.eventId,
     event_type: delivery.eventType,
     status: delivery.status,
+    failure_reason: delivery.status === 'failed' ? (delivery.failureReason ?? null) : null,
     attempts: delivery.attempts,
     next_attempt_at: delivery.status === 'pending' ? (delivery.nextAttemptAt?.toISOString() ?? null) : null,
     last_attempt: delivery.lastAttemptAt

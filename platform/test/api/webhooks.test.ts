@@ -1,8 +1,12 @@
+import { lookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createReceiver } from '../../../examples/webhook-receiver/src/server.ts';
+import { loadSpec } from '../../src/openapi/spec.ts';
+import { isForbiddenAddress } from '../../src/webhooks/address-policy.ts';
 import { sweepDeliveryLog } from '../../src/webhooks/retention.ts';
 import type { EndpointSecret } from '../../src/webhooks/webhook-endpoint.entity.ts';
 import {
@@ -13,7 +17,7 @@ import {
   type TestTenant,
 } from '../support/api.ts';
 import { createInterview } from '../support/fixtures.ts';
-import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { logCapture, startTestPlatform, type TestPlatform } from '../support/harness.ts';
 import { candidateTurnAt, postAnswer, threeQuestionJob } from '../support/interview-flow.ts';
 import { openSession } from '../support/sessions.ts';
 import { SseClient } from '../support/sse-client.ts';
@@ -26,7 +30,8 @@ import {
 
 /**
  * Webhooks end to end on one platform with its in-process delivery worker, to real HTTP receivers on
- * loopback (private networks allowed for them; the refusal is tested with the default below).
+ * loopback (private networks allowed for them; the refusal is tested with the default below). Each test has
+ * a tenant of its own: its endpoints, and their deliveries, stay out of the next test's way.
  */
 
 interface Endpoint {
@@ -39,6 +44,7 @@ interface Endpoint {
 interface Delivery {
   id: string;
   status: string;
+  failure_reason: string | null;
   attempts: number;
   event_id: string;
   next_attempt_at: string | null;
@@ -62,6 +68,8 @@ beforeAll(async () => {
     VIVA_WEBHOOK_TIMEOUT_SECONDS: '1',
   });
   api = apiClient(test.url);
+});
+beforeEach(async () => {
   tenant = await createTestTenant(api);
 });
 afterAll(async () => {
@@ -203,6 +211,55 @@ describe('webhook endpoints', () => {
     }
     const list = await api.call<{ data: unknown[] }>('GET', '/v1/webhook_endpoints', { key: tenant.liveKey });
     expect(list.body.data).toEqual([]);
+  });
+
+  it('names every value enabled_events may take, `*` included, in one message', async () => {
+    const res = await api.call('POST', '/v1/webhook_endpoints', {
+      key: tenant.testKey,
+      body: { url: 'https://ats.example.com/hooks', enabled_events: ['interview.*'] },
+    });
+    expect(res.status, describeResponse(res)).toBe(400);
+    expect(res.body, describeResponse(res)).toMatchObject({
+      code: 'invalid_request',
+      param: 'enabled_events.0',
+      errors: [
+        { pointer: '/body/enabled_events/0', detail: expect.stringMatching(/interview\.scheduled.*, \*$/) },
+      ],
+    });
+    expect(res.body.detail, describeResponse(res)).not.toContain('more problem');
+  });
+
+  it('takes in enabled_events exactly the event types, and `*`', () => {
+    // EnabledEvent lists the types again so that validation names them all at once: it must not drift.
+    const schemas = loadSpec().components?.schemas as Record<string, { enum?: unknown[] }>;
+    expect(schemas.EnabledEvent?.enum).toEqual([...(schemas.EventType?.enum ?? []), '*']);
+  });
+
+  it('allows 16 endpoints per mode: the 17th is refused until one is deleted', async () => {
+    const create = (key: string) =>
+      api.call<Endpoint>('POST', '/v1/webhook_endpoints', {
+        key,
+        body: { url: 'https://ats.example.com/hooks', enabled_events: ['*'] },
+      });
+    // Eighteen at once: the count and the insert are one step, so exactly sixteen get in.
+    const attempts = await Promise.all(Array.from({ length: 18 }, () => create(tenant.testKey)));
+    const created = attempts.filter((r) => r.status === 201);
+    const refused = attempts.filter((r) => r.status !== 201);
+    expect(created, attempts.map(describeResponse).join('\n')).toHaveLength(16);
+    for (const res of refused) {
+      expect(res.status, describeResponse(res)).toBe(400);
+      expect(res.body, describeResponse(res)).toMatchObject({
+        code: 'invalid_request',
+        detail: expect.stringContaining('16 test mode webhook endpoints'),
+      });
+    }
+    // The other mode has its own 16.
+    expect((await create(tenant.liveKey)).status).toBe(201);
+    const removed = await api.call('DELETE', `/v1/webhook_endpoints/${created[0]!.body.id}`, {
+      key: tenant.testKey,
+    });
+    expect(removed.status, describeResponse(removed)).toBe(200);
+    expect((await create(tenant.testKey)).status).toBe(201);
   });
 
   it('are another tenant’s and mode’s 404', async () => {
@@ -353,6 +410,7 @@ describe('delivery', () => {
     );
     expect(failed[0]).toMatchObject({
       status: 'pending',
+      failure_reason: null,
       attempts: 1,
       last_attempt: { status_code: 500, error: null, response_snippet: 'database down' },
     });
@@ -402,6 +460,7 @@ describe('delivery', () => {
     }
     expect(delivery, JSON.stringify(delivery)).toMatchObject({
       status: 'failed',
+      failure_reason: 'attempts_exhausted',
       attempts: 8,
       next_attempt_at: null,
       last_attempt: { status_code: 500, error: null, response_snippet: 'still down' },
@@ -457,13 +516,19 @@ describe('delivery', () => {
     });
     const read = await api.call('GET', `/v1/webhook_endpoints/${ep.id}`, { key: tenant.testKey });
     expect(read.body).toMatchObject({ enabled: false, disabled_reason: 'gone' });
-    expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({
+      status: 'failed',
+      failure_reason: 'endpoint_gone',
+      attempts: 1,
+      last_attempt: { status_code: 410, error: null },
+    });
     // Nothing more goes to it, but what it misses is logged as failed, for a recovery.
     const missed = await createInterview(api, tenant.testKey);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(hooks.received).toHaveLength(1);
     expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({
       status: 'failed',
+      failure_reason: 'endpoint_disabled',
       attempts: 0,
       last_attempt: null,
     });
@@ -489,6 +554,12 @@ describe('delivery', () => {
     expect(recovered.body).toMatchObject({ object: 'webhook_recovery', endpoint_id: ep.id, requeued: 2 });
     const resent = await hooks.waitFor(3);
     expect(resent.at(-1)!.payload.interview_id).toBe(missed.interviewId);
+    const log = await until(
+      'the recovered deliveries to succeed',
+      () => deliveries(tenant.testKey, ep.id),
+      (d) => d.every((x) => x.status === 'succeeded'),
+    );
+    for (const d of log) expect(d, JSON.stringify(d)).toMatchObject({ failure_reason: null });
   });
 
   it('logs nothing for an endpoint its owner disabled', async () => {
@@ -507,6 +578,31 @@ describe('delivery', () => {
       ]);
     expect(event?.dispatched_at).not.toBeNull();
     expect(await deliveries(tenant.testKey, ep.id)).toEqual([]);
+  });
+
+  it('fails the pending deliveries of an endpoint its owner disables, leaving their last attempt as it was', async () => {
+    const hooks = await receiver();
+    hooks.respondWith(status(500, {}, 'database down'));
+    const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
+    await createInterview(api, tenant.testKey);
+    await until(
+      'the failed attempt to be recorded',
+      () => deliveries(tenant.testKey, ep.id),
+      (d) => d[0]?.attempts === 1,
+    );
+    const disabled = await api.call('PATCH', `/v1/webhook_endpoints/${ep.id}`, {
+      key: tenant.testKey,
+      body: { enabled: false },
+    });
+    expect(disabled.status, describeResponse(disabled)).toBe(200);
+    const [delivery] = await deliveries(tenant.testKey, ep.id);
+    expect(delivery, JSON.stringify(delivery)).toMatchObject({
+      status: 'failed',
+      failure_reason: 'endpoint_disabled',
+      attempts: 1,
+      next_attempt_at: null,
+      last_attempt: { status_code: 500, error: null, response_snippet: 'database down' },
+    });
   });
 
   it('fails an attempt that times out, is reset, or redirects — and never follows the redirect', async () => {
@@ -598,38 +694,62 @@ describe('delivery', () => {
     expect(() => verify(oldSecret, after)).toThrow(WebhookVerificationError);
   });
 
-  it('keeps only the current and the previous secret, however often it is rotated within 24 hours', async () => {
+  it('keeps every secret still within its 24 hours, up to three, so a lost rotate response breaks nothing', async () => {
     const hooks = await receiver();
     const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
-    const handedOut = [ep.secret];
-    for (let i = 0; i < 5; i++) {
+    const rotate = async () => {
       const rotated = await api.call<Endpoint>('POST', `/v1/webhook_endpoints/${ep.id}/rotate_secret`, {
         key: tenant.testKey,
       });
       expect(rotated.status, describeResponse(rotated)).toBe(200);
-      handedOut.push(rotated.body.secret);
-    }
-    const [newest, previous] = handedOut.slice(-2).reverse();
+      return rotated.body.secret;
+    };
+    const delivered = async () => {
+      const { interviewId } = await createInterview(api, tenant.testKey);
+      const [webhook] = await hooks.waitFor(1, (w) => w.payload.interview_id === interviewId);
+      return webhook!;
+    };
+    const signatures = (webhook: ReceivedWebhook) => webhook.headers['webhook-signature']!.split(' ');
 
+    // The response of the first rotation never reached the tenant, who rotates again: the secret it still
+    // has deployed, the first one, keeps signing beside both new ones.
+    const handedOut = [ep.secret, await rotate(), await rotate()];
+    const afterTwo = await delivered();
+    expect(signatures(afterTwo), afterTwo.headers['webhook-signature']).toHaveLength(3);
+    for (const secret of handedOut) verify(secret, afterTwo);
+
+    // However often it is rotated, three secrets sign at most, the newest three: the header stays bounded.
+    for (let i = 0; i < 3; i++) handedOut.push(await rotate());
     const stored = await storedSecrets(ep.id);
     expect(
       stored.map((s) => s.secret),
       JSON.stringify(stored),
-    ).toEqual([newest, previous]);
+    ).toEqual(handedOut.slice(-3).reverse());
     expect(stored[0]!.expiresAt).toBeNull();
-    expect(Date.parse(stored[1]!.expiresAt!)).toBeGreaterThan(Date.now() + dayMs - 60_000);
-
-    // Two signatures on the wire, not six: the header stays the same size however often it is rotated.
-    const { interviewId } = await createInterview(api, tenant.testKey);
-    const [webhook] = await hooks.waitFor(1, (w) => w.payload.interview_id === interviewId);
-    const signatures = webhook!.headers['webhook-signature']!.split(' ');
-    expect(signatures, webhook!.headers['webhook-signature']).toHaveLength(2);
-    verify(newest!, webhook!);
-    verify(previous!, webhook!);
-    expect(() => verify(handedOut[3]!, webhook!)).toThrow(WebhookVerificationError);
+    for (const older of stored.slice(1)) {
+      expect(Date.parse(older.expiresAt!)).toBeGreaterThan(Date.now() + dayMs - 60_000);
+    }
+    const afterFive = await delivered();
+    expect(signatures(afterFive), afterFive.headers['webhook-signature']).toHaveLength(3);
+    for (const secret of handedOut.slice(-3)) verify(secret, afterFive);
+    expect(() => verify(handedOut[2]!, afterFive)).toThrow(WebhookVerificationError);
   });
 
-  it('keeps the secret of the last rotation and of the one before it when rotations race', async () => {
+  it('drops, at the next rotation, a secret whose 24 hours are over', async () => {
+    const ep = await endpoint(tenant.testKey, 'https://ats.example.com/hooks');
+    const rotate = () =>
+      api.call<Endpoint>('POST', `/v1/webhook_endpoints/${ep.id}/rotate_secret`, { key: tenant.testKey });
+    const second = (await rotate()).body.secret;
+    await backdateRotation(ep.id, dayMs + 60_000);
+    const third = (await rotate()).body.secret;
+    const stored = await storedSecrets(ep.id);
+    expect(
+      stored.map((s) => s.secret),
+      JSON.stringify(stored),
+    ).toEqual([third, second]);
+  });
+
+  it('keeps the secrets of the last three rotations when rotations race', async () => {
     const ep = await endpoint(tenant.testKey, 'https://ats.example.com/hooks');
     const rotations = await Promise.all(
       Array.from({ length: 5 }, () =>
@@ -640,14 +760,13 @@ describe('delivery', () => {
     const handedOut = rotations.map((r) => r.body.secret);
     expect(new Set(handedOut).size).toBe(5);
     const stored = await storedSecrets(ep.id);
-    // The rotations ran one after another (the row is locked), so the previous secret is the one another
-    // rotation handed out, not the endpoint's first: unlocked, they would all have started from that one.
-    expect(stored, JSON.stringify(stored)).toHaveLength(2);
-    expect(handedOut, JSON.stringify(stored)).toContain(stored[0]!.secret);
-    expect(handedOut, JSON.stringify(stored)).toContain(stored[1]!.secret);
+    // The rotations ran one after another (the row is locked), so the older secrets kept are ones other
+    // rotations handed out, not the endpoint's first: unlocked, they would all have started from that one.
+    expect(stored, JSON.stringify(stored)).toHaveLength(3);
+    for (const kept of stored) expect(handedOut, JSON.stringify(stored)).toContain(kept.secret);
   });
 
-  it('leaves an attempt in flight alone when asked to retry it: no second send at once', async () => {
+  it('refuses to retry a delivery while an attempt of it is in flight (409), and sends it no second time', async () => {
     const hooks = await receiver();
     hooks.respondWith(() => undefined); // never answers: the attempt stays in flight
     const ep = await endpoint(tenant.testKey, hooks.url, ['interview.scheduled']);
@@ -666,7 +785,11 @@ describe('delivery', () => {
     const retried = await api.call('POST', `/v1/webhook_deliveries/${delivery!.id}/retry`, {
       key: tenant.testKey,
     });
-    expect(retried.status, describeResponse(retried)).toBe(202);
+    expect(retried.status, describeResponse(retried)).toBe(409);
+    expect(retried.body, describeResponse(retried)).toMatchObject({
+      code: 'invalid_state',
+      detail: expect.stringContaining('in flight'),
+    });
     expect(await claim()).toEqual(before);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(hooks.received).toHaveLength(1);
@@ -736,7 +859,13 @@ describe('delivery', () => {
       enabled: false,
       disabled_reason: 'failing',
     });
-    expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    // Its attempt is recorded as it went; the delivery failed because the endpoint was disabled.
+    expect((await deliveries(tenant.testKey, ep.id))[0]).toMatchObject({
+      status: 'failed',
+      failure_reason: 'endpoint_disabled',
+      attempts: 1,
+      last_attempt: { status_code: 500, error: null },
+    });
   });
 
   it('starts a new streak after a quiet spell, rather than disable an endpoint that failed twice days apart', async () => {
@@ -849,9 +978,13 @@ describe('with private networks refused (the default with DATABASE_URL)', () => 
   let strict: TestPlatform;
   let strictApi: ApiClient;
   let key: string;
+  const logs = logCapture();
   beforeAll(async () => {
     // The embedded default allows private networks (its receivers live on localhost): set it as a server has it.
-    strict = await startTestPlatform({ VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' });
+    strict = await startTestPlatform(
+      { VIVA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false', LOG_LEVEL: 'warn' },
+      { logDestination: logs.sink },
+    );
     strictApi = apiClient(strict.url);
     key = (await createTestTenant(strictApi)).testKey;
   });
@@ -876,5 +1009,28 @@ describe('with private networks refused (the default with DATABASE_URL)', () => 
       expect(res.status, `${url}: ${describeResponse(res)}`).toBe(400);
       expect(res.body, url).toMatchObject({ code: 'invalid_request', param: 'url' });
     }
+  });
+
+  it('does not tell the tenant what a refused name resolves to, and logs it for the operator', async (ctx) => {
+    // This machine's own name: usually loopback or a private interface; skipped where it is public or unknown.
+    const name = hostname();
+    const addresses = (await lookup(name, { all: true }).catch(() => [])).map((a) => a.address);
+    if (!addresses.some(isForbiddenAddress)) ctx.skip();
+    const res = await strictApi.call('POST', '/v1/webhook_endpoints', {
+      key,
+      body: { url: `https://${name}/hooks`, enabled_events: ['*'] },
+    });
+    expect(res.status, describeResponse(res)).toBe(400);
+    expect(res.body, describeResponse(res)).toMatchObject({
+      code: 'invalid_request',
+      param: 'url',
+      detail: "The URL's host resolves to a non-public address; webhook URLs must be publicly reachable.",
+    });
+    for (const address of addresses) expect(res.text).not.toContain(address);
+    const logged = logs.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry.msg === 'webhook URL refused: its host resolves to a non-public address');
+    expect(logged, logs.lines.join('\n')).toMatchObject({ host: name, address: expect.any(String) });
+    expect(addresses).toContain(logged!.address);
   });
 });

@@ -48,7 +48,13 @@ describe('webhook delivery order', () => {
       [interviewId],
     );
     const sequences = async () =>
-      (await claimDeliveries(orm.em.fork(), 10, 30, { max: 10, inFlight: new Map() }))
+      (
+        await claimDeliveries(orm.em.fork(), 10, 30, {
+          max: 10,
+          slowEndpoints: new Map(),
+          inFlight: new Map(),
+        })
+      )
         .filter((d) => d.endpoint.id === endpoint.body.id)
         .map((d) => d.event.sequence);
 

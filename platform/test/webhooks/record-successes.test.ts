@@ -43,9 +43,9 @@ describe('SuccessBatch', () => {
     const orm = test.platform.services.db.orm;
     for (let i = 0; i < 3; i++) await createInterview(api, tenant.testKey);
     await fanOutEvents(orm.em.fork());
-    const claimed = (await claimDeliveries(orm.em.fork(), 10, 30, { max: 10, inFlight: new Map() })).filter(
-      (d) => d.endpoint.id === endpoint.body.id,
-    );
+    const claimed = (
+      await claimDeliveries(orm.em.fork(), 10, 30, { max: 10, slowEndpoints: new Map(), inFlight: new Map() })
+    ).filter((d) => d.endpoint.id === endpoint.body.id);
     expect(claimed).toHaveLength(3);
     const [first, second, lapsed] = claimed as [
       (typeof claimed)[0],
