@@ -904,7 +904,12 @@ export interface paths {
          *
          *     `409 transport_unavailable` when the platform has no LiveKit server configured, or when the interview
          *     takes text answers only (`answer_modes` without `audio`: test mode, or no speech-to-text): use the
-         *     HTTP transport then. Send no body, or an empty JSON object.
+         *     HTTP transport then.
+         *
+         *     The body is optional. `silence_ms` is the silence that ends a spoken answer, as the widget's
+         *     `silence-ms` is over HTTP, so an answer ends the same way over either transport; left out, 1800. It
+         *     applies to the agent this call brings into the room: while an agent is already wanted for the
+         *     interview, a repeated call changes nothing, its `silence_ms` included.
          *
          *     **Auth:** session token.
          */
@@ -2518,8 +2523,15 @@ export interface components {
             /** @description How far into the turn's audio the candidate interrupted (the first report counts). */
             interrupted_at_ms: number;
         };
-        /** @description No fields; the body may be left out. */
-        CreateLiveKitSessionRequest: Record<string, never>;
+        /** @description Every field is optional, and so is the body. */
+        CreateLiveKitSessionRequest: {
+            /**
+             * @description The silence, in milliseconds, after which the agent takes what the candidate said as a whole
+             *     answer. Default 1800.
+             * @example 1800
+             */
+            silence_ms?: number;
+        };
         /** @description Where and how the candidate's page joins the interview's LiveKit room. */
         LiveKitSession: {
             /** @constant */
@@ -5581,7 +5593,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                /** @example {} */
+                /**
+                 * @example {
+                 *       "silence_ms": 1800
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateLiveKitSessionRequest"];
             };
         };

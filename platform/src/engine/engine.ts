@@ -14,6 +14,7 @@ import { jobOfInterview, snapshotOf } from '../jobs/job-snapshot.ts';
 import type { Providers } from '../providers/providers.ts';
 import type { SessionEvent, SessionEventBus } from '../sessions/session-events.ts';
 import { Turn, type TurnAudio } from '../transcripts/turn.entity.ts';
+import { assertWithinAnswerLimits } from './answer-limits.ts';
 import { completeInterview } from './complete-interview.ts';
 import type { InterviewBrief, Interviewer, Move } from './interviewer.ts';
 import { LlmInterviewer } from './llm-interviewer.ts';
@@ -116,6 +117,7 @@ export class InterviewEngine {
     let audio: TurnAudio | null = null;
     const turnId = newId('turn');
     if ('audio' in answer) {
+      assertWithinAnswerLimits(answer.audio);
       // Checked before the upload and the transcription, which cost; the write checks again.
       const current = await em.findOneOrFail(Interview, interviewId);
       this.#assertCandidateTurn(current);

@@ -17,6 +17,8 @@ export interface HeldAgent {
   attempts: number;
   /** The last interviewer turn the room heard (played out, or interrupted): not spoken again on takeover. */
   spokenTurnId: string | null;
+  /** The silence that ends a spoken answer, as the candidate's page asked; null for the default. */
+  silenceMs: number | null;
 }
 
 interface AgentRow {
@@ -26,6 +28,7 @@ interface AgentRow {
   holder: string;
   attempts: number;
   spoken_turn_id: string | null;
+  silence_ms: number | null;
 }
 
 function held(row: AgentRow): HeldAgent {
@@ -36,26 +39,28 @@ function held(row: AgentRow): HeldAgent {
     holder: row.holder,
     attempts: row.attempts,
     spokenTurnId: row.spoken_turn_id,
+    silenceMs: row.silence_ms,
   };
 }
 
 /**
- * Records that the interview wants an agent in `room`. A request while an agent is wanted changes nothing
- * (its worker keeps its claim); a request after the agent left (the candidate went away, the agent gave up)
- * wants one again, at once.
+ * Records that the interview wants an agent in `room`, listening for `silenceMs` (null: the default). A
+ * request while an agent is wanted changes nothing, its silence included (its worker keeps its claim, and
+ * the agent in the room goes on as it began); a request after the agent left (the candidate went away, the
+ * agent gave up) wants one again, at once.
  */
 export async function requestAgent(
   em: EntityManager,
-  agent: { interviewId: string; tenantId: string; room: string },
+  agent: { interviewId: string; tenantId: string; room: string; silenceMs: number | null },
 ): Promise<void> {
   await em.getConnection().execute(
-    `insert into interview_agents (interview_id, tenant_id, room, requested_at, attempts, updated_at)
-     values (?, ?, ?, now(), 0, now())
+    `insert into interview_agents (interview_id, tenant_id, room, silence_ms, requested_at, attempts, updated_at)
+     values (?, ?, ?, ?, now(), 0, now())
      on conflict (interview_id) do update
        set requested_at = now(), ended_at = null, end_reason = null, attempts = 0,
-           holder = null, lease_until = null, updated_at = now()
+           holder = null, lease_until = null, silence_ms = excluded.silence_ms, updated_at = now()
        where interview_agents.ended_at is not null`,
-    [agent.interviewId, agent.tenantId, agent.room],
+    [agent.interviewId, agent.tenantId, agent.room, agent.silenceMs],
   );
 }
 
@@ -78,7 +83,7 @@ export async function claimAgents(
         set holder = ? || gen_random_uuid()::text, lease_until = now() + make_interval(secs => ?),
             attempts = a.attempts + 1, updated_at = now()
        from due where a.interview_id = due.interview_id
-     returning a.interview_id, a.tenant_id, a.room, a.holder, a.attempts, a.spoken_turn_id`,
+     returning a.interview_id, a.tenant_id, a.room, a.holder, a.attempts, a.spoken_turn_id, a.silence_ms`,
     [limit, `${holderPrefix}:`, leaseSeconds],
   );
   return rows.map(held);
@@ -138,26 +143,33 @@ export async function releaseAgent(em: EntityManager, agent: HeldAgent, retryInS
 }
 
 /**
- * The agent crashed (in the room, or on its way there): the claim is let go, to be tried again after
- * `retryInSeconds`, and the crash counts as a failed claim. Joining reset the count; this puts back the
- * claim's own, so an agent that crashes every time it joins is given up like one that never gets in.
+ * The claim failed after all, though the agent may have joined: it crashed (in the room, or on its way
+ * there), or the room let it go soon after it came. The claim is let go, to be tried again after
+ * `retryInSeconds` (at once when 0), and counts as a failed one: joining reset the count, and this puts back
+ * the claim's own, so an agent that crashes, or is dropped, every time it joins backs off and is given up
+ * like one that never gets in.
  */
-export async function agentCrashed(
+export async function releaseFailedClaim(
   em: EntityManager,
   agent: HeldAgent,
   retryInSeconds: number,
 ): Promise<void> {
   await em.getConnection().execute(
     `update interview_agents
-        set holder = null, attempts = ?, updated_at = now(), lease_until = now() + make_interval(secs => ?)
+        set holder = null, attempts = ?, updated_at = now(),
+            lease_until = case when ? > 0 then now() + make_interval(secs => ?) else null end
       where interview_id = ? and holder = ?`,
-    [agent.attempts, retryInSeconds, agent.interviewId, agent.holder],
+    [agent.attempts, retryInSeconds, retryInSeconds, agent.interviewId, agent.holder],
   );
 }
 
 export type AgentEndReason =
   | 'interview_over'
   | 'candidate_absent'
+  /** LiveKit closed or deleted the room while the candidate was in it. */
+  | 'room_closed'
+  /** The agent was removed from the room through LiveKit's server API. */
+  | 'removed'
   | 'connection_failed'
   | 'not_voice'
   | 'crashed_repeatedly';

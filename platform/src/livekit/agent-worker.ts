@@ -11,13 +11,13 @@ import type { Providers } from '../providers/providers.ts';
 import type { SessionEventBus } from '../sessions/session-events.ts';
 import {
   type AgentEndReason,
-  agentCrashed,
   agentJoined,
   claimAgents,
   endAgent,
   type HeldAgent,
   markSpoken,
   releaseAgent,
+  releaseFailedClaim,
   renewAgentLeases,
 } from './agent-requests.ts';
 import type { CandidateListenerOptions } from './candidate-listener.ts';
@@ -43,6 +43,11 @@ export interface AgentWorkerOptions {
   maxAttempts?: number;
   /** How long joining a room may take before it counts as a failed attempt. Default 20 s. */
   connectTimeoutMs?: number;
+  /**
+   * An agent whose connection is lost after a stay this long joins again at once; one lost sooner counts as
+   * a failed attempt, so a room that keeps dropping its agent is not joined again and again. Default 60 s.
+   */
+  steadyStayMs?: number;
   candidateGraceMs?: number;
   listener?: CandidateListenerOptions;
 }
@@ -74,7 +79,8 @@ export class LiveKitAgentWorker {
 
   constructor(options: AgentWorkerOptions) {
     this.#o = options;
-    this.#connector = options.connector ?? rtcNodeConnector();
+    this.#connector =
+      options.connector ?? rtcNodeConnector(options.logger.child({ component: 'livekit-room' }));
     this.#cycles = new CycleLog(options.logger, 'livekit agent worker');
   }
 
@@ -196,7 +202,10 @@ export class LiveKitAgentWorker {
         return;
       }
       if (held.attempts > this.#maxAttempts) {
-        log.error({ attempts: held.attempts }, 'livekit agent could not join its room; giving up');
+        log.error(
+          { attempts: held.attempts },
+          'livekit agent could not join, or stay in, its room; giving up',
+        );
         await this.#end(held, 'connection_failed');
         return;
       }
@@ -214,7 +223,7 @@ export class LiveKitAgentWorker {
         logger: this.#o.logger,
         spokenTurnId: held.spokenTurnId,
         onSpoken: (turnId) => markSpoken(this.#o.orm.em.fork(), held, turnId),
-        ...(this.#o.listener ? { listener: this.#o.listener } : {}),
+        listener: { ...this.#o.listener, ...(held.silenceMs ? { silenceMs: held.silenceMs } : {}) },
         ...(this.#o.candidateGraceMs ? { candidateGraceMs: this.#o.candidateGraceMs } : {}),
       });
       hosted.agent = agent;
@@ -243,6 +252,7 @@ export class LiveKitAgentWorker {
         return;
       }
       log.info('livekit agent joined its room');
+      const joinedAt = performance.now();
       let outcome: AgentOutcome;
       try {
         await agentJoined(this.#o.orm.em.fork(), held);
@@ -253,12 +263,40 @@ export class LiveKitAgentWorker {
         await room.disconnect().catch((err: unknown) => log.warn({ err }, 'livekit agent left uncleanly'));
       }
       log.info({ outcome }, 'livekit agent left its room');
-      if (outcome === 'interview_over') await this.#end(held, 'interview_over');
-      else if (outcome === 'candidate_absent') await this.#end(held, 'candidate_absent');
-      // Stopped (shutdown) or disconnected: another worker (or this one) joins again at once.
-      else await releaseAgent(this.#o.orm.em.fork(), held);
+      await this.#left(held, outcome, performance.now() - joinedAt, log);
     } catch (err) {
       await this.#crashed(hosted, err, log);
+    }
+  }
+
+  /** Lets go of the interview as the agent's stay ended. */
+  async #left(held: HeldAgent, outcome: AgentOutcome, stayedMs: number, log: Logger): Promise<void> {
+    switch (outcome) {
+      case 'interview_over':
+      case 'candidate_absent':
+      case 'room_closed':
+      case 'removed':
+        // Not wanted again until the candidate asks for the room again.
+        await this.#end(held, outcome);
+        return;
+      case 'stopped':
+        // Shutdown, or the claim was lost: another worker (or this one) joins at once.
+        await releaseAgent(this.#o.orm.em.fork(), held);
+        return;
+      case 'disconnected': {
+        if (stayedMs >= (this.#o.steadyStayMs ?? 60_000)) {
+          await releaseAgent(this.#o.orm.em.fork(), held);
+          return;
+        }
+        // Dropped soon after it came: at once the first time (a blip), then after 2, 4, 8... seconds.
+        const retryIn = held.attempts <= 1 ? 0 : Math.min(60, 2 ** (held.attempts - 1));
+        log.warn(
+          { attempt: held.attempts, retry_in_seconds: retryIn },
+          'livekit agent was dropped soon after it joined',
+        );
+        await releaseFailedClaim(this.#o.orm.em.fork(), held, retryIn);
+        return;
+      }
     }
   }
 
@@ -288,7 +326,7 @@ export class LiveKitAgentWorker {
       }
       const retryIn = Math.min(60, 2 ** held.attempts);
       log.error({ err, attempt: held.attempts, retry_in_seconds: retryIn }, 'livekit agent crashed');
-      await agentCrashed(this.#o.orm.em.fork(), held, retryIn);
+      await releaseFailedClaim(this.#o.orm.em.fork(), held, retryIn);
     } catch (error) {
       // The claim's lease lapses and the interview is claimed again: an agent is never silently left behind.
       log.warn({ err: error }, 'could not record the livekit agent crash; its lease will lapse');

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SpokenAnswer } from './spoken-answer.ts';
+import { longestAnswerSamples, type SpokenAnswer } from './spoken-answer.ts';
 
 /** An answer taken out to be committed, and the `state` events seen when it was. */
 export interface TakenAnswer {
@@ -17,9 +17,9 @@ interface HeldAnswer {
 /**
  * What the candidate said, held until it is their turn at the question it answers, as the widget's answer
  * queue waits: an utterance may end while the question's commit (or an earlier answer's) is still on its way.
- * One answer is held at a time: utterances to the same question are joined, and one to an earlier question
- * is stale once the candidate speaks to a later one. The agent tells it the session's events and commits
- * what `take` gives it.
+ * One answer is held at a time: utterances to the same question are joined, up to the longest answer the
+ * platform takes (see longestAnswerSamples), and one to an earlier question is stale once the candidate
+ * speaks to a later one. The agent tells it the session's events and commits what `take` gives it.
  */
 export class HeldAnswers {
   readonly #log: Logger;
@@ -96,12 +96,35 @@ export class HeldAnswers {
   #hold(answer: SpokenAnswer, afterState: number): void {
     const held = this.#held;
     if (held && held.answer.turnId === answer.turnId) {
-      held.answer = joined(held.answer, answer);
+      held.answer = this.#withinLimit(held.answer, answer);
       held.afterState = Math.max(held.afterState, afterState);
       return;
     }
     if (held) this.#drop('the candidate spoke again, to a later question: the earlier utterance is dropped');
-    this.#held = { answer, afterState };
+    this.#held = { answer: this.#withinLimit(null, answer), afterState };
+  }
+
+  /**
+   * `first` (if any) and then `then` as one answer, in the order they were said, cut at the longest answer
+   * the platform takes: what the candidate says past it is not part of the answer, as an upload past it is
+   * refused.
+   */
+  #withinLimit(first: SpokenAnswer | null, then: SpokenAnswer): SpokenAnswer {
+    const before = first?.audio.length ?? 0;
+    const room = Math.max(0, longestAnswerSamples(then.sampleRate) - before);
+    if (first === null && then.audio.length <= room) return then;
+    const kept = Math.min(then.audio.length, room);
+    if (kept < then.audio.length) {
+      const droppedMs = Math.round(((then.audio.length - kept) / then.sampleRate) * 1000);
+      this.#log.warn(
+        { turn_id: then.turnId, dropped_ms: droppedMs },
+        'the candidate spoke past the longest answer taken: the rest is not part of the answer',
+      );
+    }
+    const audio = new Int16Array(before + kept);
+    if (first) audio.set(first.audio);
+    audio.set(then.audio.subarray(0, kept), before);
+    return { ...(first ?? then), audio };
   }
 
   #drop(why: string): void {
@@ -109,12 +132,4 @@ export class HeldAnswers {
     this.#log.info({ turn_id: this.#held.answer.turnId }, why);
     this.#held = null;
   }
-}
-
-/** Two utterances as one answer, in the order they were said. */
-function joined(first: SpokenAnswer, then: SpokenAnswer): SpokenAnswer {
-  const audio = new Int16Array(first.audio.length + then.audio.length);
-  audio.set(first.audio);
-  audio.set(then.audio, first.audio.length);
-  return { ...first, audio };
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Orm } from '../db/orm.ts';
 import { AsyncQueue } from '../engine/async-queue.ts';
@@ -23,6 +24,7 @@ import {
   type AgentRoom,
   type AgentState,
   encodeAgentMessage,
+  type RoomDisconnect,
   type RoomHandlers,
 } from './room.ts';
 import { SpeechPlayer } from './speech-player.ts';
@@ -50,8 +52,20 @@ export interface InterviewerAgentOptions {
   candidateGraceMs?: number;
 }
 
-/** Why an agent left its room. */
-export type AgentOutcome = 'interview_over' | 'candidate_absent' | 'disconnected' | 'stopped';
+/**
+ * Why an agent left its room. `room_closed` and `removed` come from the server (see RoomDisconnect) while
+ * the candidate is there; when the candidate is not, either is `candidate_absent`.
+ */
+export type AgentOutcome =
+  | 'interview_over'
+  | 'candidate_absent'
+  | 'room_closed'
+  | 'removed'
+  | 'disconnected'
+  | 'stopped';
+
+/** How long a leaving agent waits for its last data packets to go out before the room is left anyway. */
+const lastPacketsMs = 1000;
 
 /**
  * The interviewer in a LiveKit room. It feeds the same interview engine as the HTTP transport: the
@@ -73,6 +87,11 @@ export class InterviewerAgent implements RoomHandlers {
   readonly #finished: Promise<AgentOutcome>;
   #scheduled = false;
   #sending: Promise<void> = Promise.resolve();
+  /**
+   * Whether the events replayed on joining have all been taken in. Until then the agent knows only part of
+   * the interview (a question, and not yet its answer), so it neither speaks nor commits answers.
+   */
+  #caughtUp = false;
 
   #candidatePresent = false;
   #absentTimer: NodeJS.Timeout | null = null;
@@ -140,9 +159,15 @@ export class InterviewerAgent implements RoomHandlers {
     for (const event of this.#listener.push(frame)) this.#onListenerEvent(event);
   }
 
-  disconnected(reason: string): void {
-    this.#log.warn({ reason }, 'the agent lost its room');
-    this.#finish('disconnected');
+  disconnected(disconnect: RoomDisconnect): void {
+    this.#log.warn({ reason: disconnect.detail }, 'the agent lost its room');
+    if (disconnect.kind === 'connection_lost') {
+      this.#finish('disconnected');
+      return;
+    }
+    // The room is gone, or the agent was sent away from it: joining again at once would make an empty room
+    // anew, or be sent away again. The candidate asking for the room again wants an agent again.
+    this.#finish(this.#candidatePresent ? disconnect.kind : 'candidate_absent');
   }
 
   /** Runs the agent in `room` until the interview is over, the candidate is gone, or `stop` is called. */
@@ -157,10 +182,13 @@ export class InterviewerAgent implements RoomHandlers {
       const status = effectiveStatus(interview);
       if (status !== 'scheduled' && status !== 'in_progress') {
         this.#finish('interview_over');
-        return this.#finished;
+        return this.#left();
       }
+      // Where the replay ends, on the bus's own clock, read before subscribing: everything up to it happened
+      // before the agent came, everything after is live.
+      const replayTo = await this.#o.bus.lastId(this.#o.interviewId);
       if (this.#outcome) return this.#outcome;
-      void this.#consume();
+      void this.#consume(replayTo);
       // As a reconnecting widget does: a fresh state for everyone, and a nudge for a turn a crash left behind.
       await this.#o.engine.publishCurrentState(this.#o.interviewId);
     } catch (err) {
@@ -171,7 +199,14 @@ export class InterviewerAgent implements RoomHandlers {
     this.#o.engine.resume(this.#o.interviewId);
     if (!this.#candidatePresent) this.#waitForCandidate();
     this.#schedule();
-    return this.#finished;
+    return this.#left();
+  }
+
+  /** The outcome, once the last data packets are out, so that leaving the room does not cut them off. */
+  async #left(): Promise<AgentOutcome> {
+    const outcome = await this.#finished;
+    await Promise.race([this.#sending, sleep(lastPacketsMs, undefined, { ref: false })]);
+    return outcome;
   }
 
   /** Leaves at once (the worker is stopping, or another worker took the interview over). */
@@ -186,6 +221,9 @@ export class InterviewerAgent implements RoomHandlers {
     this.#captions.close();
     this.#stopSpeaking();
     if (this.#absentTimer) clearTimeout(this.#absentTimer);
+    // The room hears the agent fall silent before it goes: a widget that is finishing closes the room then,
+    // rather than wait for the end of a voice that is not coming.
+    if (this.#state === 'speaking') this.#tellState('listening');
     this.#resolve(outcome);
   }
 
@@ -200,17 +238,25 @@ export class InterviewerAgent implements RoomHandlers {
 
   // --- The interview, from its event stream ----------------------------------------------------------
 
-  async #consume(): Promise<void> {
-    // From the start of what the bus keeps, so a turn already under way (or done, and not yet heard) is
-    // spoken whole; only what happens from now on is forwarded to the room.
-    const joinedAt = `${Date.now()}-0`;
+  /**
+   * Reads the interview's events from the start of what the bus keeps, so a turn already under way (or done,
+   * and not yet heard) is spoken whole. Those up to `replayTo` are taken in without a word to the room (a
+   * replay comes in pages, with waits between them); only what happens after is forwarded.
+   */
+  async #consume(replayTo: string | null): Promise<void> {
+    this.#caughtUp = replayTo === null;
     try {
       for await (const delivered of this.#o.bus.subscribe(
         this.#o.interviewId,
         null,
         this.#subscription.signal,
       )) {
-        this.#onSessionEvent(delivered, compareIds(delivered.id, joinedAt) > 0);
+        this.#onSessionEvent(delivered, this.#caughtUp);
+        if (!this.#caughtUp && replayTo !== null && compareIds(delivered.id, replayTo) >= 0) {
+          this.#caughtUp = true;
+          this.#schedule();
+          this.#submitHeld();
+        }
       }
       // The bus closed under the agent (its process is shutting down): another agent takes over.
       this.#finish('disconnected');
@@ -298,7 +344,7 @@ export class InterviewerAgent implements RoomHandlers {
   }
 
   #tick(): void {
-    if (this.#outcome || !this.#room || !this.#player) return;
+    if (this.#outcome || !this.#room || !this.#player || !this.#caughtUp) return;
     if (this.#wantsToSpeak() && !this.#player.turnId) void this.#speak(this.#latest!);
     this.#listener.agentSpeaking = this.#player.audible;
     if (this.#completed && !this.#player.turnId && !this.#wantsToSpeak()) {
@@ -310,10 +356,12 @@ export class InterviewerAgent implements RoomHandlers {
       : this.#submitting || this.#turn === 'interviewer'
         ? 'thinking'
         : 'listening';
-    if (state !== this.#state) {
-      this.#state = state;
-      this.#send({ type: 'agent.state', data: { state } });
-    }
+    if (state !== this.#state) this.#tellState(state);
+  }
+
+  #tellState(state: AgentState): void {
+    this.#state = state;
+    this.#send({ type: 'agent.state', data: { state } });
   }
 
   #wantsToSpeak(): boolean {
@@ -413,7 +461,7 @@ export class InterviewerAgent implements RoomHandlers {
 
   /** Submits the held answer if it is the candidate's turn at the question it answers. */
   #submitHeld(): void {
-    if (this.#submitting || this.#outcome || this.#turn !== 'candidate') return;
+    if (this.#submitting || this.#outcome || !this.#caughtUp || this.#turn !== 'candidate') return;
     const taken = this.#answers.take(this.#latest?.id ?? null);
     if (taken) void this.#submit(taken);
   }

@@ -11,7 +11,7 @@ import { candidateGrant, candidateIdentity, mintLiveKitToken, roomFor } from './
 const candidateTokenSeconds = 600;
 
 export const liveKitSessionOperations = [
-  operation('createLiveKitSession', {}, async ({ em, session, services }) => {
+  operation('createLiveKitSession', {}, async ({ em, session, services, body }) => {
     if (!session) throw new Error('session operation reached without a session');
     const livekit = services.config.livekit;
     if (!livekit) {
@@ -30,7 +30,13 @@ export const liveKitSessionOperations = [
       );
     }
     const room = roomFor(interview.id);
-    await requestAgent(em, { interviewId: interview.id, tenantId: interview.tenantId, room });
+    await requestAgent(em, {
+      interviewId: interview.id,
+      tenantId: interview.tenantId,
+      room,
+      // Bounded by the spec, as the widget bounds its `silence-ms`.
+      silenceMs: body?.silence_ms ?? null,
+    });
     const identity = candidateIdentity(interview.id);
     const { token, expiresAt } = await mintLiveKitToken({
       apiKey: livekit.apiKey,

@@ -26,8 +26,22 @@ export interface RoomHandlers {
   candidatePresence(present: boolean): void;
   /** One frame of the candidate's microphone. */
   candidateFrame(frame: PcmFrame): void;
-  /** The agent is out of the room for good (the server closed it, or the connection was lost). */
-  disconnected(reason: string): void;
+  /** The agent is out of the room for good: the server let it go, or the connection was lost. */
+  disconnected(disconnect: RoomDisconnect): void;
+}
+
+/**
+ * Why the room let the agent go, in the terms the agent decides on:
+ * - `room_closed`: the server closed or deleted the room. LiveKit closes a room once no one but agents is
+ *   left in it (after its `departure_timeout`), so joining again would only make an empty room anew.
+ * - `removed`: the agent was removed from the room (by an operator, through LiveKit's server API).
+ * - `connection_lost`: anything else (the signalling connection broke, the server shut down or moved the
+ *   agent elsewhere): the room is still there, and another agent may join it at once.
+ */
+export interface RoomDisconnect {
+  kind: 'room_closed' | 'removed' | 'connection_lost';
+  /** LiveKit's own reason, for the log. */
+  detail: string;
 }
 
 /** The agent in its room, connected. */

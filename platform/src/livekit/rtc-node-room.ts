@@ -1,10 +1,12 @@
 import type * as Rtc from '@livekit/rtc-node';
+import type { Logger } from 'pino';
 import type { PcmFrame } from './pcm.ts';
 import {
   type AgentRoom,
   type AudioOutput,
   agentTopic,
   type RoomConnector,
+  type RoomDisconnect,
   type RoomHandlers,
 } from './room.ts';
 
@@ -50,7 +52,8 @@ async function releaseRtc(): Promise<void> {
   globalThis._ffiClientInstance = undefined;
 }
 
-export function rtcNodeConnector(): RoomConnector {
+/** `log`: where the adapter reports what goes wrong inside it (the agent logs everything else). */
+export function rtcNodeConnector(log: Logger): RoomConnector {
   let used = false;
   return {
     async connect(url, token, candidateIdentity, handlers) {
@@ -59,7 +62,7 @@ export function rtcNodeConnector(): RoomConnector {
         users += 1;
       }
       const lk = await loadRtc();
-      return joinRoom(lk, url, token, candidateIdentity, handlers);
+      return joinRoom(lk, url, token, candidateIdentity, handlers, log);
     },
     async close() {
       if (!used) return;
@@ -75,7 +78,9 @@ async function joinRoom(
   token: string,
   candidateIdentity: string,
   handlers: RoomHandlers,
+  logger: Logger,
 ): Promise<AgentRoom> {
+  const log = logger.child({ candidate_identity: candidateIdentity });
   const room = new lk.Room();
   const listening = new Set<ReadableStreamDefaultReader<Rtc.AudioFrame>>();
   let leaving = false;
@@ -91,23 +96,10 @@ async function joinRoom(
     const stream = new lk.AudioStream(track, { sampleRate: microphoneSampleRate, numChannels: 1 });
     const reader = stream.getReader();
     listening.add(reader);
-    void (async () => {
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          handlers.candidateFrame(frameOf(value));
-        }
-      } catch {
-        // The track went away (unpublished, or the room closed): a new subscription opens a new stream.
-      } finally {
-        listening.delete(reader);
-      }
-    })();
+    void forwardCandidateFrames(reader, handlers, log).finally(() => listening.delete(reader));
   });
   room.on(lk.RoomEvent.Disconnected, (reason) => {
-    if (!leaving)
-      handlers.disconnected(`disconnected by the room (${lk.DisconnectReason[reason] ?? reason})`);
+    if (!leaving) handlers.disconnected(disconnectOf(lk, reason));
   });
 
   await room.connect(url, token, { autoSubscribe: true, dynacast: false });
@@ -137,6 +129,53 @@ async function joinRoom(
       await source.close();
     },
   };
+}
+
+/**
+ * Hands the candidate's frames to the agent until the stream ends. A throw from the agent's handler is a
+ * bug on this side, not the track going away: it is logged (once a stream, not a hundred times a second)
+ * and the next frame goes on, so one bad frame does not leave the agent deaf. However the loop ends, the
+ * reader is cancelled, or rtc-node would go on queueing frames for a stream nobody reads.
+ */
+export async function forwardCandidateFrames(
+  reader: ReadableStreamDefaultReader<Rtc.AudioFrame>,
+  handlers: RoomHandlers,
+  log: Logger,
+): Promise<void> {
+  let failures = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      try {
+        handlers.candidateFrame(frameOf(value));
+      } catch (err) {
+        failures += 1;
+        if (failures === 1) log.error({ err }, "the agent could not take a frame of the candidate's audio");
+      }
+    }
+  } catch {
+    // The track went away (unpublished, or the room closed): a new subscription opens a new stream.
+  } finally {
+    if (failures > 1) log.error({ failures }, "frames of the candidate's audio the agent could not take");
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** What LiveKit's reason for a disconnect means for the agent (see RoomDisconnect). */
+export function disconnectOf(lk: typeof Rtc, reason: Rtc.DisconnectReason): RoomDisconnect {
+  const detail = `disconnected by the room (${lk.DisconnectReason[reason] ?? reason})`;
+  switch (reason) {
+    case lk.DisconnectReason.ROOM_CLOSED:
+    case lk.DisconnectReason.ROOM_DELETED:
+      return { kind: 'room_closed', detail };
+    case lk.DisconnectReason.PARTICIPANT_REMOVED:
+      return { kind: 'removed', detail };
+    default:
+      // DUPLICATE_IDENTITY among them: another agent joined as `interviewer`, and the claim decides which
+      // one stays, so this one lets go at once as for a lost connection.
+      return { kind: 'connection_lost', detail };
+  }
 }
 
 /** The agent's voice into an rtc-node AudioSource (which paces it out in real time, with a 1 s queue). */

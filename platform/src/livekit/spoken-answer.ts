@@ -1,7 +1,10 @@
 import type { InterviewEngine } from '../engine/engine.ts';
 import { ApiError } from '../http/api-error.ts';
-import { inspectAudio } from '../sessions/audio-answer.ts';
+import { inspectAudio, maxAnswerBytes, maxAnswerSeconds } from '../sessions/audio-answer.ts';
 import { encodeWav } from './pcm.ts';
+
+/** A WAV file's header, before its samples (see encodeWav). */
+const wavHeaderBytes = 44;
 
 /** An utterance of the candidate, or several in a row, on its way to being an answer. */
 export interface SpokenAnswer {
@@ -13,6 +16,14 @@ export interface SpokenAnswer {
    * read as they began. Null before any.
    */
   turnId: string | null;
+}
+
+/**
+ * The most samples (16-bit mono, at `sampleRate`) a spoken answer may have: the limits of an uploaded
+ * answer, `maxAnswerSeconds` and, as the WAV it is committed as, `maxAnswerBytes`.
+ */
+export function longestAnswerSamples(sampleRate: number): number {
+  return Math.min(maxAnswerSeconds * sampleRate, Math.floor((maxAnswerBytes - wavHeaderBytes) / 2));
 }
 
 /**

@@ -69,6 +69,10 @@ export class MemoryEventBus implements SessionEventBus {
     return delivered.id;
   }
 
+  async lastId(interviewId: string): Promise<string | null> {
+    return this.#streams.get(interviewId)?.events.at(-1)?.id ?? null;
+  }
+
   subscribe(interviewId: string, afterId: string | null, signal: AbortSignal): AsyncIterable<DeliveredEvent> {
     return this.#stream(interviewId, parseEventId(afterId) ?? beforeFirstId, signal);
   }

@@ -126,6 +126,11 @@ export class RedisEventBus implements SessionEventBus {
     return id;
   }
 
+  async lastId(interviewId: string): Promise<string | null> {
+    const [latest] = await this.#redis.xrevrange(this.#keyPrefix + interviewId, '+', '-', 'COUNT', 1);
+    return latest?.[0] ?? null;
+  }
+
   /** A malformed `afterId` counts as null (see parseEventId): the subscriber gets everything retained. */
   subscribe(interviewId: string, afterId: string | null, signal: AbortSignal): AsyncIterable<DeliveredEvent> {
     return this.#stream(this.#keyPrefix + interviewId, parseEventId(afterId) ?? beforeFirstId, signal);

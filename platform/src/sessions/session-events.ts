@@ -51,5 +51,11 @@ export interface SessionEventBus {
    * `signal` aborts. Ids increase; an id that is no longer retained replays what is retained.
    */
   subscribe(interviewId: string, afterId: string | null, signal: AbortSignal): AsyncIterable<DeliveredEvent>;
+  /**
+   * The id of the interview's latest event, null when the bus keeps none. Ids come from the bus's clock
+   * (Redis's, for the Redis bus), not this process's: a subscriber that must tell what it replays from what
+   * happens next reads this before it subscribes.
+   */
+  lastId(interviewId: string): Promise<string | null>;
   close(): Promise<void>;
 }

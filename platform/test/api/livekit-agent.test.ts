@@ -4,6 +4,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { InterviewEngine } from '../../src/engine/engine.ts';
 import { claimAgents, markSpoken } from '../../src/livekit/agent-requests.ts';
 import { LiveKitAgentWorker } from '../../src/livekit/agent-worker.ts';
+import type { AgentRoom, RoomConnector, RoomDisconnect, RoomHandlers } from '../../src/livekit/room.ts';
+import { commitSpokenAnswer } from '../../src/livekit/spoken-answer.ts';
+import { compareIds } from '../../src/sessions/event-ids.ts';
+import type { SessionEventBus } from '../../src/sessions/session-events.ts';
 import {
   type ApiClient,
   apiClient,
@@ -132,22 +136,68 @@ afterAll(async () => {
   await fake?.stop();
 });
 
+/**
+ * The in-memory LiveKit with the server's part played by the test: it can close the room or send the agent
+ * away as LiveKit does (it keeps each room's handlers), have the candidate in the room already when the
+ * agent joins (rtc-node says so as the agent connects), and it counts the data packets an agent sent after
+ * it had begun to leave a room.
+ */
+class LiveKitServer implements RoomConnector {
+  readonly livekit: MemoryLiveKit;
+  /** The candidate is in the room before the agent joins it. */
+  candidateWaiting = false;
+  /** Packets sent after the agent began to leave: its last words must come before it goes. */
+  latePackets = 0;
+  readonly #handlers = new Map<AgentRoom, RoomHandlers>();
+
+  constructor(livekit = new MemoryLiveKit(20)) {
+    this.livekit = livekit;
+  }
+
+  async connect(url: string, token: string, candidateIdentity: string, handlers: RoomHandlers) {
+    const room = await this.livekit.connect(url, token, candidateIdentity, handlers);
+    this.#handlers.set(room, handlers);
+    if (this.candidateWaiting) handlers.candidatePresence(true);
+    let leaving = false;
+    return {
+      output: room.output,
+      publishData: (payload: Uint8Array) => {
+        if (leaving) this.latePackets += 1;
+        return room.publishData(payload);
+      },
+      disconnect: () => {
+        leaving = true;
+        return room.disconnect();
+      },
+    };
+  }
+
+  /** The server lets the agent in `room` go, as LiveKit does with the reason `kind` stands for. */
+  disconnect(room: MemoryRoom, kind: RoomDisconnect['kind']): void {
+    const handlers = this.#handlers.get(room);
+    if (!handlers) throw new Error(`no agent joined ${room.name}`);
+    handlers.disconnected({ kind, detail: `the test's server: ${kind}` });
+  }
+}
+
 interface WorkerOptions {
   leaseSeconds?: number;
   connectTimeoutMs?: number;
   maxAttempts?: number;
   /** The engine as the agents see it (the platform's, unless a test fakes a fault in it). */
   engine?: InterviewEngine;
+  /** The event bus as the agents see it (the platform's, unless a test slows it down). */
+  bus?: SessionEventBus;
 }
 
-function newWorker(livekit: MemoryLiveKit, options: WorkerOptions = {}): LiveKitAgentWorker {
+function newWorker(livekit: RoomConnector, options: WorkerOptions = {}): LiveKitAgentWorker {
   const { services } = test.platform;
   const worker = new LiveKitAgentWorker({
     orm: services.db.orm,
     logger: services.logger,
     config: services.config.livekit!,
     engine: options.engine ?? services.engine,
-    bus: services.bus,
+    bus: options.bus ?? services.bus,
     providers: services.providers,
     connector: livekit,
     idleMs: 20,
@@ -160,10 +210,30 @@ function newWorker(livekit: MemoryLiveKit, options: WorkerOptions = {}): LiveKit
   return worker;
 }
 
-function startWorker(livekit: MemoryLiveKit, options: WorkerOptions = {}): LiveKitAgentWorker {
+function startWorker(livekit: RoomConnector, options: WorkerOptions = {}): LiveKitAgentWorker {
   const worker = newWorker(livekit, options);
   worker.start();
   return worker;
+}
+
+/**
+ * The platform's event bus under a slow network: a subscription waits after every 200 events, as the
+ * Redis bus's replay does between its pages of 200 when Redis is far away.
+ */
+function slowPagesOf(bus: SessionEventBus): SessionEventBus {
+  return {
+    publish: (interviewId, event) => bus.publish(interviewId, event),
+    lastId: (interviewId) => bus.lastId(interviewId),
+    close: () => bus.close(),
+    async *subscribe(interviewId, afterId, signal) {
+      let delivered = 0;
+      for await (const event of bus.subscribe(interviewId, afterId, signal)) {
+        yield event;
+        delivered += 1;
+        if (delivered % 200 === 0) await sleep(100);
+      }
+    },
+  };
 }
 
 /** The platform's engine, with `faulty` in place of some of its methods, for the agents alone. */
@@ -178,10 +248,12 @@ function engineWith(faulty: Partial<InterviewEngine>): InterviewEngine {
   });
 }
 
-async function voiceInterview() {
+/** A live interview whose candidate asked for the room (`request`: the body of `POST /v1/session/livekit`). */
+async function voiceInterview(request?: { silence_ms?: number }) {
   const { interviewId, token } = await openSession(api, tenant.liveKey, job);
   const joined = await api.call<{ room: string; token: string }>('POST', '/v1/session/livekit', {
     key: token,
+    ...(request ? { body: request } : {}),
   });
   expect(joined.status, describeResponse(joined)).toBe(200);
   return { interviewId, token, events: new SseClient(`${test.url}/v1/session/events`, token) };
@@ -222,8 +294,9 @@ const roomSpeechOf = (text: string, since: number) =>
 
 describe('the interviewer agent in a LiveKit room', () => {
   it('holds a whole interview by voice, leaving the transcript, recording and events of the HTTP transport', async () => {
-    const livekit = new MemoryLiveKit(20);
-    startWorker(livekit);
+    const server = new LiveKitServer();
+    const { livekit } = server;
+    startWorker(server);
     const { interviewId, token, events } = await voiceInterview();
     const room = await livekit.room(interviewId);
 
@@ -268,6 +341,9 @@ describe('the interviewer agent in a LiveKit room', () => {
     await expect
       .poll(() => agentRow(interviewId))
       .toMatchObject({ end_reason: 'interview_over', holder: null });
+    // Its voice fell silent, and it said so before it went: the widget closes the room on that.
+    expect(room.states().at(-1)).toBe('listening');
+    expect(server.latePackets).toBe(0);
     events.close();
 
     const turns = await transcriptOf(api, tenant.liveKey, interviewId);
@@ -463,6 +539,156 @@ describe('the interviewer agent in a LiveKit room', () => {
     expect(again.status, describeResponse(again)).toBe(200);
     const back = await livekit.room(interviewId);
     expect(back).not.toBe(room);
+    events.close();
+  });
+});
+
+describe('the interviewer agent and the page it serves', () => {
+  it('takes an answer as over after the silence the page asked for', async () => {
+    const livekit = new MemoryLiveKit(20);
+    startWorker(livekit);
+    const { interviewId, token, events } = await voiceInterview({ silence_ms: 600 });
+    const room = await livekit.room(interviewId);
+    room.joinCandidate();
+    await api.call('POST', '/v1/session/start', { key: token });
+    await spokeAndListens(room, 1, 'the intro, spoken');
+    // A second of silence after the words: past the 600 ms asked for, short of the 1.8 s default. The
+    // microphone then sends nothing more, so only the silence asked for can end the answer.
+    await room.say(
+      concat(silence(300), spoken('I designed the payments ledger at my last company.'), silence(1000)),
+    );
+    const transcript = await events.next((e) => e.event === 'candidate.transcript');
+    expect(transcript.data).toMatchObject({ text: heard, final: true });
+    events.close();
+  });
+
+  it('says nothing of a question already answered when it joins during a long replay', async () => {
+    const { interviewId, token, events } = await voiceInterview();
+    await api.call('POST', '/v1/session/start', { key: token });
+    const intro = await events.next((e) => e.event === 'interviewer.done');
+    // Between the question and its answer, more events than a page of the Redis bus's replay (200), as a
+    // long turn's audio makes: the agent, joining now, replays them in pages, with waits between.
+    const { bus } = test.platform.services;
+    for (let seq = 0; seq < 250; seq++) {
+      await bus.publish(interviewId, {
+        type: 'interviewer.audio',
+        data: { turn_id: String(intro.data.turn_id), seq: 1000 + seq, format: 'mp3', data: '' },
+      });
+    }
+    const answered = events.events.length;
+    await postAnswer(api, token);
+    await events.nextAfter(answered, 'interviewer.done');
+    const replayTo = await bus.lastId(interviewId);
+
+    const since = fake.requests.length;
+    const server = new LiveKitServer();
+    server.candidateWaiting = true;
+    startWorker(server, { bus: slowPagesOf(bus) });
+    const room = await server.livekit.room(interviewId);
+    await spokeAndListens(room, 1, 'the next question, spoken');
+    // Never the intro, answered before the agent came, not even its first words while the replay was under way.
+    expect(roomSpeechOf('Hello, I am Viva.', since)).toEqual([]);
+    expect(roomSpeechOf('Thanks.', since).length).toBeGreaterThan(0);
+    // Of the session's events only those after the replay went to the room.
+    const forwarded = room.messages.filter((m) => m.id);
+    expect(forwarded.length).toBeGreaterThan(0);
+    for (const message of forwarded) expect(compareIds(message.id!, replayTo!)).toBeGreaterThan(0);
+    events.close();
+  });
+
+  it('tells the room it fell silent before it leaves in the middle of a turn', async () => {
+    // Real time, so the agent is still speaking when its worker stops.
+    const server = new LiveKitServer(new MemoryLiveKit(1));
+    const worker = startWorker(server);
+    const { interviewId, token, events } = await voiceInterview();
+    const room = await server.livekit.room(interviewId);
+    room.joinCandidate();
+    await api.call('POST', '/v1/session/start', { key: token });
+    await room.until(() => room.states().at(-1) === 'speaking', 'the agent to speak');
+    await worker.stop();
+    expect(room.connected).toBe(false);
+    // The page does not go on showing an interviewer speaking who has gone.
+    expect(room.states().at(-1)).toBe('listening');
+    expect(server.latePackets).toBe(0);
+    events.close();
+  });
+
+  it('leaves for good when LiveKit closes the room or removes the agent', async () => {
+    const server = new LiveKitServer();
+    startWorker(server);
+    const cases = [
+      // LiveKit closes a room nobody but agents is in (after its departure_timeout).
+      { kind: 'room_closed', candidate: false, endReason: 'candidate_absent' },
+      { kind: 'room_closed', candidate: true, endReason: 'room_closed' },
+      { kind: 'removed', candidate: true, endReason: 'removed' },
+    ] as const;
+    for (const { kind, candidate, endReason } of cases) {
+      const { interviewId, token, events } = await voiceInterview();
+      const room = await server.livekit.room(interviewId);
+      if (candidate) room.joinCandidate();
+      server.disconnect(room, kind);
+      await room.until(() => !room.connected, `the agent to leave after ${kind}`);
+      await expect.poll(() => agentRow(interviewId)).toMatchObject({ end_reason: endReason, holder: null });
+      // Not joined again (that would make the closed room anew, empty) until the candidate asks again.
+      await sleep(300);
+      const joins = () =>
+        server.livekit.connections.filter((c) => c.candidateIdentity === `candidate-${interviewId}`).length;
+      expect(joins(), kind).toBe(1);
+      const again = await api.call('POST', '/v1/session/livekit', { key: token });
+      expect(again.status, describeResponse(again)).toBe(200);
+      await expect.poll(joins).toBe(2);
+      events.close();
+    }
+  });
+
+  it('joins again at once after a lost connection, and backs off when the room keeps dropping it', async () => {
+    const server = new LiveKitServer();
+    startWorker(server);
+    const { interviewId, events } = await voiceInterview();
+    const rooms = () => server.livekit.rooms.filter((r) => r.name === `viva-${interviewId}`);
+    const first = await server.livekit.room(interviewId);
+    first.joinCandidate();
+    server.disconnect(first, 'connection_lost');
+    const lost = Date.now();
+    await expect.poll(() => rooms().length).toBe(2);
+    expect(Date.now() - lost).toBeLessThan(1500);
+
+    // Dropped again soon after it came: this time it waits before it joins again.
+    const second = rooms()[1]!;
+    second.joinCandidate();
+    server.disconnect(second, 'connection_lost');
+    await expect
+      .poll(() => agentRow(interviewId))
+      .toMatchObject({ holder: null, attempts: 2, ended_at: null });
+    const [row] = await test.platform.services.db.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ retry_in: number }[]>(
+        'select extract(epoch from lease_until - now()) as retry_in from interview_agents where interview_id = ?',
+        [interviewId],
+      );
+    expect(Number(row!.retry_in)).toBeGreaterThan(1);
+    await expect.poll(() => rooms().length, { timeout: 8000 }).toBe(3);
+    expect(rooms()[2]!.connected).toBe(true);
+    events.close();
+  });
+
+  it('refuses a spoken answer longer than an upload may be', async () => {
+    const { interviewId, token, events } = await voiceInterview();
+    await api.call('POST', '/v1/session/start', { key: token });
+    await events.next((e) => e.event === 'interviewer.done');
+    const before = transcriptions().length;
+    const tooLong = { audio: new Int16Array(16_000 * 301), sampleRate: 16_000, turnId: null };
+    await expect(
+      commitSpokenAnswer(test.platform.services.engine, interviewId, tooLong),
+    ).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: 'The audio answer lasts 301.0 seconds; an answer may last at most 300 seconds.',
+    });
+    // Refused before anything was stored or paid for.
+    expect(transcriptions().length).toBe(before);
+    const turns = await transcriptOf(api, tenant.liveKey, interviewId);
+    expect(shapeOf(turns)).toEqual(['interviewer:intro']);
     events.close();
   });
 });

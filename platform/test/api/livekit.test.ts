@@ -123,6 +123,51 @@ describe('POST /v1/session/livekit', () => {
     ]);
   });
 
+  it("keeps the silence that ends an answer for the agent, within the widget's bounds", async () => {
+    const silenceOf = async (interviewId: string) => {
+      const rows = await withLiveKit.platform.services.db.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ silence_ms: number | null }[]>(
+          'select silence_ms from interview_agents where interview_id = ?',
+          [interviewId],
+        );
+      return rows.map((r) => r.silence_ms);
+    };
+    const { interviewId, token } = await openSession(api, tenant.liveKey);
+    for (const silence_ms of [299, 10_001, 1800.5, '1800', null]) {
+      const res = await api.call('POST', '/v1/session/livekit', { key: token, body: { silence_ms } });
+      expect(res.status, describeResponse(res)).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.body, describeResponse(res)).toMatchObject({
+        type: 'urn:viva:error:invalid_request',
+        status: 400,
+        code: 'invalid_request',
+        errors: [{ pointer: '/body/silence_ms' }],
+      });
+    }
+    // Nothing of a refused request stays behind.
+    expect(await silenceOf(interviewId)).toEqual([]);
+
+    for (const silence_ms of [300, 10_000]) {
+      const other = await openSession(api, tenant.liveKey);
+      const bound = await api.call('POST', '/v1/session/livekit', { key: other.token, body: { silence_ms } });
+      expect(bound.status, describeResponse(bound)).toBe(200);
+      expect(await silenceOf(other.interviewId)).toEqual([silence_ms]);
+    }
+    const res = await api.call('POST', '/v1/session/livekit', { key: token, body: { silence_ms: 900 } });
+    expect(res.status, describeResponse(res)).toBe(200);
+    expect(await silenceOf(interviewId)).toEqual([900]);
+    // While the agent is wanted, a repeated request changes nothing: the agent listens as it began.
+    const again = await api.call('POST', '/v1/session/livekit', { key: token, body: { silence_ms: 2500 } });
+    expect(again.status, describeResponse(again)).toBe(200);
+    expect(await silenceOf(interviewId)).toEqual([900]);
+    // Left out, the agent's default (1800 ms) applies.
+    const plain = await openSession(api, tenant.liveKey);
+    expect((await join(api, plain.token)).status).toBe(200);
+    expect(await silenceOf(plain.interviewId)).toEqual([null]);
+  });
+
   it('replays its first response for a repeated Idempotency-Key', async () => {
     const { token } = await openSession(api, tenant.liveKey);
     const headers = { 'idempotency-key': 'livekit-join-1' };
@@ -213,6 +258,27 @@ describe('pages hosting the widget, with LiveKit', () => {
       'https://lk.example:8443',
     ]);
     expect(liveKitConnectOrigins(null)).toEqual([]);
+  });
+
+  it("let LiveKit Cloud's client fail over to the project's regional hosts", () => {
+    // livekit-client joins `<project>.<region>.production.livekit.cloud` when the project's host fails.
+    expect(liveKitConnectOrigins('wss://acme-x1y2z3.livekit.cloud')).toEqual([
+      'wss://acme-x1y2z3.livekit.cloud',
+      'https://acme-x1y2z3.livekit.cloud',
+      'wss://*.livekit.cloud',
+      'https://*.livekit.cloud',
+    ]);
+    expect(liveKitConnectOrigins('wss://acme.livekit.run')).toEqual([
+      'wss://acme.livekit.run',
+      'https://acme.livekit.run',
+      'wss://*.livekit.run',
+      'https://*.livekit.run',
+    ]);
+    // Not LiveKit Cloud, though the name ends alike.
+    expect(liveKitConnectOrigins('wss://notlivekit.cloud')).toEqual([
+      'wss://notlivekit.cloud',
+      'https://notlivekit.cloud',
+    ]);
   });
 });
 

@@ -86,6 +86,7 @@ describe('SSE stream', () => {
       });
       const failing: SessionEventBus = {
         publish: () => Promise.reject(new Error('unused')),
+        lastId: () => Promise.reject(new Error('unused')),
         // biome-ignore lint/correctness/useYield: fails before its first event, as a lost Redis would
         subscribe: async function* () {
           throw new Error('bus unavailable');

@@ -1,6 +1,18 @@
 /** The data topic the interviewer agent sends on; packets on any other topic are not for the widget. */
 export const agentTopic = 'viva';
 
+/** The interviewer agent's identity in the room, by the platform's contract. */
+export const agentIdentity = 'interviewer';
+
+/**
+ * Whether a room's participant is the interviewer agent: its identity, and joined as an agent, which only
+ * a token the platform signed can say. Only its voice is played and only its packets are read; anyone else
+ * in the room is neither heard nor believed.
+ */
+export function isInterviewer(participant: { identity: string; isAgent: boolean } | undefined): boolean {
+  return participant?.identity === agentIdentity && participant.isAgent;
+}
+
 /** What the interviewer agent is doing, for the interviewer visual. */
 export type AgentState = 'listening' | 'thinking' | 'speaking';
 

@@ -1,6 +1,7 @@
 import {
   DisconnectReason,
   type LocalTrackPublication,
+  type Participant,
   type RemoteParticipant,
   type RemoteTrack,
   Room,
@@ -8,7 +9,7 @@ import {
   Track,
 } from 'livekit-client';
 import type { SessionEvent } from '../client/session-event-parser.ts';
-import { parseAgentMessage } from './agent-messages.ts';
+import { agentIdentity, isInterviewer, parseAgentMessage } from './agent-messages.ts';
 import type { Microphone } from './microphone.ts';
 import type { VoiceActivityDetector } from './voice-activity.ts';
 import type { VoiceTransport, VoiceTransportEvents } from './voice-transport.ts';
@@ -36,8 +37,6 @@ export interface LiveKitVoiceOptions extends VoiceTransportEvents {
   lost(reason: string): void;
 }
 
-/** The agent's identity in the room, by the platform's contract. */
-const agentIdentity = 'interviewer';
 // After the end, the agent's last words (the closing) may still be playing: the room stays this long at most.
 const closingGraceMs = 30_000;
 
@@ -71,9 +70,13 @@ export class LiveKitVoice implements VoiceTransport {
     this.#detector = options.detector;
     this.#room = new Room({ adaptiveStream: false, dynacast: false, stopLocalTrackOnUnpublish: false });
     this.#room
-      .on(RoomEvent.TrackSubscribed, (track) => this.#trackSubscribed(track))
+      .on(RoomEvent.TrackSubscribed, (track, _publication, participant) => {
+        if (isInterviewer(participant)) this.#trackSubscribed(track);
+      })
       .on(RoomEvent.TrackUnsubscribed, (track) => this.#trackUnsubscribed(track))
-      .on(RoomEvent.DataReceived, (payload, _participant, _kind, topic) => this.#data(payload, topic))
+      .on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
+        if (isInterviewer(participant)) this.#data(payload, topic);
+      })
       .on(RoomEvent.ParticipantConnected, (participant) => this.#participantChanged(participant))
       .on(RoomEvent.ParticipantDisconnected, (participant) => this.#participantChanged(participant))
       .on(RoomEvent.AudioPlaybackStatusChanged, () => this.#unblockAudio())
@@ -225,10 +228,16 @@ export class LiveKitVoice implements VoiceTransport {
     if (this.#finishing && !speaking) this.close();
   }
 
+  /** The interviewer agent, when it is in the room. */
+  #agent(): Participant | undefined {
+    const participant = this.#room.getParticipantByIdentity(agentIdentity);
+    return isInterviewer(participant) ? participant : undefined;
+  }
+
   /** The agent must be in the room: a candidate talking to an empty room would wait forever. */
   #watchAgent(): void {
     this.#clearAgentTimer();
-    if (this.#finishing || this.#closed || this.#room.getParticipantByIdentity(agentIdentity)) return;
+    if (this.#finishing || this.#closed || this.#agent()) return;
     this.#agentTimer = setTimeout(
       () => this.#lost('the interviewer agent is not in the room'),
       this.#options.agentTimeoutMs,
@@ -237,7 +246,13 @@ export class LiveKitVoice implements VoiceTransport {
 
   #participantChanged(participant: RemoteParticipant): void {
     if (participant.identity !== agentIdentity || !this.#joined) return;
-    if (this.#agentSpeaking && !this.#room.getParticipantByIdentity(agentIdentity)) {
+    const present = this.#agent() !== undefined;
+    // The interview is over and the agent, its closing said, has gone: nothing more will play.
+    if (this.#finishing && !present) {
+      this.close();
+      return;
+    }
+    if (this.#agentSpeaking && !present) {
       this.#agentSpeaking = false;
       this.#options.interviewerSpeaking(false);
     }

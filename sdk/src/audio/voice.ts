@@ -2,18 +2,26 @@ import { InterviewClientError } from '../client/interview-error.ts';
 import type { SessionEvent } from '../client/session-event-parser.ts';
 import type { InterviewState, Session, TransportPreference } from '../client/types.ts';
 import type { RecordedAnswer } from './answer-recorder.ts';
+import { answerSilenceMs } from './answer-silence.ts';
 import { HttpVoice } from './http-voice.ts';
 import type { LiveKitGrant } from './livekit-voice.ts';
 import { Microphone, meterLevel, microphoneError } from './microphone.ts';
 import { VoiceActivityDetector } from './voice-activity.ts';
 import { chooseTransport, type VoiceTransport } from './voice-transport.ts';
 
+/** What the voice asks of the room's interviewer agent. */
+export interface RoomRequest {
+  /** The silence that ends a spoken answer, so the agent ends answers as the widget does over HTTP. */
+  silenceMs: number;
+}
+
 export interface VoiceOptions {
+  /** The silence that ends a spoken answer, in milliseconds; kept within the bounds of answerSilenceMs. */
   silenceMs: number;
   /** How long joining a LiveKit room (the grant, the code, the connection) may take before HTTP takes over. */
   liveKitTimeoutMs: number;
   /** Asks the platform for the interview's room (`POST /v1/session/livekit`). */
-  requestRoom(signal: AbortSignal): Promise<LiveKitGrant>;
+  requestRoom(request: RoomRequest, signal: AbortSignal): Promise<LiveKitGrant>;
   /** The microphone's level for the meter, 0 to 1, about 20 times a second while it is open. */
   level(level: number): void;
   /** Who is audible, whether the microphone is listened to, and what carries the voice, as they change. */
@@ -37,6 +45,8 @@ export interface VoiceOptions {
  */
 export class Voice {
   readonly #options: VoiceOptions;
+  /** The same over either transport: the widget's own detector uses it over HTTP, the room's agent over LiveKit. */
+  readonly #silenceMs: number;
   #context: AudioContext | null = null;
   #microphone: Microphone | null = null;
   #session: Session | null = null;
@@ -62,6 +72,7 @@ export class Voice {
 
   constructor(options: VoiceOptions) {
     this.#options = options;
+    this.#silenceMs = answerSilenceMs(options.silenceMs);
   }
 
   get microphoneOpen(): boolean {
@@ -234,14 +245,14 @@ export class Voice {
       timeoutMs,
     );
     try {
-      const grant = await this.#options.requestRoom(joining.signal);
+      const grant = await this.#options.requestRoom({ silenceMs: this.#silenceMs }, joining.signal);
       // The one place livekit-client is loaded: a chunk of its own, fetched only for a session that offers it.
       const { LiveKitVoice } = await beforeAbort(import('./livekit-voice.ts'), joining.signal);
       return await LiveKitVoice.join(
         {
           grant,
           microphone,
-          detector: new VoiceActivityDetector({ silenceMs: this.#options.silenceMs }),
+          detector: new VoiceActivityDetector({ silenceMs: this.#silenceMs }),
           agentTimeoutMs: timeoutMs,
           interviewerSpeaking: (speaking) => this.#interviewerChanged(speaking),
           candidateSpeaking: (speaking) => this.#candidateChanged(speaking),
@@ -272,7 +283,7 @@ export class Voice {
       context: this.#audioContext(),
       session,
       takingOver,
-      silenceMs: this.#options.silenceMs,
+      silenceMs: this.#silenceMs,
       interviewerSpeaking: (speaking) => this.#interviewerChanged(speaking),
       candidateSpeaking: (speaking) => this.#candidateChanged(speaking),
       answer: (answer) => this.#options.answer(answer),

@@ -106,7 +106,7 @@ export class InterviewClient extends EventTarget {
     this.#voice = new Voice({
       silenceMs: options.silenceMs ?? 1800,
       liveKitTimeoutMs: options.liveKitTimeoutMs ?? 15_000,
-      requestRoom: (signal) => this.#api.joinLiveKit(signal),
+      requestRoom: (request, signal) => this.#api.joinLiveKit(request, signal),
       level: (level) => this.#store.emit('level', level),
       changed: (patch) => this.#store.set(patch),
       answer: (answer) => {

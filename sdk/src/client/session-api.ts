@@ -8,6 +8,7 @@ export type Interruption = components['schemas']['Interruption'];
 
 /** `POST /v1/session/livekit`: where the interview's room is, and the candidate's token for it. */
 export type LiveKitSession = components['schemas']['LiveKitSession'];
+type CreateLiveKitSessionRequest = components['schemas']['CreateLiveKitSessionRequest'];
 
 /** An answer as it goes on the wire: typed text as JSON, or a recording as the raw body. */
 export type AnswerBody = { kind: 'text'; text: string } | { kind: 'audio'; audio: Blob; contentType: string };
@@ -92,14 +93,16 @@ export class SessionApi {
   }
 
   /**
-   * `POST /v1/session/livekit`: the interview's LiveKit room and a token to join it. Tried once: on any failure
-   * (`transport_unavailable`, the network) the voice goes over HTTP instead, without delay.
+   * `POST /v1/session/livekit`: the interview's LiveKit room and a token to join it, with the silence after
+   * which its agent takes an answer as over. Tried once: on any failure (`transport_unavailable`, the
+   * network) the voice goes over HTTP instead, without delay.
    */
-  joinLiveKit(signal?: AbortSignal): Promise<LiveKitSession> {
+  joinLiveKit(request: { silenceMs: number }, signal?: AbortSignal): Promise<LiveKitSession> {
+    const body: CreateLiveKitSessionRequest = { silence_ms: request.silenceMs };
     return this.#request<LiveKitSession>({
       method: 'POST',
       path: '/v1/session/livekit',
-      body: '{}',
+      body: JSON.stringify(body),
       contentType: 'application/json',
       idempotencyKey: newIdempotencyKey(),
       timeoutMs: requestTimeoutMs,

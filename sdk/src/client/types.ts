@@ -124,7 +124,10 @@ export interface InterviewClientOptions {
   sessionToken: string;
   /** The platform's base URL, e.g. `https://api.viva.example` (no trailing `/v1`). */
   apiBase: string;
-  /** Silence that ends a spoken answer, in milliseconds. Default 1800. */
+  /**
+   * Silence that ends a spoken answer, in milliseconds, over HTTP and LiveKit alike: 300 to 10000 (a value
+   * outside counts as the nearer bound). Default 1800.
+   */
   silenceMs?: number;
   /** Whether a voice interview may join the LiveKit room the session offers (`auto`, the default) or never (`http`). */
   transport?: TransportPreference;

@@ -182,7 +182,10 @@ export default class AiInterview extends LitElement {
   /** `full` for a page of its own; `compact` for a side panel or a small frame. */
   @property({ reflect: true }) layout: 'full' | 'compact' = 'full';
 
-  /** The silence, in milliseconds, that ends a spoken answer. Default 1800. */
+  /**
+   * The silence, in milliseconds, that ends a spoken answer, over HTTP and LiveKit alike: 300 to 10000 (a
+   * value outside counts as the nearer bound). Default 1800.
+   */
   @property({ attribute: 'silence-ms', type: Number }) silenceMs: number | undefined;
 
   /** Replacements for any of the widget's strings (property only), e.g. `{ start: 'Begin' }`. They apply in every locale. */

@@ -1,6 +1,8 @@
 import { expect } from '@open-wc/testing';
-import { parseAgentMessage } from '../../src/audio/agent-messages.ts';
+import { isInterviewer, parseAgentMessage } from '../../src/audio/agent-messages.ts';
+import { answerSilenceMs } from '../../src/audio/answer-silence.ts';
 import { chooseTransport } from '../../src/audio/voice-transport.ts';
+import { SessionApi } from '../../src/client/session-api.ts';
 import { TranscriptBook } from '../../src/client/transcript-book.ts';
 
 const utf8 = (value: unknown) =>
@@ -14,6 +16,66 @@ describe('choosing the voice transport', () => {
     expect(chooseTransport([], 'auto', true), 'an older platform').to.equal('http');
     expect(chooseTransport(['http', 'livekit'], 'http', true), 'the integrator says http').to.equal('http');
     expect(chooseTransport(['http', 'livekit'], 'auto', false), 'answers by text').to.equal('http');
+  });
+});
+
+describe('the silence that ends a spoken answer', () => {
+  it('stays within what the LiveKit agent takes, so an answer ends alike over either transport', () => {
+    expect(answerSilenceMs(undefined), 'the default').to.equal(1800);
+    expect(answerSilenceMs(700)).to.equal(700);
+    expect(answerSilenceMs(300)).to.equal(300);
+    expect(answerSilenceMs(10_000)).to.equal(10_000);
+    expect(answerSilenceMs(100), 'too short').to.equal(300);
+    expect(answerSilenceMs(-5), 'negative').to.equal(300);
+    expect(answerSilenceMs(60_000), 'too long').to.equal(10_000);
+    expect(answerSilenceMs(1234.6), 'whole milliseconds').to.equal(1235);
+    expect(answerSilenceMs(Number.NaN), 'not a number (a garbled attribute)').to.equal(1800);
+  });
+
+  it('is sent with the request for the room, for its agent', async () => {
+    const sent: { url: string; method: string | undefined; body: unknown; contentType: string | null }[] = [];
+    const api = new SessionApi({
+      apiBase: 'https://viva.example/',
+      sessionToken: 'st_test',
+      fetch: async (input, init) => {
+        sent.push({
+          url: String(input),
+          method: init?.method,
+          body: JSON.parse(String(init?.body)),
+          contentType: new Headers(init?.headers).get('content-type'),
+        });
+        return Response.json({
+          object: 'livekit_session',
+          url: 'wss://livekit.example',
+          room: 'viva-int_1',
+          identity: 'candidate-int_1',
+          token: 'lk',
+          expires_at: '2026-01-01T00:00:00.000Z',
+        });
+      },
+    });
+    const grant = await api.joinLiveKit({ silenceMs: 700 });
+    expect(grant.room).to.equal('viva-int_1');
+    expect(sent).to.deep.equal([
+      {
+        url: 'https://viva.example/v1/session/livekit',
+        method: 'POST',
+        body: { silence_ms: 700 },
+        contentType: 'application/json',
+      },
+    ]);
+  });
+});
+
+describe('who the widget listens to in the room', () => {
+  it('is the interviewer agent alone: its identity, joined as an agent', () => {
+    expect(isInterviewer({ identity: 'interviewer', isAgent: true })).to.equal(true);
+    expect(isInterviewer({ identity: 'interviewer', isAgent: false }), 'a participant posing as it').to.equal(
+      false,
+    );
+    expect(isInterviewer({ identity: 'candidate-int_1', isAgent: false }), 'the candidate').to.equal(false);
+    expect(isInterviewer({ identity: 'transcriber', isAgent: true }), 'another agent').to.equal(false);
+    expect(isInterviewer(undefined), 'a packet from the server').to.equal(false);
   });
 });
 

@@ -13,6 +13,7 @@ import { Migration20261207IdempotencyClaims } from './Migration20261207Idempoten
 import { Migration20261207InterviewJobSnapshot } from './Migration20261207InterviewJobSnapshot.ts';
 import { Migration20261208ScorecardTakeovers } from './Migration20261208ScorecardTakeovers.ts';
 import { Migration20261209CandidateUpdatedAt } from './Migration20261209CandidateUpdatedAt.ts';
+import { Migration20261210AgentSilence } from './Migration20261210AgentSilence.ts';
 import { Migration20261210WebhookFailureReason } from './Migration20261210WebhookFailureReason.ts';
 
 /** Every migration in order. Listed, not globbed, so a build or bundler cannot drop one. */
@@ -33,4 +34,5 @@ export const migrations = [
   Migration20261208ScorecardTakeovers,
   Migration20261209CandidateUpdatedAt,
   Migration20261210WebhookFailureReason,
+  Migration20261210AgentSilence,
 ];
