@@ -352,7 +352,9 @@ export interface paths {
          *     recording (signed links valid for 15 minutes, as `GET /v1/interviews/{id}/recording` gives) and
          *     every scorecard.
          *
-         *     **Scope:** `candidates:read`.
+         *     **Scope:** `candidates:read` and `interviews:read`, both: the export holds the candidate's
+         *     interviews, transcripts, recordings and scorecards, which need `interviews:read` everywhere else. A key
+         *     without either gets `403 insufficient_scope`.
          */
         get: operations["exportCandidate"];
         put?: never;
@@ -754,6 +756,9 @@ export interface paths {
          *       while the candidate was in it) or `expired`, the server ends the stream. The interview is over, and
          *       so is the token:
          *       do not reconnect.
+         *     - One interview may hold at most 3 streams open at once on one instance; another is refused with
+         *       `429 rate_limited` and `Retry-After` until one of them closes. A page that is closed or reloaded
+         *       closes its stream, so a reload is not refused. Back off on this `429` as on any other.
          *
          *     Browsers' `EventSource` cannot send an `Authorization` header: read the stream with `fetch` (as the
          *     SDK's `InterviewClient` does).
@@ -1550,7 +1555,8 @@ export interface components {
             name: string;
             /**
              * @description Web origins (scheme, host and optional port; no path) allowed to embed the interview widget
-             *     for this tenant. Defaults to none.
+             *     for this tenant. Left out or empty, the tenant's session tokens work from any origin: set the
+             *     origins of the pages that embed the widget in production.
              */
             allowed_origins?: string[];
             logo_url?: components["schemas"]["TenantLogoUrl"];
@@ -3190,6 +3196,31 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description Too many wrong operator keys (`rate_limited`): 10 in a minute from one address, or 100 from all
+         *     addresses together. Every request is refused until `Retry-After` seconds have passed, the right key's
+         *     too.
+         */
+        AdminTooManyRequests: {
+            headers: {
+                "x-request-id": components["headers"]["XRequestId"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:viva:error:rate_limited",
+                 *       "title": "Too many requests",
+                 *       "status": 429,
+                 *       "detail": "Too many wrong operator keys were sent; retry after 42 s.",
+                 *       "code": "rate_limited",
+                 *       "request_id": "req_06h051vyw0001ccg9kw67rbvhr"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Too many requests (`rate_limited`). Wait `Retry-After` seconds, then retry. */
         TooManyRequests: {
             headers: {
@@ -3258,8 +3289,10 @@ export interface components {
             };
         };
         /**
-         * @description Too many requests in this interview session (`rate_limited`). Wait `Retry-After` seconds, then retry
-         *     (a `POST` with the same `Idempotency-Key`).
+         * @description Too many requests in this interview session, or in all of the tenant's interview sessions together
+         *     (`rate_limited`); these budgets are apart from the tenant's API keys'. For the event stream, also: the
+         *     interview already has 3 streams open on this instance. Wait `Retry-After` seconds, then retry (a `POST`
+         *     with the same `Idempotency-Key`).
          */
         SessionTooManyRequests: {
             headers: {
@@ -3455,6 +3488,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["AdminTooManyRequests"];
             default: components["responses"]["UnexpectedError"];
         };
     };
@@ -3513,6 +3547,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["AdminTooManyRequests"];
             default: components["responses"]["UnexpectedError"];
         };
     };
@@ -3567,6 +3602,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["AdminTooManyRequests"];
             default: components["responses"]["UnexpectedError"];
         };
     };
@@ -3623,6 +3659,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["AdminTooManyRequests"];
             default: components["responses"]["UnexpectedError"];
         };
     };

@@ -2,6 +2,12 @@ import { ConfigError, loadConfig } from './config/config.ts';
 import { DataDirInUseError } from './db/embedded-postgres.ts';
 import { startPlatform } from './platform.ts';
 import { StartupError } from './startup-error.ts';
+import {
+  type DemoModeAccess,
+  type DemoTenant,
+  demoTenantFile,
+  liveKeyIssuedThisStart,
+} from './tenants/demo-tenant.ts';
 
 /** `pnpm start`: the platform, on whatever the environment configures, else on the embedded default. */
 async function main(): Promise<void> {
@@ -21,9 +27,7 @@ async function main(): Promise<void> {
   if (demo) {
     lines.push(
       `  demo tenant ${demo.tenantId}, test key: ${demo.test.key}`,
-      ...(demo.live
-        ? [`  live key (the AI provider is configured; live calls cost money): ${demo.live.key}`]
-        : []),
+      ...(demo.live ? liveKeyLines(demo, demo.live, config.dataDir) : []),
       `  try: curl -H "Authorization: Bearer ${demo.test.key}" ${publicUrl}/v1/jobs`,
       `  demo ATS: ${publicUrl}/demo${demo.live ? ' (live mode: the configured AI provider interviews)' : ''}`,
     );
@@ -39,6 +43,22 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   // The terminal it runs in was closed: stop as cleanly as on Ctrl-C.
   process.once('SIGHUP', () => void stop('SIGHUP'));
+}
+
+/**
+ * The demo's live key in full on the start that issued it, and only then: a live key spends real money with the
+ * AI provider, and a banner printed on every start ends up in scrollback and log collectors. Afterwards the
+ * redacted form, as `GET /v1/api_keys` shows it, and where the whole key is kept.
+ */
+function liveKeyLines(demo: DemoTenant, live: DemoModeAccess, dataDir: string): string[] {
+  const where = demoTenantFile(dataDir);
+  if (liveKeyIssuedThisStart(demo)) {
+    return [
+      `  live key (new; the AI provider is configured, live calls cost money): ${live.key}`,
+      `    shown on this start only; it is kept in ${where}`,
+    ];
+  }
+  return [`  live key: ${live.key.slice(0, 12)}…${live.key.slice(-4)} (the whole key is in ${where})`];
 }
 
 main().catch((error: unknown) => {

@@ -33,6 +33,7 @@ import { MemoryEventBus } from './sessions/memory-event-bus.ts';
 import { RedisEventBus } from './sessions/redis-event-bus.ts';
 import type { SessionEventBus } from './sessions/session-events.ts';
 import { SigningKeys } from './sessions/signing-keys.ts';
+import { StreamLimit } from './sessions/stream-limit.ts';
 import { reasonOf, StartupError } from './startup-error.ts';
 import { type DemoTenant, ensureDemoTenant } from './tenants/demo-tenant.ts';
 import { DeliveryWorker } from './webhooks/delivery-worker.ts';
@@ -163,6 +164,7 @@ export async function createServices(
       issuer: publicUrl,
       bus,
       engine,
+      streamLimit: new StreamLimit(),
     };
   } catch (error) {
     disconnectRedis({ main: redis, requests: requestRedis });

@@ -12,6 +12,7 @@ import type { Metrics } from './observability/metrics.ts';
 import type { Providers } from './providers/providers.ts';
 import type { SessionEventBus } from './sessions/session-events.ts';
 import type { SigningKeys } from './sessions/signing-keys.ts';
+import type { StreamLimit } from './sessions/stream-limit.ts';
 
 /** The infrastructure, built once at boot and handed to handlers; each piece has a real and an in-process form. */
 export interface Services {
@@ -41,4 +42,6 @@ export interface Services {
   issuer: string;
   bus: SessionEventBus;
   engine: InterviewEngine;
+  /** The event streams each interview holds open on this instance, and the cap on them. */
+  streamLimit: StreamLimit;
 }

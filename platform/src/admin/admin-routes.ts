@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { apiKeyResource } from '../api-keys/api-key-operations.ts';
@@ -18,32 +17,12 @@ import {
   tenantResource,
   updateTenant,
 } from '../tenants/tenants.ts';
-
-const digestOf = (key: string) => createHash('sha256').update(key).digest();
-
-/**
- * The key is compared by digest: both sides are 32 bytes whatever was sent, so a header of another byte
- * length (non-ASCII characters) neither throws in `timingSafeEqual` nor tells how long the key is.
- */
-function requireAdmin(ctx: Context, adminKey: string | null): void {
-  const header = ctx.get('authorization');
-  const given = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-  const matches =
-    adminKey !== null && given !== undefined && timingSafeEqual(digestOf(given), digestOf(adminKey));
-  if (!matches) {
-    const detail =
-      adminKey === null
-        ? 'The operator API is off: set VIVA_ADMIN_KEY to enable it.'
-        : 'Send the operator key as "Authorization: Bearer $VIVA_ADMIN_KEY".';
-    throw new ApiError('unauthenticated', detail, {
-      headers: { 'WWW-Authenticate': 'Bearer realm="viva-admin"' },
-    });
-  }
-}
+import { adminGate } from './admin-auth.ts';
 
 /** The operator's API. It sits outside /v1 and tenant keys mean nothing to it. */
 export function adminRouter(services: Services, spec: OpenApiDocument): Router {
   const router = new Router();
+  const gate = adminGate(services.config.adminKey);
   const validators = createValidatorFactory(spec);
   const routeOf = (operationId: string) => {
     const route = specRoutes(spec).find((r) => r.operation.operationId === operationId);
@@ -52,7 +31,7 @@ export function adminRouter(services: Services, spec: OpenApiDocument): Router {
   };
   /** The operator key, then a JSON body checked against the spec. */
   const input = async (ctx: Context, validator: ReturnType<typeof validators>) => {
-    requireAdmin(ctx, services.config.adminKey);
+    await gate.check(ctx);
     const bytes = await readBody(ctx, services.config.maxJsonBytes);
     if (!ctx.is('application/json')) {
       throw new ApiError('unsupported_media_type', 'Send the body as application/json.');
@@ -62,7 +41,7 @@ export function adminRouter(services: Services, spec: OpenApiDocument): Router {
 
   const list = routeOf('listTenants');
   router.get('listTenants', list.path, async (ctx) => {
-    requireAdmin(ctx, services.config.adminKey);
+    await gate.check(ctx);
     const { query } = list.validator.validate({ params: ctx.params, query: ctx.query, body: undefined });
     const found = await listTenants(services.db.orm.em.fork(), query as PageRequest);
     ctx.status = 200;

@@ -12,7 +12,7 @@ import type { Services } from '../services.ts';
 import { authenticateSession } from '../sessions/session-auth.ts';
 import { ApiError, problemOf } from './api-error.ts';
 import type { AnyOperation, Caller, OperationInput, OperationResult, SessionCaller } from './operation.ts';
-import type { RateLimitState } from './rate-limit.ts';
+import type { RateLimitState, Spender } from './rate-limit.ts';
 import { parseJson, readBody } from './read-body.ts';
 
 const maxIdempotencyKeyLength = 255;
@@ -47,24 +47,27 @@ export function apiRouter(services: Services, spec: OpenApiDocument, operations:
   return router;
 }
 
-type Authentication = { scheme: 'secret'; scope: Scope } | { scheme: 'session' };
+type Authentication = { scheme: 'secret'; scopes: Scope[] } | { scheme: 'session' };
 
 /**
- * How an operation authenticates comes from its security requirement in the spec: a secret key with the
- * one scope named as its role, or a widget's session token.
+ * How an operation authenticates comes from its security requirement in the spec: a secret key with every
+ * scope the requirement names (one, as its role, or more for an operation that reveals several kinds of
+ * object), or a widget's session token.
  */
 function authenticationOf(route: SpecRoute): Authentication {
   const requirements = route.operation.security ?? [];
   if (requirements.some((requirement) => 'SessionToken' in requirement)) return { scheme: 'session' };
   const scopes = requirements.flatMap((requirement) => requirement.SecretKey ?? []);
-  const [scope] = scopes;
-  if (scopes.length !== 1 || !allScopes.includes(scope as Scope)) {
+  // One requirement only: OpenAPI reads several as alternatives, which no key check here implements.
+  if (requirements.length !== 1 || scopes.length === 0 || !scopes.every(isScope)) {
     throw new Error(
-      `${route.operation.operationId} must name exactly one known scope in its security, not ${JSON.stringify(scopes)}`,
+      `${route.operation.operationId} must name known scopes in one security requirement, not ${JSON.stringify(requirements)}`,
     );
   }
-  return { scheme: 'secret', scope: scope as Scope };
+  return { scheme: 'secret', scopes };
 }
+
+const isScope = (scope: string): scope is Scope => allScopes.includes(scope as Scope);
 
 /** Who is calling, and what is left of their rate-limit budget (spent by this request). */
 interface Admission {
@@ -87,33 +90,43 @@ async function admit(
       ctx.get('authorization') || undefined,
       ctx.get('origin') || undefined,
     );
-    return { caller, session, budget: await services.rateLimiter.consume(caller.keyId, caller.tenantId) };
+    // Apart from the tenant's API keys: candidates' pages must never get the integrator's own calls refused.
+    const spender: Spender = { kind: 'session', interviewId: session.interviewId, tenantId: caller.tenantId };
+    return { caller, session, budget: await services.rateLimiter.consume(spender) };
   }
   const secret = bearerSecret(ctx.get('authorization') || undefined);
   const recalled = services.secretKeys.recall(secret);
-  if (!recalled || !grants(recalled.scopes, auth.scope)) {
-    const caller = requireScope(await services.secretKeys.authenticate(secret), auth.scope);
-    return {
-      caller,
-      session: null,
-      budget: await services.rateLimiter.consume(caller.keyId, caller.tenantId),
-    };
+  if (!recalled || !grantsAll(recalled.scopes, auth.scopes)) {
+    const caller = requireScopes(await services.secretKeys.authenticate(secret), auth.scopes);
+    return { caller, session: null, budget: await services.rateLimiter.consume(apiKeySpender(caller)) };
   }
   // A key in use: checking it and spending its budget are sent in the same tick, so Redis gets both in one
   // write (auto-pipelining). What the check says still decides; a key refused now has spent one request.
   const [checked, spent] = await Promise.allSettled([
     services.secretKeys.authenticate(secret),
-    services.rateLimiter.consume(recalled.keyId, recalled.tenantId),
+    services.rateLimiter.consume(apiKeySpender(recalled)),
   ]);
   if (checked.status === 'rejected') throw checked.reason;
-  const caller = requireScope(checked.value, auth.scope);
+  const caller = requireScopes(checked.value, auth.scopes);
   if (spent.status === 'rejected') throw spent.reason;
   return { caller, session: null, budget: spent.value };
 }
 
-function requireScope(caller: Caller, scope: Scope): Caller {
-  if (!grants(caller.scopes, scope)) {
-    throw new ApiError('insufficient_scope', `This API key lacks the "${scope}" scope this request needs.`);
+const apiKeySpender = (key: Pick<Caller, 'keyId' | 'tenantId'>): Spender => ({
+  kind: 'api_key',
+  keyId: key.keyId,
+  tenantId: key.tenantId,
+});
+
+const grantsAll = (held: readonly string[], needed: readonly Scope[]) =>
+  needed.every((scope) => grants(held, scope));
+
+function requireScopes(caller: Caller, scopes: readonly Scope[]): Caller {
+  const missing = scopes.filter((scope) => !grants(caller.scopes, scope));
+  if (missing.length > 0) {
+    const named = missing.map((scope) => `"${scope}"`).join(' and ');
+    const noun = missing.length === 1 ? 'scope' : 'scopes';
+    throw new ApiError('insufficient_scope', `This API key lacks the ${named} ${noun} this request needs.`);
   }
   return caller;
 }

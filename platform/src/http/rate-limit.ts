@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiError } from './api-error.ts';
 
 export interface RateLimitState {
@@ -8,24 +8,61 @@ export interface RateLimitState {
   resetSeconds: number;
 }
 
+/**
+ * Who spends a request's budgets. An API key spends its own and its tenant's; a widget's session token spends
+ * its interview's and its tenant's pool for sessions. The two pools are apart: what candidates' pages send,
+ * however much, never gets the integrator's own calls refused.
+ */
+export type Spender =
+  | { kind: 'api_key'; keyId: string; tenantId: string }
+  | { kind: 'session'; interviewId: string; tenantId: string };
+
 export interface RateLimiter {
   /**
-   * Spends one request of the key's budget and then, if the key had any left, of the tenant's; throws
-   * `rate_limited` when either is spent.
+   * Spends one request of the spender's own budget and then, if it had any left, of its tenant's pool;
+   * throws `rate_limited` when either is spent.
    */
-  consume(keyId: string, tenantId: string): Promise<RateLimitState>;
+  consume(spender: Spender): Promise<RateLimitState>;
 }
 
 export interface RateLimitOptions {
-  /** Requests per second for one API key. */
+  /** Requests per second for one API key, and for one interview's session tokens together. */
   perKey: number;
-  /** Requests per second for all of a tenant's keys together. */
+  /**
+   * Requests per second for all of a tenant's keys together, and separately for all of its interviews'
+   * session tokens together.
+   */
   perTenant: number;
   /**
    * Where the budgets are shared, if anywhere: a connection that fails a command at once, or within a short
    * bound, while Redis is out of reach, since every request waits for it before it falls back.
    */
   redis: Redis | null;
+}
+
+/** One budget: the window that counts it (its Redis key), its limit, and its name in a refusal. */
+interface Budget {
+  window: string;
+  limit: number;
+  what: string;
+}
+
+/** The two budgets a request spends, in order: the spender's own, then its tenant's pool. */
+function budgetsOf(spender: Spender, options: RateLimitOptions): [own: Budget, pool: Budget] {
+  if (spender.kind === 'api_key') {
+    return [
+      { window: `viva:rl:key:${spender.keyId}`, limit: options.perKey, what: 'API key' },
+      { window: `viva:rl:tenant:${spender.tenantId}`, limit: options.perTenant, what: 'account' },
+    ];
+  }
+  return [
+    { window: `viva:rl:interview:${spender.interviewId}`, limit: options.perKey, what: 'interview session' },
+    {
+      window: `viva:rl:sessions:${spender.tenantId}`,
+      limit: options.perTenant,
+      what: "account's interview sessions",
+    },
+  ];
 }
 
 /** One budget's window after a request was counted in it. */
@@ -43,15 +80,17 @@ interface Spent {
  */
 export function createRateLimiter(options: RateLimitOptions): RateLimiter {
   const inMemory = inMemoryBudgets(options);
-  if (!options.redis) return { consume: async (keyId, tenantId) => stateOf(await inMemory(keyId, tenantId)) };
-  const inRedis = redisBudgets(options, options.redis);
+  if (!options.redis)
+    return { consume: async (spender) => stateOf(await inMemory(budgetsOf(spender, options))) };
+  const inRedis = redisBudgets(options.redis);
   return {
-    async consume(keyId, tenantId) {
+    async consume(spender) {
+      const budgets = budgetsOf(spender, options);
       let spent: Spent[];
       try {
-        spent = await inRedis(keyId, tenantId);
+        spent = await inRedis(budgets);
       } catch {
-        spent = await inMemory(keyId, tenantId);
+        spent = await inMemory(budgets);
       }
       return stateOf(spent);
     },
@@ -74,54 +113,53 @@ local function spend(window, seconds)
   end
   return used, ttl
 end
-local keyUsed, keyTtl = spend(KEYS[1], ARGV[2])
-if keyUsed > tonumber(ARGV[1]) then return {keyUsed, keyTtl} end
-local tenantUsed, tenantTtl = spend(KEYS[2], ARGV[2])
-return {keyUsed, keyTtl, tenantUsed, tenantTtl}
+local ownUsed, ownTtl = spend(KEYS[1], ARGV[2])
+if ownUsed > tonumber(ARGV[1]) then return {ownUsed, ownTtl} end
+local poolUsed, poolTtl = spend(KEYS[2], ARGV[2])
+return {ownUsed, ownTtl, poolUsed, poolTtl}
 `;
 
 type SpendBoth = (
-  keyWindow: string,
-  tenantWindow: string,
-  keyLimit: number,
+  ownWindow: string,
+  poolWindow: string,
+  ownLimit: number,
   seconds: number,
 ) => Promise<number[]>;
 
-function redisBudgets(options: RateLimitOptions, redis: Redis) {
+function redisBudgets(redis: Redis) {
   redis.defineCommand('vivaSpendBudgets', { numberOfKeys: 2, lua: spendBothScript });
   const spendBoth = (redis as unknown as { vivaSpendBudgets: SpendBoth }).vivaSpendBudgets.bind(redis);
-  return async (keyId: string, tenantId: string): Promise<Spent[]> => {
-    const [keyUsed = 0, keyMs = 0, tenantUsed, tenantMs] = await spendBoth(
-      `viva:rl:key:${keyId}`,
-      `viva:rl:tenant:${tenantId}`,
-      options.perKey,
-      1,
-    );
-    const spent: Spent[] = [{ limit: options.perKey, used: keyUsed, msLeft: keyMs, what: 'API key' }];
-    if (tenantUsed !== undefined && tenantMs !== undefined) {
-      spent.push({ limit: options.perTenant, used: tenantUsed, msLeft: tenantMs, what: 'account' });
+  return async ([own, pool]: [Budget, Budget]): Promise<Spent[]> => {
+    const [ownUsed = 0, ownMs = 0, poolUsed, poolMs] = await spendBoth(own.window, pool.window, own.limit, 1);
+    const spent: Spent[] = [{ limit: own.limit, used: ownUsed, msLeft: ownMs, what: own.what }];
+    if (poolUsed !== undefined && poolMs !== undefined) {
+      spent.push({ limit: pool.limit, used: poolUsed, msLeft: poolMs, what: pool.what });
     }
     return spent;
   };
 }
 
+/**
+ * The same windows in this process: an own budget (a key's or an interview's) in one limiter, a tenant's pool
+ * in the other, each told apart from the others in its limiter by its window's name.
+ */
 function inMemoryBudgets(options: RateLimitOptions) {
-  const perKey = new RateLimiterMemory({ points: options.perKey, duration: 1, keyPrefix: 'key' });
-  const perTenant = new RateLimiterMemory({ points: options.perTenant, duration: 1, keyPrefix: 'tenant' });
-  const spend = async (limiter: RateLimiterAbstract, id: string, what: string): Promise<Spent> => {
+  const own = new RateLimiterMemory({ points: options.perKey, duration: 1 });
+  const pool = new RateLimiterMemory({ points: options.perTenant, duration: 1 });
+  const spend = async (limiter: RateLimiterMemory, budget: Budget): Promise<Spent> => {
     let res: RateLimiterRes;
     try {
-      res = await limiter.consume(id);
+      res = await limiter.consume(budget.window);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
       res = error;
     }
-    return { limit: limiter.points, used: res.consumedPoints, msLeft: res.msBeforeNext, what };
+    return { limit: budget.limit, used: res.consumedPoints, msLeft: res.msBeforeNext, what: budget.what };
   };
-  return async (keyId: string, tenantId: string): Promise<Spent[]> => {
-    const key = await spend(perKey, keyId, 'API key');
-    if (key.used > key.limit) return [key];
-    return [key, await spend(perTenant, tenantId, 'account')];
+  return async ([ownBudget, poolBudget]: [Budget, Budget]): Promise<Spent[]> => {
+    const spentOwn = await spend(own, ownBudget);
+    if (spentOwn.used > spentOwn.limit) return [spentOwn];
+    return [spentOwn, await spend(pool, poolBudget)];
   };
 }
 

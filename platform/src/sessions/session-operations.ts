@@ -3,7 +3,7 @@ import { operation, type SessionCaller } from '../http/operation.ts';
 import { recordInterruption } from '../transcripts/interruptions.ts';
 import { inspectAudio, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.ts';
 import { sessionResource } from './session-resource.ts';
-import { openSse, pipeEvents } from './sse-stream.ts';
+import { openSse, pipeEvents, type SseStream } from './sse-stream.ts';
 import { closeWhenEnded } from './stream-end-watch.ts';
 
 function sessionOf(session: SessionCaller | null): SessionCaller {
@@ -88,9 +88,18 @@ export const sessionOperations = [
   operation('streamSessionEvents', {}, async ({ caller, session, services }) => ({
     stream: async (ctx) => {
       const { interviewId } = sessionOf(session);
+      // Before the response starts, so a stream past the cap is refused with a problem, not opened.
+      const release = services.streamLimit.admit(interviewId);
       const lastEventId = ctx.get('last-event-id') || null;
       const heartbeatMs = services.config.sessionHeartbeatSeconds * 1000;
-      const sse = openSse(ctx, { heartbeatMs });
+      let sse: SseStream;
+      try {
+        sse = openSse(ctx, { heartbeatMs });
+      } catch (error) {
+        release();
+        throw error;
+      }
+      sse.signal.addEventListener('abort', release, { once: true });
       const { engine, bus, logger } = services;
       const { tenantId, livemode } = caller;
       closeWhenEnded(services.db.orm.em, { interviewId, tenantId, livemode }, sse, heartbeatMs);

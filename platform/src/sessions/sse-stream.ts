@@ -49,8 +49,9 @@ export function openSse(ctx: Context, options: SseOptions = {}): SseStream {
   ctx.status = 200;
   ctx.set({
     'Content-Type': 'text/event-stream',
+    // no-store: the stream carries the whole conversation, which no cache on the way may keep.
     // no-transform: a compressing proxy would hold events back to fill its buffers.
-    'Cache-Control': 'no-cache, no-transform',
+    'Cache-Control': 'no-store, no-transform',
     Connection: 'keep-alive',
     // nginx buffers proxied responses unless told not to.
     'X-Accel-Buffering': 'no',

@@ -30,10 +30,25 @@ interface DemoTenantFileV1 {
 
 const fileName = 'demo-tenant.json';
 
+/** Where the demo tenant's keys and webhook secrets are kept. */
+export const demoTenantFile = (dataDir: string) => join(dataDir, fileName);
+
+/**
+ * The live keys issued by this process. The start banner shows a live key in full only on the start that
+ * made it: a live key costs money in the wrong hands, and the terminal's scrollback and any log collector
+ * reading the platform's output would otherwise get it on every start.
+ */
+const issuedThisStart = new WeakSet<DemoModeAccess>();
+
+/** Whether the demo's live key was issued on this start: the one start that may show it in full. */
+export function liveKeyIssuedThisStart(demo: DemoTenant): boolean {
+  return demo.live !== undefined && issuedThisStart.has(demo.live);
+}
+
 function readDemoTenant(dataDir: string): DemoTenant | null {
   let stored: DemoTenant | DemoTenantFileV1;
   try {
-    stored = JSON.parse(readFileSync(join(dataDir, fileName), 'utf8')) as DemoTenant | DemoTenantFileV1;
+    stored = JSON.parse(readFileSync(demoTenantFile(dataDir), 'utf8')) as DemoTenant | DemoTenantFileV1;
   } catch {
     return null;
   }
@@ -51,7 +66,8 @@ function readDemoTenant(dataDir: string): DemoTenant | null {
 
 /**
  * On the embedded default's first boot, a demo tenant so a newcomer can call the API at once. Its keys are
- * kept in the data directory (on this machine only, never in the database) so every boot can print them.
+ * kept in the data directory (on this machine only, never in the database), so every boot can print the test
+ * key and the demo ATS can call the API.
  * With `live`, it also holds a live key: live mode is where a configured AI provider interviews by voice.
  */
 export async function ensureDemoTenant(
@@ -73,6 +89,7 @@ export async function ensureDemoTenant(
     const issued = issueKey(em, { tenantId: demo.tenantId, livemode: true }, { name: 'Demo ATS live key' });
     await em.flush();
     demo.live = { key: issued.secret };
+    issuedThisStart.add(demo.live);
   }
   saveDemoTenant(dataDir, demo);
   return demo;
@@ -80,5 +97,5 @@ export async function ensureDemoTenant(
 
 /** Rewrites the demo tenant's file, readable by this user only: it holds secret keys and webhook secrets. */
 export function saveDemoTenant(dataDir: string, demo: DemoTenant): void {
-  writeFileSync(join(dataDir, fileName), JSON.stringify(demo, null, 2), { mode: 0o600 });
+  writeFileSync(demoTenantFile(dataDir), JSON.stringify(demo, null, 2), { mode: 0o600 });
 }

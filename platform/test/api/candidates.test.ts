@@ -95,6 +95,37 @@ describe('candidates', () => {
     expect(res.body.interviews.map((i) => i.id)).toEqual([interviewId]);
   });
 
+  it('exports only to a key that may read interviews too: the export holds transcripts and scorecards', async () => {
+    const { candidateId } = await createInterview(api, tenant.testKey);
+    const keyWith = async (scopes: string[]) => {
+      const res = await api.call<{ secret: string }>('POST', '/v1/api_keys', {
+        key: tenant.testKey,
+        body: { name: scopes.join(' '), scopes },
+      });
+      expect(res.status, describeResponse(res)).toBe(201);
+      return res.body.secret;
+    };
+    const exportWith = async (key: string) =>
+      api.call('GET', `/v1/candidates/${candidateId}/export`, { key });
+
+    const candidatesOnly = await exportWith(await keyWith(['candidates:read']));
+    expect(candidatesOnly.status, describeResponse(candidatesOnly)).toBe(403);
+    expect(candidatesOnly.headers.get('content-type')).toContain('application/problem+json');
+    expect(candidatesOnly.body, describeResponse(candidatesOnly)).toMatchObject({
+      code: 'insufficient_scope',
+      status: 403,
+      detail: 'This API key lacks the "interviews:read" scope this request needs.',
+    });
+    const interviewsOnly = await exportWith(await keyWith(['interviews:read']));
+    expect(interviewsOnly.status, describeResponse(interviewsOnly)).toBe(403);
+    expect(interviewsOnly.body).toMatchObject({ code: 'insufficient_scope' });
+
+    const both = await exportWith(await keyWith(['candidates:read', 'interviews:read']));
+    expect(both.status, describeResponse(both)).toBe(200);
+    const reader = await exportWith(await keyWith(['*:read']));
+    expect(reader.status, describeResponse(reader)).toBe(200);
+  });
+
   it('erases a candidate: personal data and resume gone, open interviews canceled', async () => {
     const { candidateId, interviewId } = await createInterview(api, tenant.testKey);
     const uploaded = await upload(candidateId, pdf, 'application/pdf');

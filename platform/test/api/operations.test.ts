@@ -104,7 +104,7 @@ describe('every response', () => {
       signal: aborted.signal,
     });
     expect(stream.status).toBe(200);
-    expect(stream.headers.get('cache-control')).toBe('no-cache, no-transform');
+    expect(stream.headers.get('cache-control')).toBe('no-store, no-transform');
     aborted.abort();
   });
 

@@ -8,6 +8,7 @@ import {
   describeResponse,
 } from '../support/api.ts';
 import { startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { openSession } from '../support/sessions.ts';
 
 let test: TestPlatform;
 let api: ApiClient;
@@ -71,5 +72,48 @@ describe('rate limits', () => {
       expect(ok.headers.get('ratelimit-limit'), describeResponse(ok)).toMatch(/^[58]$/);
       expect(Number(ok.headers.get('ratelimit-remaining'))).toBeGreaterThanOrEqual(0);
     }
+  });
+
+  it("counts candidates' session requests apart: tokens spending their budgets never get the integrator's key refused", async () => {
+    const tenant = await createTestTenant(api);
+    // Three interviews' tokens, each sending more than its interview's budget (5): together they use up the
+    // tenant's pool for sessions (8) as well. The pool is a one-second window, so the burst, the key's call
+    // and a last session request are sent again after every window has lapsed, until the last one shows the
+    // pool still spent: then the key's call, sent in between, was made while candidates had used it all up.
+    const tokens: string[] = [];
+    for (let made = 0; made < 3; made++) {
+      // Four requests each, one window apart, so the key's own budget (5) lets every one through.
+      await sleep(1100);
+      tokens.push((await openSession(api, tenant.testKey)).token);
+    }
+    let burst: ApiResponse[] = [];
+    let integrator: ApiResponse | undefined;
+    let after: ApiResponse | undefined;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await sleep(1100);
+      burst = await Promise.all(
+        tokens.flatMap((token) =>
+          Array.from({ length: 6 }, () => api.call('GET', '/v1/session', { key: token })),
+        ),
+      );
+      integrator = await api.call('GET', '/v1/jobs', { key: tenant.testKey });
+      after = await api.call('GET', '/v1/session', { key: tokens[0] });
+      if (after.status === 429) break;
+    }
+    const statuses = burst.map((r) => r.status).join(',');
+    const refusals = burst.filter((r) => r.status === 429).map((r) => String(r.body.detail));
+    expect(
+      refusals.some((detail) => detail.includes('for this interview session;')),
+      statuses,
+    ).toBe(true);
+    expect(
+      refusals.some((detail) => detail.includes("for this account's interview sessions;")),
+      statuses,
+    ).toBe(true);
+    expect(after!.status, describeResponse(after!)).toBe(429);
+    expect(integrator!.status, describeResponse(integrator!)).toBe(200);
+    // Only the key's own request counts in its budgets: the key's 5, the tenant's 8 for API keys.
+    expect(integrator!.headers.get('ratelimit-limit')).toBe('5');
+    expect(integrator!.headers.get('ratelimit-remaining')).toBe('4');
   });
 });

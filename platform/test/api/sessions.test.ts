@@ -9,6 +9,7 @@ import {
 } from '../support/api.ts';
 import { createCandidate, createJob, jobInput } from '../support/fixtures.ts';
 import { adminKey, startTestPlatform, type TestPlatform } from '../support/harness.ts';
+import { until } from '../support/interview-flow.ts';
 import { openSession } from '../support/sessions.ts';
 import { SseClient } from '../support/sse-client.ts';
 
@@ -404,5 +405,57 @@ describe('session tokens at the API', () => {
       body: {},
     });
     expect(res.status, describeResponse(res)).toBe(409);
+  });
+});
+
+describe('event streams', () => {
+  /** Opens a stream and reads only its response head: the body of one that opened is left to `close`. */
+  async function openStream(token: string): Promise<{ response: Response; close(): void }> {
+    const aborted = new AbortController();
+    const response = await fetch(`${test.url}/v1/session/events`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: aborted.signal,
+    });
+    return { response, close: () => aborted.abort() };
+  }
+
+  it('are never stored by a cache on the way: they carry the whole conversation', async () => {
+    const { token } = await openSession(api, tenant.testKey);
+    const stream = await openStream(token);
+    expect(stream.response.status).toBe(200);
+    expect(stream.response.headers.get('cache-control')).toBe('no-store, no-transform');
+    stream.close();
+  });
+
+  it('are at most 3 per interview: a fourth is refused with 429 until one closes, and other interviews are not', async () => {
+    const { token } = await openSession(api, tenant.testKey);
+    const open = [1, 2, 3].map(() => new SseClient(`${test.url}/v1/session/events`, token));
+    await Promise.all(open.map((stream) => stream.next((e) => e.event === 'state')));
+
+    const fourth = await openStream(token);
+    const refusal = { status: fourth.response.status, text: await fourth.response.text() };
+    expect(refusal.status, refusal.text).toBe(429);
+    expect(fourth.response.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number(fourth.response.headers.get('retry-after')), refusal.text).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(refusal.text)).toMatchObject({ code: 'rate_limited', status: 429 });
+    expect(JSON.parse(refusal.text).detail).toContain('already has 3 event streams open');
+
+    // Another interview's token is not counted with this one's.
+    const other = await openSession(api, tenant.testKey);
+    const elsewhere = await openStream(other.token);
+    expect(elsewhere.response.status).toBe(200);
+    elsewhere.close();
+
+    // A closed page's stream gives its place back (once the server has seen the connection close).
+    open[0]!.close();
+    let reopened: Awaited<ReturnType<typeof openStream>> | null = null;
+    await until('a place frees up for a new stream', async () => {
+      const attempt = await openStream(token);
+      if (attempt.response.status === 200) reopened = attempt;
+      else await attempt.response.text();
+      return reopened !== null;
+    });
+    reopened!.close();
+    for (const stream of open) stream.close();
   });
 });

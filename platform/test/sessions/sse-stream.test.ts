@@ -117,7 +117,7 @@ describe('SSE stream', () => {
     expect(stream.response.status, JSON.stringify(headers)).toBe(200);
     expect(headers).toMatchObject({
       'content-type': 'text/event-stream',
-      'cache-control': 'no-cache, no-transform',
+      'cache-control': 'no-store, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
