@@ -32,8 +32,9 @@ export function adminGate(adminKey: string | null): AdminGate {
   const overall = new RateLimiterMemory({ points: failuresOverall, duration: failureWindowSeconds });
   return {
     async check(ctx) {
-      if (adminKey === null)
+      if (adminKey === null) {
         throw unauthenticated('The operator API is off: set VIVA_ADMIN_KEY to enable it.');
+      }
       // Refused before the key is compared, the right one included: otherwise the refusal would not slow guessing.
       const [byAddress, byAll] = await Promise.all([perAddress.get(ctx.ip), overall.get('all')]);
       const exhausted = [byAddress, byAll].find((res) => res !== null && res.remainingPoints <= 0);

@@ -80,8 +80,9 @@ interface Spent {
  */
 export function createRateLimiter(options: RateLimitOptions): RateLimiter {
   const inMemory = inMemoryBudgets(options);
-  if (!options.redis)
+  if (!options.redis) {
     return { consume: async (spender) => stateOf(await inMemory(budgetsOf(spender, options))) };
+  }
   const inRedis = redisBudgets(options.redis);
   return {
     async consume(spender) {
