@@ -3339,8 +3339,9 @@ export interface components {
          *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
          *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
          *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-         *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-         *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+         *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+         *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+         *     a different request (`422`).
          * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
          */
         IdempotencyKey: string;
@@ -3744,8 +3745,9 @@ export interface operations {
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
                  *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+                 *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+                 *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+                 *     a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3934,8 +3936,9 @@ export interface operations {
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
                  *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+                 *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+                 *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+                 *     a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4174,8 +4177,9 @@ export interface operations {
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
                  *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+                 *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+                 *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+                 *     a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4612,8 +4616,9 @@ export interface operations {
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
                  *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+                 *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+                 *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+                 *     a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4774,8 +4779,9 @@ export interface operations {
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
                  *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+                 *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+                 *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+                 *     a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -4849,8 +4855,9 @@ export interface operations {
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
                  *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+                 *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+                 *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+                 *     a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -5148,8 +5155,9 @@ export interface operations {
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
                  *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+                 *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+                 *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+                 *     a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -5799,8 +5807,9 @@ export interface operations {
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
                  *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+                 *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+                 *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+                 *     a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -5955,8 +5964,9 @@ export interface operations {
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
                  *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+                 *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+                 *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+                 *     a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -6051,8 +6061,9 @@ export interface operations {
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
                  *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+                 *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+                 *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+                 *     a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -6105,8 +6116,9 @@ export interface operations {
                  *     mode. A replay returns the first response with the header `Idempotent-Replayed: true`; the same key
                  *     with a different request gets `422 idempotency_key_reused`; a repeat while the first request is still
                  *     running gets `409 idempotency_key_in_use`. A response carrying a credential shown once (a new API
-                 *     key's secret, a webhook signing secret, a session token) is replayed only to the API key that made the
-                 *     request: another key's request with the same Idempotency-Key is a different request (`422`).
+                 *     key's secret, a webhook signing secret, a session token, a LiveKit room token) is replayed only to the
+                 *     API key (or session token) that made the request: another's request with the same Idempotency-Key is
+                 *     a different request (`422`).
                  * @example 3f0c6a52-6a4e-4d0e-9c8e-2b1f2d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];

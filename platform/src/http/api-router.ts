@@ -184,11 +184,11 @@ async function runOperation(
   // The separator is a line feed, which no header value can hold, so no API key's key can be the same.
   const scopedKey = session && key ? `${session.interviewId}\n${key}` : key;
   // A credential's replay is the requesting key's alone: another key's request with its Idempotency-Key is a
-  // different request (422), and the record is sealed with the requesting key, which only its holder has.
-  const seal =
-    op.returnsCredential && !session
-      ? credentialSeal(bearerSecret(ctx.get('authorization')), scopedKey)
-      : null;
+  // different request (422), and the record is sealed with the requesting key (or session token), which only
+  // its holder has.
+  const seal = op.returnsCredential
+    ? credentialSeal(bearerSecret(ctx.get('authorization')), scopedKey)
+    : null;
   const response = scopedKey
     ? await runIdempotently(
         ctx,

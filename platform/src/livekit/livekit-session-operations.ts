@@ -11,7 +11,7 @@ import { candidateGrant, candidateIdentity, mintLiveKitToken, roomFor } from './
 const candidateTokenSeconds = 600;
 
 export const liveKitSessionOperations = [
-  operation('createLiveKitSession', {}, async ({ em, session, services, body }) => {
+  operation('createLiveKitSession', { returnsCredential: true }, async ({ em, session, services, body }) => {
     if (!session) throw new Error('session operation reached without a session');
     const livekit = services.config.livekit;
     if (!livekit) {

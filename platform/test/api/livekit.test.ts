@@ -176,6 +176,14 @@ describe('POST /v1/session/livekit', () => {
     expect(replay.status, describeResponse(replay)).toBe(200);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual(first.body);
+    // The room token is a credential: the stored replay is sealed with the session token, so a dump of the
+    // replays holds no usable room token.
+    const { token: roomToken } = first.body as { token: string };
+    const rows = await withLiveKit.platform.services.db.orm.em
+      .fork()
+      .getConnection()
+      .execute('select * from idempotency_keys');
+    expect(JSON.stringify(rows)).not.toContain(roomToken);
   });
 
   it('is 409 transport_unavailable for a text-only interview (test mode), and offers no room', async () => {
