@@ -756,7 +756,7 @@ export interface paths {
          *       while the candidate was in it) or `expired`, the server ends the stream. The interview is over, and
          *       so is the token:
          *       do not reconnect.
-         *     - One interview may hold at most 3 streams open at once on one instance; another is refused with
+         *     - One interview may hold at most 5 streams open at once on one instance; another is refused with
          *       `429 rate_limited` and `Retry-After` until one of them closes. A page that is closed or reloaded
          *       closes its stream, so a reload is not refused. Back off on this `429` as on any other.
          *
@@ -1137,8 +1137,8 @@ export interface paths {
          * Retry a delivery
          * @description Sends a delivery again now, whatever its status: a failed one gets a fresh retry schedule, a pending
          *     one is brought forward, a succeeded one is sent once more (receivers dedupe by `webhook-id`). A delivery
-         *     of a disabled endpoint gets `409 invalid_state`, and so does one with an attempt in flight (at most the
-         *     15-second timeout): its outcome is recorded first, then retry. Send no body, or an empty JSON object.
+         *     of a disabled endpoint gets `409 invalid_state`, and so does one with an attempt in flight (until it is
+         *     recorded: the 15-second timeout at most, or 25 seconds if the worker making it died): retry after that. Send no body, or an empty JSON object.
          *
          *     **Scope:** `webhook_endpoints:write`.
          */

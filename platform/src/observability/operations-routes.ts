@@ -63,6 +63,11 @@ export function operationsRouter(services: Services, spec: OpenApiDocument): Rou
   });
 
   router.get('docs', '/docs', (ctx) => {
+    // The page names its spec relative to itself; from `/docs/` that would be `/docs/openapi.json`.
+    if (ctx.path.endsWith('/')) {
+      ctx.redirect('../docs');
+      return;
+    }
     ctx.set(
       'Content-Security-Policy',
       "default-src 'self'; script-src https://cdn.redoc.ly 'unsafe-eval'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; font-src https://fonts.gstatic.com; img-src 'self' data: https:; worker-src blob:; connect-src 'self'",

@@ -81,6 +81,9 @@ export function openSse(ctx: Context, options: SseOptions = {}): SseStream {
   };
   // `res` closes on a client disconnect as well as after the end is sent (`req` closes too early to use).
   ctx.res.once('close', close);
+  // A client that left while the request was still being admitted (authenticated, rate limited) closed `res`
+  // before anyone listened: the stream is over before it began, and what it holds must go with it.
+  if (ctx.req.socket.destroyed) close();
 
   write(`retry: ${retryMs}\n\n`);
   return {

@@ -2,11 +2,12 @@ import { ApiError } from '../http/api-error.ts';
 
 /**
  * Event streams one interview may hold open at once on one instance. The widget keeps one; a reloaded tab's
- * old stream closes as the page unloads. The spare two are for streams whose connection died without the
+ * old stream closes as the page unloads. The spare four are for streams whose connection died without the
  * server hearing of it yet (a laptop that slept, a network that changed), which linger until a heartbeat
- * write fails, so a widget that reconnects after such a drop is not refused.
+ * write fails (on a half-open connection, up to about 15 minutes of TCP retransmissions), so a widget that
+ * reconnects after a few such drops is not refused. Five is still far from what would hurt an instance.
  */
-export const maxStreamsPerInterview = 3;
+export const maxStreamsPerInterview = 5;
 
 /** What a refused stream is told to wait: about how long a lingering stream's end takes to be noticed. */
 const retryAfterSeconds = 5;

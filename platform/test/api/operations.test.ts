@@ -56,6 +56,10 @@ describe('operations endpoints', () => {
     expect(new URL(specUrl, 'https://ats.example/viva/docs').pathname, 'under a path').toBe(
       '/viva/openapi.json',
     );
+    // With a trailing slash the relative name would miss: the page sends the browser to itself without it.
+    const slashed = await fetch(`${test.url}/docs/`, { redirect: 'manual' });
+    expect(slashed.status).toBe(302);
+    expect(new URL(slashed.headers.get('location')!, `${test.url}/docs/`).pathname).toBe('/docs');
   });
 });
 

@@ -427,18 +427,18 @@ describe('event streams', () => {
     stream.close();
   });
 
-  it('are at most 3 per interview: a fourth is refused with 429 until one closes, and other interviews are not', async () => {
+  it('are at most 5 per interview: a sixth is refused with 429 until one closes, and other interviews are not', async () => {
     const { token } = await openSession(api, tenant.testKey);
-    const open = [1, 2, 3].map(() => new SseClient(`${test.url}/v1/session/events`, token));
+    const open = [1, 2, 3, 4, 5].map(() => new SseClient(`${test.url}/v1/session/events`, token));
     await Promise.all(open.map((stream) => stream.next((e) => e.event === 'state')));
 
-    const fourth = await openStream(token);
-    const refusal = { status: fourth.response.status, text: await fourth.response.text() };
+    const sixth = await openStream(token);
+    const refusal = { status: sixth.response.status, text: await sixth.response.text() };
     expect(refusal.status, refusal.text).toBe(429);
-    expect(fourth.response.headers.get('content-type')).toContain('application/problem+json');
-    expect(Number(fourth.response.headers.get('retry-after')), refusal.text).toBeGreaterThanOrEqual(1);
+    expect(sixth.response.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number(sixth.response.headers.get('retry-after')), refusal.text).toBeGreaterThanOrEqual(1);
     expect(JSON.parse(refusal.text)).toMatchObject({ code: 'rate_limited', status: 429 });
-    expect(JSON.parse(refusal.text).detail).toContain('already has 3 event streams open');
+    expect(JSON.parse(refusal.text).detail).toContain('already has 5 event streams open');
 
     // Another interview's token is not counted with this one's.
     const other = await openSession(api, tenant.testKey);

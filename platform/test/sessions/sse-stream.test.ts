@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MemoryEventBus } from '../../src/sessions/memory-event-bus.ts';
@@ -204,6 +204,28 @@ describe('SSE stream', () => {
     }
     expect(bus.subscriberCount).toBe(0);
     controller.abort();
+  });
+
+  it('ends at once a stream whose client left while the request was still being admitted', async () => {
+    const app = new Koa();
+    let opened: AbortSignal | null = null;
+    app.use(async (ctx) => {
+      // Authentication and the rate limit take their time; the client gives up meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      opened = openSse(ctx, { heartbeatMs: 50 }).signal;
+    });
+    const server = createServer(app.callback()).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      socket.write('GET / HTTP/1.1\r\nHost: viva.test\r\n\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+      await vi.waitFor(() => expect(opened).not.toBeNull());
+      expect(opened!.aborted, 'ended, so its slot and its timers are let go').toBe(true);
+    } finally {
+      server.close();
+    }
   });
 
   it('closes the stream when the bus fails, so the client reconnects', async () => {
