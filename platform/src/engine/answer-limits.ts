@@ -3,7 +3,8 @@ import { maxAnswerBytes, maxAnswerSeconds } from '../sessions/audio-answer.ts';
 
 /**
  * An audio answer is at most `maxAnswerSeconds` long and `maxAnswerBytes` large, however it came: uploaded
- * (where the upload's own limits refuse it first) or spoken in a LiveKit room, which has no upload to limit.
+ * (where the body limit has already refused more bytes, with 413) or spoken in a LiveKit room, which has no
+ * upload to limit. The one place both limits are checked, before anything is stored or transcribed.
  */
 export function assertWithinAnswerLimits(audio: { bytes: Buffer; durationMs: number | null }): void {
   if (audio.bytes.length > maxAnswerBytes) {

@@ -1,7 +1,7 @@
 import { ApiError } from '../http/api-error.ts';
 import { operation, type SessionCaller } from '../http/operation.ts';
 import { recordInterruption } from '../transcripts/interruptions.ts';
-import { inspectAudio, maxAnswerBytes, maxAnswerSeconds } from './audio-answer.ts';
+import { inspectAudio, maxAnswerBytes } from './audio-answer.ts';
 import { sessionResource } from './session-resource.ts';
 import { openSse, pipeEvents, type SseStream } from './sse-stream.ts';
 import { closeWhenEnded } from './stream-end-watch.ts';
@@ -53,13 +53,7 @@ export const sessionOperations = [
     if (raw) {
       if (raw.bytes.length === 0) throw new ApiError('invalid_request', 'The audio answer is empty.');
       const audio = inspectAudio(raw.bytes, raw.contentType);
-      if (audio.durationMs !== null && audio.durationMs > maxAnswerSeconds * 1000) {
-        const seconds = (audio.durationMs / 1000).toFixed(1);
-        throw new ApiError(
-          'invalid_request',
-          `The audio answer lasts ${seconds} seconds; an answer may last at most ${maxAnswerSeconds} seconds.`,
-        );
-      }
+      // Its length is the engine's to check, as it is for an answer spoken in a LiveKit room.
       turn = await services.engine.answer(interviewId, {
         audio: { bytes: raw.bytes, contentType: audio.contentType, durationMs: audio.durationMs },
       });
